@@ -1,0 +1,36 @@
+import { Controller, Delete, Get, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AdminOnly } from '../common/auth/auth.guards.js';
+import { type Infer, ValidBody } from '../common/wire/validation.js';
+import { CreateAccountBody, toAccountAdmin, UpdateAccountBody } from './accounts.dto.js';
+import { AccountsService } from './accounts.service.js';
+
+@ApiTags('accounts (admin)')
+@ApiBearerAuth()
+@AdminOnly()
+@Controller('accounts')
+export class AccountsController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @Post()
+  async create(@ValidBody(CreateAccountBody) body: Infer<typeof CreateAccountBody>) {
+    return toAccountAdmin(await this.accounts.create(body));
+  }
+
+  /** An unknown id answers `data: null`, as the original. */
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    const account = await this.accounts.get(id);
+    return account && toAccountAdmin(account);
+  }
+
+  @Patch(':id')
+  async update(@Param('id') id: string, @ValidBody(UpdateAccountBody) body: Infer<typeof UpdateAccountBody>) {
+    return toAccountAdmin(await this.accounts.update(id, body));
+  }
+
+  @Delete(':id')
+  async delete(@Param('id') id: string): Promise<void> {
+    await this.accounts.delete(id);
+  }
+}

@@ -1,0 +1,119 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { and, eq, sql } from 'drizzle-orm';
+import { DATABASE, type Database, type DbOrTx } from '../database/client.js';
+import { account, member, role } from '../database/schema.js';
+
+export interface AccountRow {
+  accountId: string;
+  email: string | null;
+  password: string | null;
+  provider: string;
+  socialId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  role: { roleId: number; name: string };
+}
+
+export interface NewAccount {
+  email: string | null;
+  password: string | null;
+  provider: 'email' | 'google' | 'kakao' | 'naver';
+  socialId: string | null;
+  roleId: number;
+}
+
+const columns = {
+  accountId: account.accountId,
+  email: account.email,
+  password: account.password,
+  provider: account.provider,
+  socialId: account.socialId,
+  createdAt: account.createdAt,
+  updatedAt: account.updatedAt,
+  role: { roleId: role.roleId, name: role.name },
+};
+
+/** All SQL on accounts and roles. Emails are stored lower-cased; lookups compare lower-cased. */
+@Injectable()
+export class AccountsRepository {
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  /** The live-account check of every authenticated request: one primary-key read. */
+  async findRole(accountId: string, tx: DbOrTx = this.db): Promise<number | undefined> {
+    const rows = await tx
+      .select({ roleId: account.roleId })
+      .from(account)
+      .where(eq(account.accountId, accountId))
+      .limit(1);
+    return rows[0]?.roleId;
+  }
+
+  async findById(accountId: string, tx: DbOrTx = this.db): Promise<AccountRow | undefined> {
+    const rows = await tx
+      .select(columns)
+      .from(account)
+      .innerJoin(role, eq(role.roleId, account.roleId))
+      .where(eq(account.accountId, accountId))
+      .limit(1);
+    return rows[0];
+  }
+
+  async findByEmail(email: string, tx: DbOrTx = this.db): Promise<AccountRow | undefined> {
+    const rows = await tx
+      .select(columns)
+      .from(account)
+      .innerJoin(role, eq(role.roleId, account.roleId))
+      .where(sql`lower(${account.email}) = ${email.toLowerCase()}`)
+      .limit(1);
+    return rows[0];
+  }
+
+  async findBySocial(provider: string, socialId: string, tx: DbOrTx = this.db): Promise<AccountRow | undefined> {
+    const rows = await tx
+      .select(columns)
+      .from(account)
+      .innerJoin(role, eq(role.roleId, account.roleId))
+      .where(and(eq(account.provider, provider), eq(account.socialId, socialId)))
+      .limit(1);
+    return rows[0];
+  }
+
+  /** Inserts unless the e-mail or the social identity is taken; returns the new id or undefined. */
+  async insert(data: NewAccount, tx: DbOrTx = this.db): Promise<string | undefined> {
+    const rows = await tx
+      .insert(account)
+      .values({ ...data, email: data.email?.toLowerCase() ?? null })
+      .onConflictDoNothing()
+      .returning({ accountId: account.accountId });
+    return rows[0]?.accountId;
+  }
+
+  async update(
+    accountId: string,
+    patch: { email?: string; password?: string; roleId?: number },
+    tx: DbOrTx = this.db,
+  ): Promise<boolean> {
+    const rows = await tx
+      .update(account)
+      .set({ ...patch, ...(patch.email ? { email: patch.email.toLowerCase() } : {}), updatedAt: sql`now()` })
+      .where(eq(account.accountId, accountId))
+      .returning({ accountId: account.accountId });
+    return rows.length > 0;
+  }
+
+  /** Erases the account; the member and everything it owns go with it (ON DELETE CASCADE). */
+  async delete(accountId: string, tx: DbOrTx = this.db): Promise<{ memberId: string | null } | undefined> {
+    const owned = await tx.select({ memberId: member.memberId }).from(member).where(eq(member.accountId, accountId));
+    const rows = await tx.delete(account).where(eq(account.accountId, accountId)).returning({ id: account.accountId });
+    return rows.length > 0 ? { memberId: owned[0]?.memberId ?? null } : undefined;
+  }
+
+  async roleExists(roleId: number, tx: DbOrTx = this.db): Promise<boolean> {
+    const rows = await tx.select({ roleId: role.roleId }).from(role).where(eq(role.roleId, roleId)).limit(1);
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { AuthService } from '../auth/auth.service.js';
+import { PasswordService } from '../auth/password.service.js';
+import { isUuid, USER_ROLE_ID } from '../common/auth/auth.guards.js';
+import { ApiError } from '../common/wire/api-error.js';
+import { Msg } from '../common/wire/messages.js';
+import { type AccountRow, AccountsRepository } from './accounts.repository.js';
+
+/** Admin account management (WIRE-CONTRACT N6–N9), with the inverted e-mail check fixed. */
+@Injectable()
+export class AccountsService {
+  constructor(
+    private readonly accounts: AccountsRepository,
+    private readonly passwords: PasswordService,
+    private readonly auth: AuthService,
+  ) {}
+
+  async create(input: { email: string; password: string; role?: { role_id: number } }): Promise<AccountRow> {
+    if (await this.accounts.findByEmail(input.email)) throw ApiError.badRequest(Msg.EMAIL_TAKEN, 'EMAIL_TAKEN');
+    const roleId = input.role?.role_id ?? USER_ROLE_ID;
+    await this.assertRole(roleId);
+    const accountId = await this.accounts.insert({
+      email: input.email,
+      password: await this.passwords.hash(input.password),
+      provider: 'email',
+      socialId: null,
+      roleId,
+    });
+    if (!accountId) throw ApiError.badRequest(Msg.EMAIL_TAKEN, 'EMAIL_TAKEN');
+    return (await this.accounts.findById(accountId))!;
+  }
+
+  async get(accountId: string): Promise<AccountRow | null> {
+    return (isUuid(accountId) && (await this.accounts.findById(accountId))) || null;
+  }
+
+  async update(
+    accountId: string,
+    input: { email?: string; password?: string; role?: { role_id: number } },
+  ): Promise<AccountRow> {
+    const current = await this.get(accountId);
+    if (!current) throw ApiError.notFound(Msg.ACCOUNT_NOT_FOUND, 'ACCOUNT_NOT_FOUND');
+    if (input.email !== undefined) {
+      const holder = await this.accounts.findByEmail(input.email);
+      if (holder && holder.accountId !== accountId) throw ApiError.badRequest(Msg.EMAIL_TAKEN, 'EMAIL_TAKEN');
+    }
+    if (input.role) await this.assertRole(input.role.role_id);
+    try {
+      await this.accounts.update(accountId, {
+        email: input.email,
+        password: input.password === undefined ? undefined : await this.passwords.hash(input.password),
+        roleId: input.role?.role_id,
+      });
+    } catch (error) {
+      // The unique index caught a parallel change to the same e-mail.
+      if ((error as { cause?: { code?: string } }).cause?.code === '23505') {
+        throw ApiError.badRequest(Msg.EMAIL_TAKEN, 'EMAIL_TAKEN');
+      }
+      throw error;
+    }
+    return (await this.accounts.findById(accountId))!;
+  }
+
+  async delete(accountId: string): Promise<void> {
+    if (isUuid(accountId)) await this.auth.deleteAccount(accountId);
+  }
+
+  private async assertRole(roleId: number): Promise<void> {
+    if (!(await this.accounts.roleExists(roleId))) throw ApiError.badRequest(Msg.ROLE_NOT_FOUND, 'ROLE_NOT_FOUND');
+  }
+}

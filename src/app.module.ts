@@ -1,0 +1,28 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AccountsModule } from './accounts/accounts.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { AccessTokenGuard } from './common/auth/auth.guards.js';
+import { CommonModule, type Infrastructure } from './common/common.module.js';
+import { RateLimitGuard } from './common/rate-limit/rate-limit.guard.js';
+import { WireExceptionFilter } from './common/wire/exception.filter.js';
+import { SuccessInterceptor } from './common/wire/success.interceptor.js';
+import { HealthModule } from './health/health.module.js';
+import { MembersModule } from './members/members.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(infra: Infrastructure): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CommonModule.forRoot(infra), AuthModule, AccountsModule, MembersModule, HealthModule],
+      providers: [
+        // Order matters: authentication first, then the rate limits of the auth routes.
+        { provide: APP_GUARD, useClass: AccessTokenGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_INTERCEPTOR, useClass: SuccessInterceptor },
+        { provide: APP_FILTER, useClass: WireExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { AppModule } from './app.module.js';
+import type { Clock } from './common/clock.js';
+import { PinoNestLogger } from './common/logging.js';
+import type { Random } from './common/random.js';
+import { openRedis } from './common/redis.js';
+import type { Config } from './config/config.js';
+import { openDatabase } from './database/client.js';
+import { runMigrations } from './database/migrator.js';
+import { seed } from './database/seeds/seed.js';
+
+export interface AppHandle {
+  app: NestFastifyApplication;
+  config: Config;
+  logger: Logger;
+  /** Listens on HOST:PORT (PORT 0 picks a free port) and returns the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface AppOverrides {
+  clock?: Clock;
+  random?: Random;
+  logger?: Logger;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function createLogger(config: Config): Logger {
+  return pino({
+    level: config.LOG_LEVEL,
+    // Nothing sensitive in logs: credentials and tokens are redacted wherever they appear.
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        '*.password',
+        '*.access_token',
+        '*.refresh_token',
+        '*.id_token',
+        '*.code',
+        '*.email',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/**
+ * Builds the whole service: database (migrated; seeded when embedded), Redis when configured, and the
+ * Nest application on Fastify with both wire dialects. `main.ts` and the tests both start it this way.
+ */
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<AppHandle> {
+  const logger = overrides.logger ?? createLogger(config);
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolSize: config.DATABASE_POOL_SIZE,
+  });
+  const redis = openRedis(config.REDIS_URL);
+  redis?.on('error', (error) => logger.warn({ err: error }, 'redis error'));
+  try {
+    if (config.MIGRATE_ON_START) {
+      const applied = await runMigrations(database.db);
+      if (applied.length) logger.info({ applied }, 'migrations applied');
+    }
+    // The embedded database is the no-setup default, so it starts ready to log in (SPEC §5).
+    if (database.kind === 'pglite') await seed(database.db, { production: config.NODE_ENV === 'production' });
+
+    const adapter = new FastifyAdapter({
+      bodyLimit: config.BODY_LIMIT_BYTES,
+      trustProxy: config.TRUST_PROXY,
+      loggerInstance: logger,
+      requestIdHeader: false,
+      requestIdLogLabel: 'requestId',
+      genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
+        const given = request.headers['x-request-id'];
+        return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      },
+    });
+    configureFastify(adapter.getInstance() as unknown as FastifyInstance, config);
+    const app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.forRoot({ config, database, redis, clock: overrides.clock, random: overrides.random }),
+      adapter,
+      { bodyParser: false, logger: new PinoNestLogger(logger) },
+    );
+    app.setGlobalPrefix(config.API_PREFIX, {
+      exclude: [
+        { path: 'health/live', method: RequestMethod.GET },
+        { path: 'health/ready', method: RequestMethod.GET },
+      ],
+    });
+    app.enableCors({
+      origin: config.CORS_ORIGINS,
+      credentials: true,
+      methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    });
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('monta-server')
+        .setDescription('The monta study-timer API: Nest dialect under /' + config.API_PREFIX + ', Spring dialect under /v2, /admin, /characters.')
+        .addBearerAuth()
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+    await app.init();
+
+    return {
+      app,
+      config,
+      logger,
+      async listen() {
+        await app.listen({ port: config.PORT, host: config.HOST });
+        const address = app.getHttpServer().address();
+        const port = typeof address === 'object' && address ? address.port : config.PORT;
+        return `http://127.0.0.1:${port}`;
+      },
+      async close() {
+        await app.close();
+        await database.close();
+        redis?.disconnect();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    redis?.disconnect();
+    throw error;
+  }
+}
+
+function configureFastify(fastify: FastifyInstance, config: Config): void {
+  // JSON as Express parsed it for the original: an empty body is no body, and a malformed one is a
+  // 400 carrying JSON.parse's own message (WIRE-CONTRACT §1.3).
+  fastify.removeContentTypeParser(['application/json']);
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: config.BODY_LIMIT_BYTES },
+    (_request, body, done) => {
+      const text = (body as string).trim();
+      if (text === '') return done(null, undefined);
+      try {
+        done(null, JSON.parse(text));
+      } catch (error) {
+        done(Object.assign(new Error((error as Error).message), { statusCode: 400 }), undefined);
+      }
+    },
+  );
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+}

@@ -1,0 +1,85 @@
+import { Controller, Delete, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { type Caller, CurrentCaller, Public } from '../common/auth/auth.guards.js';
+import { bearerToken } from '../common/auth/bearer.js';
+import { RateLimit } from '../common/rate-limit/rate-limit.guard.js';
+import { type Infer, ValidBody } from '../common/wire/validation.js';
+import { CodeBody, GoogleBody, LoginBody, RegisterBody, toLoginResponse } from './auth.dto.js';
+import { AuthService } from './auth.service.js';
+import { SocialLoginService } from './social/social-login.service.js';
+import { ApiError } from '../common/wire/api-error.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly social: SocialLoginService,
+  ) {}
+
+  @Post('email/login')
+  @Public()
+  @RateLimit('login')
+  async login(@ValidBody(LoginBody) body: Infer<typeof LoginBody>) {
+    const { session, account } = await this.auth.login(body.email, body.password);
+    return toLoginResponse(session, account);
+  }
+
+  @Post('email/register')
+  @Public()
+  @RateLimit('register')
+  async register(@ValidBody(RegisterBody) body: Infer<typeof RegisterBody>) {
+    const { session, account } = await this.auth.register(body.email, body.password);
+    return toLoginResponse(session, account);
+  }
+
+  /** The refresh token is the bearer; the body is ignored (the PWA sends `{}`). */
+  @Post('refresh')
+  @Public()
+  @RateLimit('refresh')
+  @ApiBearerAuth()
+  refresh(@Req() request: FastifyRequest) {
+    return this.auth.refresh(bearerToken(request));
+  }
+
+  /** Revokes the chain of the refresh token given as the bearer. */
+  @Post('logout')
+  @Public()
+  @ApiBearerAuth()
+  async logout(@Req() request: FastifyRequest) {
+    await this.auth.logout(bearerToken(request));
+    return null;
+  }
+
+  @Delete('me')
+  @ApiBearerAuth()
+  async deleteMe(@CurrentCaller() caller: Caller): Promise<void> {
+    await this.auth.deleteAccount(caller.accountId);
+  }
+
+  @Post('google/login')
+  @Public()
+  @RateLimit('social')
+  async google(@ValidBody(GoogleBody) body: Infer<typeof GoogleBody>) {
+    if (body.code === undefined && body.id_token === undefined) throw ApiError.validation(['code should not be empty']);
+    const { session, account } = await this.auth.socialLogin(await this.social.google(body));
+    return toLoginResponse(session, account);
+  }
+
+  @Post('kakao/login')
+  @Public()
+  @RateLimit('social')
+  async kakao(@ValidBody(CodeBody) body: Infer<typeof CodeBody>) {
+    const { session, account } = await this.auth.socialLogin(await this.social.kakao(body.code));
+    return toLoginResponse(session, account);
+  }
+
+  @Post('naver/login')
+  @Public()
+  @RateLimit('social')
+  async naver(@ValidBody(CodeBody) body: Infer<typeof CodeBody>) {
+    const { session, account } = await this.auth.socialLogin(await this.social.naver(body.code));
+    return toLoginResponse(session, account);
+  }
+}

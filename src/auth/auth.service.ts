@@ -1,0 +1,151 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type AccountRow, AccountsRepository } from '../accounts/accounts.repository.js';
+import { USER_ROLE_ID } from '../common/auth/auth.guards.js';
+import { TokenService } from '../common/auth/token.service.js';
+import { Clock } from '../common/clock.js';
+import { EventBus } from '../common/events.js';
+import { Random } from '../common/random.js';
+import { ApiError } from '../common/wire/api-error.js';
+import { Msg } from '../common/wire/messages.js';
+import { CONFIG, type Config } from '../config/config.js';
+import { DATABASE, type Database } from '../database/client.js';
+import type { Session } from './auth.dto.js';
+import { PasswordService } from './password.service.js';
+import { RefreshTokenRepository } from './refresh-token.repository.js';
+import type { SocialIdentity } from './social/social-provider.js';
+
+/** E-mail and social sign-in, refresh rotation (SPEC §2.3), logout and account erasure. */
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(DATABASE) private readonly database: Database,
+    private readonly accounts: AccountsRepository,
+    private readonly refreshTokens: RefreshTokenRepository,
+    private readonly passwords: PasswordService,
+    private readonly tokens: TokenService,
+    private readonly clock: Clock,
+    private readonly random: Random,
+    private readonly events: EventBus,
+  ) {}
+
+  async login(email: string, password: string): Promise<{ session: Session; account: AccountRow }> {
+    const account = await this.accounts.findByEmail(email);
+    if (!account) throw ApiError.notFound(Msg.ACCOUNT_NOT_FOUND, 'ACCOUNT_NOT_FOUND');
+    if (account.provider !== 'email') throw ApiError.badRequest(Msg.SOCIAL_ACCOUNT, 'SOCIAL_ACCOUNT');
+    if (!account.password || !(await this.passwords.verify(account.password, password))) {
+      throw new ApiError(401, Msg.WRONG_PASSWORD, { code: 'WRONG_PASSWORD' });
+    }
+    if (this.passwords.needsUpgrade(account.password)) {
+      await this.accounts.update(account.accountId, { password: await this.passwords.hash(password) });
+    }
+    return { session: await this.startSession(account), account };
+  }
+
+  async register(email: string, password: string): Promise<{ session: Session; account: AccountRow }> {
+    if (await this.accounts.findByEmail(email)) throw ApiError.badRequest(Msg.EMAIL_TAKEN, 'EMAIL_TAKEN');
+    const accountId = await this.accounts.insert({
+      email,
+      password: await this.passwords.hash(password),
+      provider: 'email',
+      socialId: null,
+      roleId: USER_ROLE_ID,
+    });
+    // A parallel registration of the same e-mail won the unique index.
+    if (!accountId) throw ApiError.badRequest(Msg.EMAIL_TAKEN, 'EMAIL_TAKEN');
+    const account = (await this.accounts.findById(accountId))!;
+    return { session: await this.startSession(account), account };
+  }
+
+  /** Finds or creates the account of a verified provider identity (WIRE-CONTRACT §2.2 N5, §2.4). */
+  async socialLogin(identity: SocialIdentity): Promise<{ session: Session; account: AccountRow }> {
+    const account = (await this.findSocialAccount(identity)) ?? (await this.createSocialAccount(identity));
+    return { session: await this.startSession(account), account };
+  }
+
+  /**
+   * Rotation with a reuse window: the PWA refreshes in parallel with one token, so a token already
+   * rotated less than `REFRESH_REUSE_WINDOW_SECONDS` ago still gets a pair of the same chain; later
+   * reuse means the token leaked, and the whole chain is revoked.
+   */
+  async refresh(token: string | undefined): Promise<Session> {
+    await this.tokens.verifyRefresh(token);
+    const now = this.clock.now();
+    const row = await this.refreshTokens.findByHash(TokenService.digest(token!));
+    if (!row || row.revokedAt || row.expiresAt <= now) throw ApiError.unauthenticated();
+    const account = await this.accounts.findById(row.accountId);
+    if (!account) throw ApiError.notFound(Msg.ACCOUNT_NOT_FOUND, 'ACCOUNT_NOT_FOUND');
+
+    let rotatedAt = row.rotatedAt;
+    if (!rotatedAt && (await this.refreshTokens.markRotated(row.refreshTokenId, now))) {
+      return this.startSession(account, row.chainId);
+    }
+    rotatedAt ??= (await this.refreshTokens.findByHash(row.tokenHash))?.rotatedAt ?? now;
+    if (now.getTime() - rotatedAt.getTime() <= this.config.REFRESH_REUSE_WINDOW_SECONDS * 1000) {
+      return this.startSession(account, row.chainId);
+    }
+    await this.refreshTokens.revokeChain(row.chainId, now);
+    this.logger.warn({ accountId: account.accountId, chainId: row.chainId }, 'refresh token reused; chain revoked');
+    throw ApiError.unauthenticated();
+  }
+
+  /** Revokes the chain of the presented refresh token. */
+  async logout(token: string | undefined): Promise<void> {
+    await this.tokens.verifyRefresh(token);
+    const row = await this.refreshTokens.findByHash(TokenService.digest(token!));
+    if (!row || row.revokedAt) throw ApiError.unauthenticated();
+    await this.refreshTokens.revokeChain(row.chainId, this.clock.now());
+  }
+
+  /** Erases the account and everything it owns; its tokens stop working at once (SPEC §2.2). */
+  async deleteAccount(accountId: string): Promise<boolean> {
+    const deleted = await this.accounts.delete(accountId);
+    if (!deleted) return false;
+    this.events.publish('account.deleted', { accountId, memberId: deleted.memberId });
+    return true;
+  }
+
+  private async startSession(account: AccountRow, chainId = this.random.uuid()): Promise<Session> {
+    const { token: accessToken, expiresIn } = await this.tokens.signAccess({
+      sub: account.accountId,
+      email: account.email,
+      role: { role_id: account.role.roleId, name: account.role.name },
+    });
+    const refreshTokenId = this.random.uuid();
+    const expiresAt = new Date(this.clock.now().getTime() + this.config.AUTH_REFRESH_TOKEN_EXPIRES_IN * 1000);
+    const refreshToken = await this.tokens.signRefresh({ sub: account.accountId, jti: refreshTokenId }, expiresAt);
+    await this.refreshTokens.insert({
+      refreshTokenId,
+      accountId: account.accountId,
+      chainId,
+      tokenHash: TokenService.digest(refreshToken),
+      expiresAt,
+    });
+    return { access_token: accessToken, refresh_token: refreshToken, expires_in: expiresIn };
+  }
+
+  private async findSocialAccount(identity: SocialIdentity): Promise<AccountRow | undefined> {
+    const linked = await this.accounts.findBySocial(identity.provider, identity.socialId);
+    if (linked) return linked;
+    // A verified e-mail that matches an existing account signs in to it (SPEC §2.4, §7.22).
+    return identity.email && identity.emailVerified ? this.accounts.findByEmail(identity.email) : undefined;
+  }
+
+  private async createSocialAccount(identity: SocialIdentity): Promise<AccountRow> {
+    const email = identity.emailVerified ? identity.email : null;
+    const accountId = await this.accounts.insert({
+      email,
+      password: null,
+      provider: identity.provider,
+      socialId: identity.socialId,
+      roleId: USER_ROLE_ID,
+    });
+    if (accountId) return (await this.accounts.findById(accountId))!;
+    // Lost a race with a parallel first login of the same identity (or e-mail): use the winner.
+    const winner = await this.findSocialAccount(identity);
+    if (!winner) throw ApiError.unprocessable();
+    return winner;
+  }
+}

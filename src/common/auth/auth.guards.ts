@@ -1,0 +1,108 @@
+import {
+  applyDecorators,
+  type CanActivate,
+  createParamDecorator,
+  type ExecutionContext,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { AccountsRepository } from '../../accounts/accounts.repository.js';
+import { MembersRepository } from '../../members/members.repository.js';
+import { ApiError } from '../wire/api-error.js';
+import { Msg } from '../wire/messages.js';
+import { bearerToken } from './bearer.js';
+import { TokenService } from './token.service.js';
+
+export const ADMIN_ROLE_ID = 1;
+export const USER_ROLE_ID = 2;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+
+/** What the guards learned about the caller. */
+export interface Caller {
+  accountId: string;
+  email: string | null;
+  /** The live role from the database, not the token's claim. */
+  roleId: number;
+  /** Set by the owner guard. */
+  memberId?: string;
+}
+
+type AuthedRequest = FastifyRequest & { caller?: Caller };
+
+const PUBLIC = 'auth:public';
+const ADMIN = 'auth:admin';
+/** No access token needed (the route may check another credential itself). */
+export const Public = () => SetMetadata(PUBLIC, true);
+/** Admins only: the live account's role must be Admin (role_id 1). */
+export const AdminOnly = () => SetMetadata(ADMIN, true);
+
+/**
+ * Global guard: a valid access token (HS256, pinned) of an account that still exists. Checking the
+ * database on every request is what makes a deleted account's tokens fail at once on every instance.
+ */
+@Injectable()
+export class AccessTokenGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+    private readonly accounts: AccountsRepository,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<AuthedRequest>();
+    const claims = await this.tokens.verifyAccess(bearerToken(request));
+    if (!isUuid(claims.sub)) throw ApiError.unauthenticated();
+    const roleId = await this.accounts.findRole(claims.sub);
+    if (roleId === undefined) throw ApiError.unauthenticated();
+    request.caller = { accountId: claims.sub, email: claims.email, roleId };
+    if (this.reflector.getAllAndOverride<boolean>(ADMIN, targets) && roleId !== ADMIN_ROLE_ID) {
+      throw ApiError.forbidden();
+    }
+    return true;
+  }
+}
+
+/** `:member_id` must be the caller's member (PermissionsGuard of WIRE-CONTRACT §1.6). */
+@Injectable()
+export class OwnerGuard implements CanActivate {
+  constructor(private readonly members: MembersRepository) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthedRequest & { params: Record<string, string> }>();
+    const caller = request.caller!;
+    const memberId = await this.members.findIdByAccount(caller.accountId);
+    if (!memberId) throw ApiError.notFound(Msg.MEMBER_MISSING);
+    if (request.params.member_id !== memberId) throw ApiError.forbidden();
+    caller.memberId = memberId;
+    return true;
+  }
+}
+
+/** `:member_id` must be an existing member (any caller); otherwise 403 as the original. */
+@Injectable()
+export class MemberExistsGuard implements CanActivate {
+  constructor(private readonly members: MembersRepository) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const { member_id: memberId } = context.switchToHttp().getRequest<{ params: Record<string, string> }>().params;
+    if (!isUuid(memberId) || !(await this.members.exists(memberId))) throw ApiError.forbidden();
+    return true;
+  }
+}
+
+export const OwnerOnly = () => applyDecorators(UseGuards(OwnerGuard));
+export const MemberMustExist = () => applyDecorators(UseGuards(MemberExistsGuard));
+
+/** The authenticated caller, as the guards left it. */
+export const CurrentCaller = createParamDecorator((_: unknown, context: ExecutionContext): Caller => {
+  const caller = context.switchToHttp().getRequest<AuthedRequest>().caller;
+  if (!caller) throw ApiError.unauthenticated();
+  return caller;
+});

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { CONFIG, type Config } from '../../config/config.js';
+import { Clock } from '../clock.js';
+import { ApiError } from '../wire/api-error.js';
+
+export interface AccessClaims {
+  sub: string;
+  email: string | null;
+  role: { role_id: number; name?: string };
+}
+
+export interface RefreshClaims {
+  sub: string;
+  jti: string;
+}
+
+const ALGORITHM = 'HS256'; // pinned: a token with any other `alg` is refused
+
+/** Signs and verifies the two JWTs of WIRE-CONTRACT §1.6, on the injectable clock. */
+@Injectable()
+export class TokenService {
+  private readonly accessKey: Uint8Array;
+  private readonly refreshKey: Uint8Array;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly clock: Clock,
+  ) {
+    this.accessKey = new TextEncoder().encode(config.AUTH_JWT_SECRET);
+    this.refreshKey = new TextEncoder().encode(config.AUTH_REFRESH_SECRET);
+  }
+
+  /**
+   * `expires_in` is an absolute epoch-ms time the PWA refreshes at. It stays a safety margin
+   * before the token's real `exp` (the original overshot it by up to a second, §7.24).
+   */
+  async signAccess(claims: AccessClaims): Promise<{ token: string; expiresIn: number }> {
+    const iat = Math.floor(this.clock.now().getTime() / 1000);
+    const ttl = this.config.AUTH_JWT_TOKEN_EXPIRES_IN;
+    const exp = iat + ttl;
+    const token = await new SignJWT({ email: claims.email, role: claims.role })
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setSubject(claims.sub)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(this.accessKey);
+    const margin = Math.min(5000, Math.floor((ttl * 1000) / 10));
+    return { token, expiresIn: exp * 1000 - margin };
+  }
+
+  async signRefresh(claims: RefreshClaims, expiresAt: Date): Promise<string> {
+    return new SignJWT({})
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setSubject(claims.sub)
+      .setJti(claims.jti)
+      .setIssuedAt(Math.floor(this.clock.now().getTime() / 1000))
+      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+      .sign(this.refreshKey);
+  }
+
+  async verifyAccess(token: string | undefined): Promise<AccessClaims> {
+    const payload = await this.verify(token, this.accessKey);
+    const role = payload.role as AccessClaims['role'] | undefined;
+    if (typeof payload.sub !== 'string' || typeof role?.role_id !== 'number') throw ApiError.unauthenticated();
+    return { sub: payload.sub, email: (payload.email as string | null) ?? null, role };
+  }
+
+  async verifyRefresh(token: string | undefined): Promise<RefreshClaims> {
+    const payload = await this.verify(token, this.refreshKey);
+    if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string') throw ApiError.unauthenticated();
+    return { sub: payload.sub, jti: payload.jti };
+  }
+
+  /** Refresh tokens are stored as this digest only. */
+  static digest(token: string): string {
+    return createHash('sha256').update(token).digest('hex');
+  }
+
+  private async verify(token: string | undefined, key: Uint8Array) {
+    if (!token || token.length > 4096) throw ApiError.unauthenticated();
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: [ALGORITHM],
+        currentDate: this.clock.now(),
+      });
+      return payload;
+    } catch (error) {
+      if (error instanceof errors.JOSEError || error instanceof TypeError || error instanceof SyntaxError) {
+        throw ApiError.unauthenticated();
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { AccountsRepository } from '../accounts/accounts.repository.js';
+import { CONFIG, type Config } from '../config/config.js';
+import { DATABASE, type Database } from '../database/client.js';
+import { MembersRepository } from '../members/members.repository.js';
+import { MemberExistsGuard, OwnerGuard } from './auth/auth.guards.js';
+import { TokenService } from './auth/token.service.js';
+import { Clock, SystemClock } from './clock.js';
+import { EventBus } from './events.js';
+import { CryptoRandom, Random } from './random.js';
+import { RATE_LIMITER } from './rate-limit/rate-limit.guard.js';
+import { MemoryRateLimiter, RedisRateLimiter } from './rate-limit/rate-limiter.js';
+import { REDIS, type RedisClient } from './redis.js';
+
+export interface Infrastructure {
+  config: Config;
+  database: Database;
+  redis: RedisClient;
+  clock?: Clock;
+  random?: Random;
+}
+
+/**
+ * What every feature shares: configuration, the database, Redis, the clock and randomness, the
+ * token service and the repositories the guards read. Tests pass their own clock or randomness here.
+ */
+@Global()
+@Module({})
+export class CommonModule {
+  static forRoot(infra: Infrastructure): DynamicModule {
+    const shared = [
+      { provide: CONFIG, useValue: infra.config },
+      { provide: DATABASE, useValue: infra.database },
+      { provide: REDIS, useValue: infra.redis },
+      { provide: Clock, useValue: infra.clock ?? new SystemClock() },
+      { provide: Random, useValue: infra.random ?? new CryptoRandom() },
+      {
+        provide: RATE_LIMITER,
+        useValue: infra.redis ? new RedisRateLimiter(infra.redis) : new MemoryRateLimiter(),
+      },
+      EventBus,
+      TokenService,
+      AccountsRepository,
+      MembersRepository,
+      OwnerGuard,
+      MemberExistsGuard,
+    ];
+    return { module: CommonModule, providers: shared, exports: shared.map((p) => ('provide' in p ? p.provide : p)) };
+  }
+}

@@ -1,0 +1,21 @@
+import { EventEmitter } from 'node:events';
+import { Injectable } from '@nestjs/common';
+
+/** Typed internal events: services publish, listeners (the socket gateway, later) react. */
+export interface AppEvents {
+  'account.deleted': { accountId: string; memberId: string | null };
+}
+
+@Injectable()
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+
+  publish<K extends keyof AppEvents>(name: K, payload: AppEvents[K]): void {
+    this.emitter.emit(name, payload);
+  }
+
+  on<K extends keyof AppEvents>(name: K, listener: (payload: AppEvents[K]) => void): () => void {
+    this.emitter.on(name, listener);
+    return () => this.emitter.off(name, listener);
+  }
+}

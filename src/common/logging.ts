@@ -1,0 +1,39 @@
+import type { LoggerService } from '@nestjs/common';
+import type { Logger } from 'pino';
+
+type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal';
+
+/** Nest's own logs (and `new Logger(ctx)` in services) go to the same pino JSON stream. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly pino: Logger) {}
+
+  log(message: unknown, ...params: unknown[]) {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]) {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]) {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]) {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]) {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]) {
+    this.write('fatal', message, params);
+  }
+
+  // Nest passes the logger's context as the last parameter.
+  private write(level: Level, message: unknown, params: unknown[]) {
+    const context = typeof params.at(-1) === 'string' ? (params.at(-1) as string) : undefined;
+    const text = params.slice(0, context === undefined ? undefined : -1).find((p) => typeof p === 'string') as
+      | string
+      | undefined;
+    if (message instanceof Error) this.pino[level]({ context, err: message }, text ?? message.message);
+    else if (typeof message === 'object' && message !== null) this.pino[level]({ context, ...message }, text);
+    else this.pino[level]({ context }, String(message));
+  }
+}

@@ -1,0 +1,70 @@
+import { STATUS_CODES } from 'node:http';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from './api-error.js';
+import { dialectOf } from './dialect.js';
+import { Msg, SpringMsg } from './messages.js';
+
+interface Failure {
+  status: number;
+  messages: string | string[];
+  spring?: string | string[];
+  code?: string;
+  headers?: Record<string, string>;
+}
+
+/** Every HTTP error leaves through here, once, in the dialect of its path (WIRE-CONTRACT §1.4, §1.8). */
+@Catch()
+export class WireExceptionFilter implements ExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const failure = toFailure(exception);
+    if (failure.status >= 500) {
+      request.log.error({ err: exception }, 'unhandled error');
+    }
+    for (const [name, value] of Object.entries(failure.headers ?? {})) reply.header(name, value);
+    const body = dialectOf(request.url) === 'spring' ? springBody(failure) : nestBody(failure);
+    void reply.status(failure.status).send(body);
+  }
+}
+
+function toFailure(exception: unknown): Failure {
+  if (exception instanceof ApiError) {
+    return { status: exception.status, messages: exception.messages, ...exception.options };
+  }
+  if (exception instanceof HttpException) {
+    const response = exception.getResponse();
+    const message =
+      typeof response === 'object' && response !== null && 'message' in response
+        ? (response as { message: string | string[] }).message
+        : exception.message;
+    return { status: exception.getStatus(), messages: message };
+  }
+  // Errors raised by Fastify itself before a handler runs (body too large, bad media type, …).
+  const statusCode = (exception as { statusCode?: unknown })?.statusCode;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    const messages = statusCode === 413 ? Msg.PAYLOAD_TOO_LARGE : String((exception as Error).message);
+    return { status: statusCode, messages, spring: statusCode === 413 ? Msg.PAYLOAD_TOO_LARGE : SpringMsg.BAD_BODY };
+  }
+  return { status: 500, messages: Msg.INTERNAL, spring: SpringMsg.INTERNAL };
+}
+
+function nestBody({ status, messages, code }: Failure) {
+  let error = STATUS_CODES[status] ?? 'Error';
+  let message = messages;
+  if (status === 400 && Array.isArray(messages)) error = 'Validation Error';
+  if (status === 401 && message === 'Unauthorized') message = Msg.INVALID_TOKEN;
+  if (status === 403) message = Msg.FORBIDDEN;
+  if (status === 500) error = 'Internal Server Error';
+  return code === undefined ? { status: 'error', error, message } : { status: 'error', error, message, code };
+}
+
+function springBody({ status, messages, spring, code }: Failure) {
+  const text = spring ?? messages;
+  const error = (STATUS_CODES[status] ?? 'Error').toUpperCase().replace(/[^A-Z]+/g, '_');
+  const message = Array.isArray(text) ? text : [text];
+  return code === undefined ? { status: 'error', error, message } : { status: 'error', error, message, code };
+}

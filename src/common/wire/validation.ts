@@ -1,0 +1,102 @@
+import { Body, Injectable, type PipeTransform, Query } from '@nestjs/common';
+import { ApiError } from './api-error.js';
+
+/**
+ * A small validator that reproduces class-validator's messages and order as the original Nest
+ * server produced them (WIRE-CONTRACT §1.5): unknown properties first, then fields in declaration
+ * order, every failing check of a field reported, in the order listed here.
+ */
+export interface Check {
+  test(value: unknown): boolean;
+  message(field: string): string;
+}
+
+export interface Field<T = unknown> {
+  checks: Check[];
+  /** `undefined` and `null` skip the checks (class-validator's @IsOptional). */
+  optional?: boolean;
+  /** With `optional`: `null` is a value and goes through the checks. */
+  nullIsValue?: boolean;
+  /** Applied to a string before the checks (e.g. trimming e-mails). */
+  normalize?: (value: string) => string;
+  /** Marks the output type. */
+  readonly _type?: T;
+}
+
+export type Shape = Record<string, Field>;
+export type Infer<S extends Shape> = {
+  [K in keyof S as S[K] extends { optional: true } ? never : K]: S[K] extends Field<infer T> ? T : never;
+} & {
+  [K in keyof S as S[K] extends { optional: true } ? K : never]?: S[K] extends Field<infer T> ? T : never;
+};
+
+const check = (test: (v: unknown) => boolean, message: (f: string) => string): Check => ({ test, message });
+const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+
+export const is = {
+  notEmpty: () => check((v) => v !== '' && v !== null && v !== undefined, (f) => `${f} should not be empty`),
+  string: () => check((v) => typeof v === 'string', (f) => `${f} must be a string`),
+  email: () => check((v) => typeof v === 'string' && v.length <= 254 && EMAIL.test(v), (f) => `${f} must be an email`),
+  minLength: (n: number) =>
+    check(
+      (v) => typeof v === 'string' && v.length >= n,
+      (f) => `${f} must be longer than or equal to ${n} characters`,
+    ),
+  maxLength: (n: number) =>
+    check(
+      (v) => typeof v === 'string' && v.length <= n,
+      (f) => `${f} must be shorter than or equal to ${n} characters`,
+    ),
+  integer: () => check((v) => Number.isInteger(v), (f) => `${f} must be an integer number`),
+  number: () =>
+    check(
+      (v) => typeof v === 'number' && Number.isFinite(v),
+      (f) => `${f} must be a number conforming to the specified constraints`,
+    ),
+  min: (n: number) => check((v) => typeof v === 'number' && v >= n, (f) => `${f} must not be less than ${n}`),
+  max: (n: number) => check((v) => typeof v === 'number' && v <= n, (f) => `${f} must not be greater than ${n}`),
+  oneOf: (values: readonly string[], message: (f: string) => string) =>
+    check((v) => typeof v === 'string' && values.includes(v), message),
+  object: () =>
+    check((v) => typeof v === 'object' && v !== null && !Array.isArray(v), (f) => `${f} must be an object`),
+};
+
+export const field = <T>(...checks: Check[]): Field<T> => ({ checks });
+export const optional = <T>(...checks: Check[]): Field<T> & { optional: true } => ({ checks, optional: true });
+
+export function validate<S extends Shape>(shape: S, input: unknown): Infer<S> {
+  const source: Record<string, unknown> =
+    input === undefined || input === null ? {} : (input as Record<string, unknown>);
+  if (typeof source !== 'object' || Array.isArray(source)) {
+    throw ApiError.validation(['request body must be a JSON object']);
+  }
+  const errors: string[] = [];
+  for (const key of Object.keys(source)) {
+    if (!Object.hasOwn(shape, key)) errors.push(`property ${key} should not exist`);
+  }
+  const output: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(shape)) {
+    let value = source[name];
+    if (typeof value === 'string' && spec.normalize) value = spec.normalize(value);
+    const skip = spec.optional && (value === undefined || (value === null && !spec.nullIsValue));
+    if (!skip) {
+      for (const c of spec.checks) if (!c.test(value)) errors.push(c.message(name));
+    }
+    if (value !== undefined) output[name] = value;
+  }
+  if (errors.length > 0) throw ApiError.validation(errors);
+  return output as Infer<S>;
+}
+
+@Injectable()
+export class ShapePipe<S extends Shape> implements PipeTransform<unknown, Infer<S>> {
+  constructor(private readonly shape: S) {}
+  transform(value: unknown): Infer<S> {
+    return validate(this.shape, value);
+  }
+}
+
+/** `@ValidBody(shape)`: the body, validated; unknown fields are rejected. */
+export const ValidBody = <S extends Shape>(shape: S) => Body(new ShapePipe(shape));
+/** `@ValidQuery(shape)`: the query string, validated; unknown keys are rejected. */
+export const ValidQuery = <S extends Shape>(shape: S) => Query(new ShapePipe(shape));

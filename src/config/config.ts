@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/** The development secrets; `NODE_ENV=production` refuses to boot with any of them. */
+export const DEVELOPMENT_SECRETS = {
+  AUTH_JWT_SECRET: 'dev-only-access-secret-change-me-0123456789',
+  AUTH_REFRESH_SECRET: 'dev-only-refresh-secret-change-me-0123456789',
+} as const;
+
+export const DEFAULT_CORS_ORIGINS = [
+  'https://monta-pwa.vercel.app',
+  'http://localhost:5173',
+  'http://192.168.1.208:5173',
+  'https://pomodak.com',
+];
+
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const url = (fallback: string) => z.url().default(fallback);
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const seconds = parseDuration(v);
+      if (seconds === undefined || seconds <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'expected a duration such as 900, 15m, 12h or 14d' });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+const timezone = z
+  .string()
+  .default('Asia/Seoul')
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'expected an IANA time zone such as Asia/Seoul');
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().default('0.0.0.0'),
+    PORT: int(4000, 0, 65535),
+    API_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, 'expected a path segment such as timer-api')
+      .default('timer-api'),
+    BODY_LIMIT_BYTES: int(100 * 1024, 1024),
+    TRUST_PROXY: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    CORS_ORIGINS: z
+      .string()
+      .optional()
+      .transform((v) =>
+        v === undefined
+          ? DEFAULT_CORS_ORIGINS
+          : v
+              .split(',')
+              .map((o) => o.trim())
+              .filter(Boolean),
+      ),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    DATABASE_URL: optionalString,
+    DATABASE_POOL_SIZE: int(10, 1, 200),
+    DATA_DIR: z.string().default('./data'),
+    MIGRATE_ON_START: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
+    REDIS_URL: optionalString,
+
+    AUTH_JWT_SECRET: z.string().min(32).default(DEVELOPMENT_SECRETS.AUTH_JWT_SECRET),
+    AUTH_JWT_TOKEN_EXPIRES_IN: duration('15m'),
+    AUTH_REFRESH_SECRET: z.string().min(32).default(DEVELOPMENT_SECRETS.AUTH_REFRESH_SECRET),
+    AUTH_REFRESH_TOKEN_EXPIRES_IN: duration('14d'),
+    REFRESH_REUSE_WINDOW_SECONDS: int(60, 0, 3600),
+
+    RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86400),
+    RATE_LIMIT_LOGIN_PER_IP: int(30, 1),
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: int(10, 1),
+    RATE_LIMIT_REGISTER_PER_IP: int(10, 1),
+    RATE_LIMIT_REFRESH_PER_IP: int(300, 1),
+    RATE_LIMIT_REFRESH_PER_ACCOUNT: int(120, 1),
+    RATE_LIMIT_SOCIAL_PER_IP: int(30, 1),
+
+    SOCIAL_HTTP_TIMEOUT_MS: int(5000, 100, 60000),
+    GOOGLE_CLIENT_ID: z.string().default('google-client-id.apps.googleusercontent.com'),
+    GOOGLE_CLIENT_SECRET: z.string().default('google-client-secret'),
+    GOOGLE_REDIRECT_URI: url('http://localhost:5173/auth/login/callback/google'),
+    GOOGLE_TOKEN_URL: url('https://oauth2.googleapis.com/token'),
+    GOOGLE_JWKS_URL: url('https://www.googleapis.com/oauth2/v3/certs'),
+    GOOGLE_ISSUERS: z
+      .string()
+      .default('https://accounts.google.com,accounts.google.com')
+      .transform((v) => v.split(',').map((s) => s.trim())),
+    KAKAO_REST_API_KEY: z.string().default('kakao-rest-api-key'),
+    KAKAO_CLIENT_SECRET: z.string().default('kakao-client-secret'),
+    KAKAO_REDIRECT_URI: url('http://localhost:5173/auth/login/callback/kakao'),
+    KAKAO_TOKEN_URL: url('https://kauth.kakao.com/oauth/token'),
+    KAKAO_JWKS_URL: url('https://kauth.kakao.com/.well-known/jwks.json'),
+    KAKAO_ISSUER: z.string().default('https://kauth.kakao.com'),
+    NAVER_CLIENT_ID: z.string().default('naver-client-id'),
+    NAVER_CLIENT_SECRET: z.string().default('naver-client-secret'),
+    NAVER_TOKEN_URL: url('https://nid.naver.com/oauth2.0/token'),
+    NAVER_PROFILE_URL: url('https://openapi.naver.com/v1/nid/me'),
+
+    DEFAULT_TIMEZONE: timezone,
+    NEW_MEMBER_POINTS: int(500, 0),
+    MAX_SESSION_HOURS: int(12, 1, 48),
+    POINTS_PER_MINUTE: int(9, 0, 1000),
+    STREAK_MIN_SECONDS: int(60, 1, 86400),
+    GROUP_RECONNECT_GRACE_SECONDS: int(0, 0, 3600),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV !== 'production') return;
+    for (const [name, value] of Object.entries(DEVELOPMENT_SECRETS)) {
+      if (c[name as keyof typeof DEVELOPMENT_SECRETS] === value) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'the development default is refused in production' });
+      }
+    }
+    if (c.AUTH_JWT_SECRET === c.AUTH_REFRESH_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_REFRESH_SECRET'], message: 'must differ from AUTH_JWT_SECRET' });
+    }
+  });
+
+export type Config = Readonly<z.output<typeof schema>>;
+export const CONFIG = Symbol('CONFIG');
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once; a bad value stops boot with a message naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return Object.freeze(result.data);
+}

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import type { Db, Tx } from './client.js';
+
+/** Works from `src/database` (tsx, tests) and from `dist/database` (built service) alike. */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../src/database/migrations/', import.meta.url));
+
+const LOCK_KEY = 7_305_462_110; // any constant; serialises migrators of several instances
+const BREAKPOINT = '--> statement-breakpoint';
+
+export interface Migration {
+  tag: string;
+  up: string[];
+  down: string[];
+}
+
+interface Journal {
+  entries: { idx: number; tag: string }[];
+}
+
+export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  const journal = JSON.parse(readFileSync(`${dir}/meta/_journal.json`, 'utf8')) as Journal;
+  return [...journal.entries]
+    .sort((a, b) => a.idx - b.idx)
+    .map(({ tag }) => ({
+      tag,
+      up: splitStatements(readFileSync(`${dir}/${tag}.sql`, 'utf8')),
+      down: splitStatements(readFileSync(`${dir}/${tag}.down.sql`, 'utf8')),
+    }));
+}
+
+function splitStatements(text: string): string[] {
+  return text
+    .split(BREAKPOINT)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0 && !/^(--[^\n]*\n?)+$/.test(s));
+}
+
+async function lockAndEnsureTable(tx: Tx): Promise<Set<string>> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEY})`);
+  await tx.execute(
+    sql`create table if not exists monta_migrations (tag varchar(255) primary key, applied_at timestamptz not null default now())`,
+  );
+  // node-postgres and PGlite both answer `{ rows }`; the shared Drizzle type leaves it unknown.
+  const applied = (await tx.execute(sql`select tag from monta_migrations order by tag`)) as unknown as {
+    rows: { tag: string }[];
+  };
+  return new Set(applied.rows.map((r) => r.tag));
+}
+
+/** Applies every pending migration, each in its own transaction; returns the tags applied. */
+export async function runMigrations(db: Db, migrations = listMigrations()): Promise<string[]> {
+  const done: string[] = [];
+  for (const migration of migrations) {
+    const applied = await db.transaction(async (tx) => {
+      const already = await lockAndEnsureTable(tx);
+      if (already.has(migration.tag)) return false;
+      for (const statement of migration.up) await tx.execute(sql.raw(statement));
+      await tx.execute(sql`insert into monta_migrations (tag) values (${migration.tag})`);
+      return true;
+    });
+    if (applied) done.push(migration.tag);
+  }
+  return done;
+}
+
+/** Reverts the last `steps` applied migrations, newest first; returns the tags reverted. */
+export async function revertMigrations(db: Db, steps = 1, migrations = listMigrations()): Promise<string[]> {
+  const done: string[] = [];
+  for (let i = 0; i < steps; i++) {
+    const reverted = await db.transaction(async (tx) => {
+      const applied = await lockAndEnsureTable(tx);
+      const last = [...migrations].reverse().find((m) => applied.has(m.tag));
+      if (!last) return undefined;
+      for (const statement of last.down) await tx.execute(sql.raw(statement));
+      await tx.execute(sql`delete from monta_migrations where tag = ${last.tag}`);
+      return last.tag;
+    });
+    if (!reverted) break;
+    done.push(reverted);
+  }
+  return done;
+}

@@ -1,0 +1,272 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core';
+
+// Column limits are the original MySQL ones (WIRE-CONTRACT §4.1); validation mirrors them.
+export const LIMITS = {
+  email: 255,
+  password: 128,
+  nickname: 100,
+  imageUrl: 255,
+  statusMessage: 500,
+  subject: 50,
+  color: 7,
+  status: 20,
+} as const;
+
+const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => tz('created_at').notNull().defaultNow();
+const updatedAt = () => tz('updated_at').notNull().defaultNow();
+// bigint ids are JS numbers here (safe to 2^53); the Nest dialect sends them as decimal strings.
+const bigId = (name: string) => bigint(name, { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity();
+
+export const role = pgTable('role', {
+  roleId: integer('role_id').primaryKey(),
+  name: varchar('name', { length: 50 }).notNull(),
+});
+
+export const account = pgTable(
+  'account',
+  {
+    accountId: uuid('account_id').primaryKey().defaultRandom(),
+    email: varchar('email', { length: LIMITS.email }),
+    password: varchar('password', { length: 255 }),
+    provider: varchar('provider', { length: 20 }).notNull().default('email'),
+    socialId: varchar('social_id', { length: 255 }),
+    roleId: integer('role_id')
+      .notNull()
+      .default(2)
+      .references(() => role.roleId),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('account_email_lower_unique').on(sql`lower(${t.email})`),
+    unique('account_provider_social_id_unique').on(t.provider, t.socialId),
+    check('account_provider_check', sql`${t.provider} in ('email', 'google', 'kakao', 'naver')`),
+  ],
+);
+
+export const refreshToken = pgTable(
+  'refresh_token',
+  {
+    refreshTokenId: uuid('refresh_token_id').primaryKey(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => account.accountId, { onDelete: 'cascade' }),
+    chainId: uuid('chain_id').notNull(),
+    tokenHash: varchar('token_hash', { length: 64 }).notNull(),
+    createdAt: createdAt(),
+    expiresAt: tz('expires_at').notNull(),
+    rotatedAt: tz('rotated_at'),
+    revokedAt: tz('revoked_at'),
+  },
+  (t) => [
+    uniqueIndex('refresh_token_hash_unique').on(t.tokenHash),
+    index('refresh_token_chain_idx').on(t.chainId),
+    index('refresh_token_account_idx').on(t.accountId),
+  ],
+);
+
+export const palette = pgTable('palette', {
+  paletteId: integer('palette_id').primaryKey().generatedAlwaysAsIdentity(),
+  name: varchar('name', { length: 100 }).notNull(),
+  grade: varchar('grade', { length: 20 }).notNull(),
+  lightColor: varchar('light_color', { length: LIMITS.color }).notNull(),
+  normalColor: varchar('normal_color', { length: LIMITS.color }).notNull(),
+  darkColor: varchar('dark_color', { length: LIMITS.color }).notNull(),
+  darkerColor: varchar('darker_color', { length: LIMITS.color }).notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+  deletedAt: tz('deleted_at'),
+});
+
+export const member = pgTable(
+  'member',
+  {
+    memberId: uuid('member_id').primaryKey().defaultRandom(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => account.accountId, { onDelete: 'cascade' }),
+    nickname: varchar('nickname', { length: LIMITS.nickname }).notNull(),
+    imageUrl: varchar('image_url', { length: LIMITS.imageUrl }),
+    statusMessage: varchar('status_message', { length: LIMITS.statusMessage }).notNull().default(''),
+    point: integer('point').notNull().default(0),
+    activeRecordId: bigint('active_record_id', { mode: 'number' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [unique('member_account_id_unique').on(t.accountId), check('member_point_non_negative', sql`${t.point} >= 0`)],
+);
+
+export const studyStreak = pgTable(
+  'study_streak',
+  {
+    studyStreakId: integer('study_streak_id').primaryKey().generatedAlwaysAsIdentity(),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => member.memberId, { onDelete: 'cascade' }),
+    currentStreak: integer('current_streak').notNull().default(0),
+    longestStreak: integer('longest_streak').notNull().default(0),
+    paletteId: integer('palette_id').references(() => palette.paletteId),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('study_streak_member_id_unique').on(t.memberId),
+    check('study_streak_non_negative', sql`${t.currentStreak} >= 0 and ${t.longestStreak} >= 0`),
+  ],
+);
+
+export const character = pgTable(
+  'character',
+  {
+    characterId: integer('character_id').primaryKey().generatedAlwaysAsIdentity(),
+    name: varchar('name', { length: 100 }).notNull(),
+    description: varchar('description', { length: 255 }),
+    grade: varchar('grade', { length: 20 }).notNull(),
+    imageUrl: varchar('image_url', { length: 255 }).notNull(),
+    sellPrice: integer('sell_price').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: tz('deleted_at'),
+  },
+  (t) => [check('character_sell_price_non_negative', sql`${t.sellPrice} >= 0`)],
+);
+
+export const item = pgTable(
+  'item',
+  {
+    itemId: integer('item_id').primaryKey().generatedAlwaysAsIdentity(),
+    name: varchar('name', { length: 100 }).notNull(),
+    itemType: varchar('item_type', { length: 20 }).notNull(),
+    description: varchar('description', { length: 255 }).notNull(),
+    requiredStudyTime: integer('required_study_time'),
+    cost: integer('cost').notNull(),
+    grade: varchar('grade', { length: 20 }),
+    imageUrl: varchar('image_url', { length: 255 }).notNull(),
+    effectCode: integer('effect_code').notNull(),
+    isHidden: boolean('is_hidden').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: tz('deleted_at'),
+  },
+  (t) => [
+    check('item_type_check', sql`${t.itemType} in ('Food', 'Consumable')`),
+    check('item_cost_non_negative', sql`${t.cost} >= 0`),
+  ],
+);
+
+export const itemInventory = pgTable(
+  'item_inventory',
+  {
+    itemInventoryId: bigId('item_inventory_id'),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => member.memberId, { onDelete: 'cascade' }),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => item.itemId),
+    itemType: varchar('item_type', { length: 20 }).notNull(),
+    quantity: integer('quantity').notNull(),
+    progress: integer('progress'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    deletedAt: tz('deleted_at'),
+  },
+  (t) => [
+    index('item_inventory_member_idx').on(t.memberId, t.itemType),
+    check('item_inventory_quantity_non_negative', sql`${t.quantity} >= 0`),
+  ],
+);
+
+export const characterInventory = pgTable(
+  'character_inventory',
+  {
+    characterInventoryId: bigId('character_inventory_id'),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => member.memberId, { onDelete: 'cascade' }),
+    characterId: integer('character_id')
+      .notNull()
+      .references(() => character.characterId),
+    quantity: integer('quantity').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('character_inventory_member_character_unique').on(t.memberId, t.characterId),
+    check('character_inventory_quantity_non_negative', sql`${t.quantity} >= 0`),
+  ],
+);
+
+export const studyCategory = pgTable(
+  'study_category',
+  {
+    studyCategoryId: bigId('study_category_id'),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => member.memberId, { onDelete: 'cascade' }),
+    subject: varchar('subject', { length: LIMITS.subject }).notNull(),
+    color: varchar('color', { length: LIMITS.color }).notNull().default('#000000'),
+    deletedAt: tz('deleted_at'),
+  },
+  (t) => [index('study_category_member_idx').on(t.memberId)],
+);
+
+export const studyRecord = pgTable(
+  'study_record',
+  {
+    studyRecordId: bigId('study_record_id'),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => member.memberId, { onDelete: 'cascade' }),
+    studyCategoryId: bigint('study_category_id', { mode: 'number' }).references(() => studyCategory.studyCategoryId),
+    startTime: tz('start_time').notNull(),
+    endTime: tz('end_time'),
+    status: varchar('status', { length: LIMITS.status }),
+    deletedAt: tz('deleted_at'),
+  },
+  (t) => [
+    // At most one running session per member, whatever the concurrency.
+    uniqueIndex('study_record_one_running_per_member')
+      .on(t.memberId)
+      .where(sql`${t.endTime} is null and ${t.deletedAt} is null`),
+    index('study_record_member_start_idx').on(t.memberId, t.startTime),
+    check('study_record_status_check', sql`${t.status} is null or ${t.status} in ('Completed', 'Incompleted')`),
+    check('study_record_time_order', sql`${t.endTime} is null or ${t.endTime} >= ${t.startTime}`),
+  ],
+);
+
+export const transactionRecord = pgTable(
+  'transaction_record',
+  {
+    transactionRecordId: bigId('transaction_record_id'),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => member.memberId, { onDelete: 'cascade' }),
+    transactionType: varchar('transaction_type', { length: 20 }).notNull(),
+    amount: integer('amount').notNull(),
+    count: integer('count').notNull(),
+    balanceAfterTransaction: integer('balance_after_transaction').notNull(),
+    notes: varchar('notes', { length: 255 }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('transaction_record_member_idx').on(t.memberId),
+    check('transaction_record_type_check', sql`${t.transactionType} in ('Purchase', 'Sell', 'Reward')`),
+    check('transaction_record_balance_non_negative', sql`${t.balanceAfterTransaction} >= 0`),
+  ],
+);

@@ -1,0 +1,52 @@
+import { Algorithm, hash } from '@node-rs/argon2';
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { account, member, role, studyStreak } from '../schema.js';
+
+export const SEED_ROLES = [
+  { roleId: 1, name: 'Admin' },
+  { roleId: 2, name: 'User' },
+];
+
+/** The original's test accounts (WIRE-CONTRACT §4.3); never seeded with NODE_ENV=production. */
+export const TEST_ACCOUNTS = [
+  { email: 'admin@test.com', password: 'qwer1234', roleId: 1, nickname: 'admin' },
+  { email: 'user@test.com', password: 'qwer1234', roleId: 2, nickname: 'user' },
+];
+const TEST_MEMBER_POINTS = 10000;
+
+/** Idempotent: a second run changes nothing. */
+export async function seed(db: Db, options: { production: boolean }): Promise<void> {
+  await db.insert(role).values(SEED_ROLES).onConflictDoNothing();
+  if (options.production) return;
+  for (const a of TEST_ACCOUNTS) {
+    await db.transaction(async (tx) => {
+      const existing = await tx
+        .select({ accountId: account.accountId })
+        .from(account)
+        .where(sql`lower(${account.email}) = ${a.email}`);
+      let accountId = existing[0]?.accountId;
+      if (!accountId) {
+        const password = await hash(a.password, { algorithm: Algorithm.Argon2id });
+        const inserted = await tx
+          .insert(account)
+          .values({ email: a.email, password, provider: 'email', roleId: a.roleId })
+          .onConflictDoNothing()
+          .returning({ accountId: account.accountId });
+        accountId = inserted[0]?.accountId;
+        if (!accountId) return; // a parallel seeder won
+      }
+      const members = await tx.select({ memberId: member.memberId }).from(member).where(eq(member.accountId, accountId));
+      let memberId = members[0]?.memberId;
+      if (!memberId) {
+        const inserted = await tx
+          .insert(member)
+          .values({ accountId, nickname: a.nickname, imageUrl: '', statusMessage: '', point: TEST_MEMBER_POINTS })
+          .onConflictDoNothing()
+          .returning({ memberId: member.memberId });
+        memberId = inserted[0]?.memberId;
+      }
+      if (memberId) await tx.insert(studyStreak).values({ memberId }).onConflictDoNothing();
+    });
+  }
+}

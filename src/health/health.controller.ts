@@ -1,0 +1,57 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../common/auth/auth.guards.js';
+import { REDIS, type RedisClient } from '../common/redis.js';
+import { RawResponse } from '../common/wire/success.interceptor.js';
+import { DATABASE, type Database } from '../database/client.js';
+
+type Check = 'up' | 'down' | 'not configured';
+
+/** Liveness (the process answers) and readiness (its dependencies answer), for load balancers. */
+@ApiTags('health')
+@Controller('health')
+@Public()
+export class HealthController {
+  constructor(
+    @Inject(DATABASE) private readonly database: Database,
+    @Inject(REDIS) private readonly redis: RedisClient,
+  ) {}
+
+  @Get('live')
+  @RawResponse()
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @RawResponse()
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const [database, redis] = await Promise.all([this.checkDatabase(), this.checkRedis()]);
+    const ok = database === 'up' && redis !== 'down';
+    reply.status(ok ? 200 : 503);
+    return { status: ok ? 'ok' : 'error', checks: { database, redis } };
+  }
+
+  private async checkDatabase(): Promise<Check> {
+    try {
+      await withTimeout(this.database.execute('select 1'));
+      return 'up';
+    } catch {
+      return 'down';
+    }
+  }
+
+  private async checkRedis(): Promise<Check> {
+    if (!this.redis) return 'not configured';
+    try {
+      return (await withTimeout(this.redis.ping())) === 'PONG' ? 'up' : 'down';
+    } catch {
+      return 'down';
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms = 2000): Promise<T> {
+  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+}

@@ -1,0 +1,37 @@
+import { Controller, Get, Patch } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AdminOnly, type Caller, CurrentCaller, OwnerOnly } from '../common/auth/auth.guards.js';
+import { type Infer, ValidBody } from '../common/wire/validation.js';
+import { toMemberResponse, UpdateMemberBody } from './members.dto.js';
+import { MembersService } from './members.service.js';
+
+@ApiTags('members')
+@ApiBearerAuth()
+@Controller('members')
+export class MembersController {
+  constructor(private readonly members: MembersService) {}
+
+  @Get()
+  @AdminOnly()
+  async list() {
+    return { members: (await this.members.list()).map(toMemberResponse) };
+  }
+
+  @Get('me')
+  async me(@CurrentCaller() caller: Caller) {
+    const { member, created } = await this.members.me(caller.accountId);
+    // The creating call also carries the account id, as the original's did.
+    return {
+      member: created
+        ? { ...toMemberResponse(member), account: { account_id: caller.accountId } }
+        : toMemberResponse(member),
+    };
+  }
+
+  @Patch(':member_id')
+  @OwnerOnly()
+  async update(@CurrentCaller() caller: Caller, @ValidBody(UpdateMemberBody) body: Infer<typeof UpdateMemberBody>) {
+    await this.members.update(caller.memberId!, body);
+    return null;
+  }
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Random } from '../common/random.js';
+import { ApiError } from '../common/wire/api-error.js';
+import { Msg } from '../common/wire/messages.js';
+import { CONFIG, type Config } from '../config/config.js';
+import { type MemberRow, MembersRepository } from './members.repository.js';
+
+@Injectable()
+export class MembersService {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly members: MembersRepository,
+    private readonly random: Random,
+  ) {}
+
+  /** The caller's member, created on first use with `NEW_MEMBER_POINTS` and a streak (N11). */
+  async me(accountId: string): Promise<{ member: MemberRow; created: boolean }> {
+    const existing = await this.members.findByAccount(accountId);
+    if (existing) return { member: existing, created: false };
+    const created = await this.members.createWithStreak({
+      accountId,
+      nickname: this.random.hex(20),
+      point: this.config.NEW_MEMBER_POINTS,
+    });
+    if (created) return { member: created, created: true };
+    return { member: (await this.members.findByAccount(accountId))!, created: false };
+  }
+
+  async update(
+    memberId: string,
+    input: { nickname?: string; image_url?: string | null; status_message?: string },
+  ): Promise<void> {
+    if (input.nickname === undefined && input.image_url === undefined && input.status_message === undefined) {
+      throw ApiError.badRequest(Msg.NOTHING_TO_CHANGE, 'NOTHING_TO_CHANGE');
+    }
+    await this.members.update(memberId, {
+      nickname: input.nickname,
+      imageUrl: input.image_url,
+      statusMessage: input.status_message,
+    });
+  }
+
+  list(): Promise<MemberRow[]> {
+    return this.members.listAll();
+  }
+}
