@@ -107,7 +107,11 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       app,
       new DocumentBuilder()
         .setTitle('monta-server')
-        .setDescription('The monta study-timer API: Nest dialect under /' + config.API_PREFIX + ', Spring dialect under /v2, /admin, /characters.')
+        .setDescription(
+          'The monta study-timer API: Nest dialect under /' +
+            config.API_PREFIX +
+            ', Spring dialect under /v2, /admin, /characters.',
+        )
         .addBearerAuth()
         .build(),
     );

@@ -30,8 +30,7 @@ export class PinoNestLogger implements LoggerService {
   private write(level: Level, message: unknown, params: unknown[]) {
     const context = typeof params.at(-1) === 'string' ? (params.at(-1) as string) : undefined;
     const text = params.slice(0, context === undefined ? undefined : -1).find((p) => typeof p === 'string') as
-      | string
-      | undefined;
+      string | undefined;
     if (message instanceof Error) this.pino[level]({ context, err: message }, text ?? message.message);
     else if (typeof message === 'object' && message !== null) this.pino[level]({ context, ...message }, text);
     else this.pino[level]({ context }, String(message));

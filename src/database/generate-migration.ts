@@ -35,7 +35,17 @@ if (!latest || (entries.length === before && existsSync(downPath!))) {
 const current = snapshot(latest.tag);
 const previous =
   entries.length === 1
-    ? { ...current, tables: {}, enums: {}, schemas: {}, sequences: {}, roles: {}, policies: {}, views: {}, _meta: { schemas: {}, tables: {}, columns: {} } }
+    ? {
+        ...current,
+        tables: {},
+        enums: {},
+        schemas: {},
+        sequences: {},
+        roles: {},
+        policies: {},
+        views: {},
+        _meta: { schemas: {}, tables: {}, columns: {} },
+      }
     : snapshot(entries[entries.length - 2]!.tag);
 const statements = await generateMigration(current, previous);
 writeFileSync(downPath!, statements.join('\n--> statement-breakpoint\n') + '\n');

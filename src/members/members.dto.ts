@@ -4,11 +4,19 @@ import type { MemberRow } from './members.repository.js';
 
 export const UpdateMemberBody = {
   // `null` is a value here: the column is NOT NULL, so it is refused instead of failing (SPEC §2.6).
-  nickname: { checks: [is.notEmpty(), is.string(), is.maxLength(LIMITS.nickname)], optional: true, nullIsValue: true } as Field<string> & {
+  nickname: {
+    checks: [is.notEmpty(), is.string(), is.maxLength(LIMITS.nickname)],
+    optional: true,
+    nullIsValue: true,
+  } as Field<string> & {
     optional: true;
   },
   image_url: optional<string | null>(is.string(), is.maxLength(LIMITS.imageUrl)),
-  status_message: { checks: [is.string(), is.maxLength(LIMITS.statusMessage)], optional: true, nullIsValue: true } as Field<string> & {
+  status_message: {
+    checks: [is.string(), is.maxLength(LIMITS.statusMessage)],
+    optional: true,
+    nullIsValue: true,
+  } as Field<string> & {
     optional: true;
   },
 };

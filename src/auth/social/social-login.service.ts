@@ -32,13 +32,15 @@ export class SocialLoginService {
     const c = this.config;
     const idToken =
       input.id_token ??
-      (await this.exchange('google', c.GOOGLE_TOKEN_URL, {
-        grant_type: 'authorization_code',
-        code: input.code!,
-        client_id: c.GOOGLE_CLIENT_ID,
-        client_secret: c.GOOGLE_CLIENT_SECRET,
-        redirect_uri: c.GOOGLE_REDIRECT_URI,
-      })).id_token;
+      (
+        await this.exchange('google', c.GOOGLE_TOKEN_URL, {
+          grant_type: 'authorization_code',
+          code: input.code!,
+          client_id: c.GOOGLE_CLIENT_ID,
+          client_secret: c.GOOGLE_CLIENT_SECRET,
+          redirect_uri: c.GOOGLE_REDIRECT_URI,
+        })
+      ).id_token;
     const claims = await this.verifyIdToken('google', idToken, this.googleKeys, c.GOOGLE_ISSUERS, c.GOOGLE_CLIENT_ID);
     if (typeof claims.email === 'string' && claims.email_verified !== true) {
       throw this.fail('google', 'e-mail not verified');

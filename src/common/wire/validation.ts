@@ -34,9 +34,21 @@ const check = (test: (v: unknown) => boolean, message: (f: string) => string): C
 const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
 
 export const is = {
-  notEmpty: () => check((v) => v !== '' && v !== null && v !== undefined, (f) => `${f} should not be empty`),
-  string: () => check((v) => typeof v === 'string', (f) => `${f} must be a string`),
-  email: () => check((v) => typeof v === 'string' && v.length <= 254 && EMAIL.test(v), (f) => `${f} must be an email`),
+  notEmpty: () =>
+    check(
+      (v) => v !== '' && v !== null && v !== undefined,
+      (f) => `${f} should not be empty`,
+    ),
+  string: () =>
+    check(
+      (v) => typeof v === 'string',
+      (f) => `${f} must be a string`,
+    ),
+  email: () =>
+    check(
+      (v) => typeof v === 'string' && v.length <= 254 && EMAIL.test(v),
+      (f) => `${f} must be an email`,
+    ),
   minLength: (n: number) =>
     check(
       (v) => typeof v === 'string' && v.length >= n,
@@ -47,18 +59,33 @@ export const is = {
       (v) => typeof v === 'string' && v.length <= n,
       (f) => `${f} must be shorter than or equal to ${n} characters`,
     ),
-  integer: () => check((v) => Number.isInteger(v), (f) => `${f} must be an integer number`),
+  integer: () =>
+    check(
+      (v) => Number.isInteger(v),
+      (f) => `${f} must be an integer number`,
+    ),
   number: () =>
     check(
       (v) => typeof v === 'number' && Number.isFinite(v),
       (f) => `${f} must be a number conforming to the specified constraints`,
     ),
-  min: (n: number) => check((v) => typeof v === 'number' && v >= n, (f) => `${f} must not be less than ${n}`),
-  max: (n: number) => check((v) => typeof v === 'number' && v <= n, (f) => `${f} must not be greater than ${n}`),
+  min: (n: number) =>
+    check(
+      (v) => typeof v === 'number' && v >= n,
+      (f) => `${f} must not be less than ${n}`,
+    ),
+  max: (n: number) =>
+    check(
+      (v) => typeof v === 'number' && v <= n,
+      (f) => `${f} must not be greater than ${n}`,
+    ),
   oneOf: (values: readonly string[], message: (f: string) => string) =>
     check((v) => typeof v === 'string' && values.includes(v), message),
   object: () =>
-    check((v) => typeof v === 'object' && v !== null && !Array.isArray(v), (f) => `${f} must be an object`),
+    check(
+      (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+      (f) => `${f} must be an object`,
+    ),
 };
 
 export const field = <T>(...checks: Check[]): Field<T> => ({ checks });

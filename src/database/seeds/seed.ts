@@ -36,7 +36,10 @@ export async function seed(db: Db, options: { production: boolean }): Promise<vo
         accountId = inserted[0]?.accountId;
         if (!accountId) return; // a parallel seeder won
       }
-      const members = await tx.select({ memberId: member.memberId }).from(member).where(eq(member.accountId, accountId));
+      const members = await tx
+        .select({ memberId: member.memberId })
+        .from(member)
+        .where(eq(member.accountId, accountId));
       let memberId = members[0]?.memberId;
       if (!memberId) {
         const inserted = await tx
