@@ -3,8 +3,8 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyInstance } from 'fastify';
-import { pino, type Logger } from 'pino';
+import { type FastifyInstance, LogController } from 'fastify';
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { AppModule } from './app.module.js';
 import type { Clock } from './common/clock.js';
 import { PinoNestLogger } from './common/logging.js';
@@ -32,8 +32,8 @@ export interface AppOverrides {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function createLogger(config: Config): Logger {
-  return pino({
+export function createLogger(config: Config, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level: config.LOG_LEVEL,
     // Nothing sensitive in logs: credentials and tokens are redacted wherever they appear.
     redact: {
@@ -49,7 +49,8 @@ export function createLogger(config: Config): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /**
@@ -78,7 +79,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       trustProxy: config.TRUST_PROXY,
       loggerInstance: logger,
       requestIdHeader: false,
-      requestIdLogLabel: 'requestId',
+      logController: new LogController({ requestIdLogLabel: 'requestId' }),
       genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
         const given = request.headers['x-request-id'];
         return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

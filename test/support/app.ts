@@ -1,19 +1,26 @@
 import 'reflect-metadata';
 import { inject } from 'vitest';
-import { type AppHandle, type AppOverrides, createApp } from '../../src/app.js';
+import { Writable } from 'node:stream';
+import { type AppHandle, type AppOverrides, createApp, createLogger } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 
 export interface TestApp {
   url: string;
   handle: AppHandle;
+  /** The service's JSON log lines, when started with `captureLogs`. */
+  logs: string[];
   close(): Promise<void>;
+}
+
+export interface StartOptions extends AppOverrides {
+  captureLogs?: boolean;
 }
 
 /**
  * The real service on a free port, on this run's PostgreSQL database. Settings are environment
  * variables, as in production; `env` overrides them (rate limits, provider endpoints, …).
  */
-export async function startApp(env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<TestApp> {
+export async function startApp(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -30,7 +37,18 @@ export async function startApp(env: Record<string, string> = {}, overrides: AppO
     RATE_LIMIT_SOCIAL_PER_IP: '100000',
     ...env,
   });
+  const logs: string[] = [];
+  const { captureLogs, ...overrides } = options;
+  if (captureLogs) {
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    overrides.logger = createLogger({ ...config, LOG_LEVEL: 'info' }, sink);
+  }
   const handle = await createApp(config, overrides);
   const url = await handle.listen();
-  return { url, handle, close: () => handle.close() };
+  return { url, handle, logs, close: () => handle.close() };
 }

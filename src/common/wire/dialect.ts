@@ -1,10 +1,10 @@
 export type Dialect = 'nest' | 'spring';
 
 // The former Spring server's path space (SPEC §1); it never collides with `/${API_PREFIX}`.
-const SPRING_PREFIXES = ['/v2/', '/admin/', '/characters'];
+const SPRING_ROOTS = ['/v2', '/admin', '/characters'];
 
 /** The one place that decides which wire dialect a request speaks, matched or not. */
 export function dialectOf(url: string): Dialect {
   const path = url.split('?', 1)[0]!;
-  return SPRING_PREFIXES.some((p) => path.startsWith(p) || `${path}/` === p) ? 'spring' : 'nest';
+  return SPRING_ROOTS.some((root) => path === root || path.startsWith(`${root}/`)) ? 'spring' : 'nest';
 }

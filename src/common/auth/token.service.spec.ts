@@ -1,0 +1,64 @@
+import { decodeJwt, SignJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/config.js';
+import { Clock } from '../clock.js';
+import { ApiError } from '../wire/api-error.js';
+import { TokenService } from './token.service.js';
+
+class FixedClock extends Clock {
+  constructor(public at: Date) {
+    super();
+  }
+  now() {
+    return this.at;
+  }
+}
+
+const config = loadConfig({ AUTH_JWT_TOKEN_EXPIRES_IN: '15m' });
+const claims = { sub: '5559d24d-4f07-4a96-9dcc-57eff05bdab0', email: 'a@b.co', role: { role_id: 2, name: 'User' } };
+
+describe('TokenService', () => {
+  it('expires_in is below exp × 1000 by a small margin, even at a fractional second', async () => {
+    const clock = new FixedClock(new Date('2026-11-25T10:00:00.999Z'));
+    const tokens = new TokenService(config, clock);
+    const { token, expiresIn } = await tokens.signAccess(claims);
+    const { exp, iat } = decodeJwt(token);
+    expect(exp! - iat!).toBe(900);
+    expect(expiresIn).toBe(exp! * 1000 - 5000);
+    expect(expiresIn).toBeGreaterThan(clock.at.getTime());
+  });
+
+  it('verifies its own access token, and refuses it once expired', async () => {
+    const clock = new FixedClock(new Date('2026-11-25T10:00:00Z'));
+    const tokens = new TokenService(config, clock);
+    const { token } = await tokens.signAccess(claims);
+    expect(await tokens.verifyAccess(token)).toEqual(claims);
+    clock.at = new Date('2026-11-25T10:15:01Z');
+    await expect(tokens.verifyAccess(token)).rejects.toBeInstanceOf(ApiError);
+  });
+
+  it('refuses a refresh token as an access token and the reverse', async () => {
+    const tokens = new TokenService(config, new FixedClock(new Date()));
+    const { token: access } = await tokens.signAccess(claims);
+    const refresh = await tokens.signRefresh({ sub: claims.sub, jti: 'j' }, new Date(Date.now() + 60_000));
+    await expect(tokens.verifyRefresh(access)).rejects.toMatchObject({ status: 401 });
+    await expect(tokens.verifyAccess(refresh)).rejects.toMatchObject({ status: 401 });
+    expect(await tokens.verifyRefresh(refresh)).toEqual({ sub: claims.sub, jti: 'j' });
+  });
+
+  it('pins HS256: the same secret under HS512 is refused', async () => {
+    const tokens = new TokenService(config, new FixedClock(new Date()));
+    const forged = await new SignJWT({ email: null, role: { role_id: 1 } })
+      .setProtectedHeader({ alg: 'HS512' })
+      .setSubject(claims.sub)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(config.AUTH_JWT_SECRET));
+    await expect(tokens.verifyAccess(forged)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it.each([undefined, '', 'garbage', 'a.b.c'])('refuses %s', async (token) => {
+    const tokens = new TokenService(config, new FixedClock(new Date()));
+    await expect(tokens.verifyAccess(token)).rejects.toMatchObject({ status: 401 });
+  });
+});

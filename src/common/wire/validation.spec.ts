@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from './api-error.js';
+import { dialectOf } from './dialect.js';
+import { field, is, optional, validate } from './validation.js';
+
+const shape = {
+  email: { checks: [is.notEmpty(), is.email()], normalize: (v: string) => v.trim().toLowerCase() },
+  password: field<string>(is.notEmpty(), is.minLength(6)),
+  nickname: optional<string>(is.notEmpty(), is.string()),
+};
+
+function messages(input: unknown): string[] {
+  try {
+    validate(shape, input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(400);
+    return (error as ApiError).messages as string[];
+  }
+  throw new Error('expected a validation error');
+}
+
+describe('validate', () => {
+  it('lists unknown properties first, then fields in order, every failing check', () => {
+    expect(messages({ zzz: 1, email: 'nope', password: '', aaa: 2 })).toEqual([
+      'property zzz should not exist',
+      'property aaa should not exist',
+      'email must be an email',
+      'password should not be empty',
+      'password must be longer than or equal to 6 characters',
+    ]);
+  });
+
+  it('treats a missing body as an empty object', () => {
+    expect(messages(undefined)).toEqual([
+      'email should not be empty',
+      'email must be an email',
+      'password should not be empty',
+      'password must be longer than or equal to 6 characters',
+    ]);
+  });
+
+  it('refuses a body that is not an object', () => {
+    expect(messages([1, 2])).toEqual(['request body must be a JSON object']);
+    expect(messages('text')).toEqual(['request body must be a JSON object']);
+  });
+
+  it('lets undefined and null through optional fields, checks present ones', () => {
+    expect(validate(shape, { email: 'a@b.co', password: 'secret', nickname: null })).toEqual({
+      email: 'a@b.co',
+      password: 'secret',
+      nickname: null,
+    });
+    expect(messages({ email: 'a@b.co', password: 'secret', nickname: 5 })).toEqual(['nickname must be a string']);
+  });
+
+  it('normalizes before checking and returns the normalized value', () => {
+    expect(validate(shape, { email: '  USER@Test.COM ', password: 'secret' }).email).toBe('user@test.com');
+  });
+
+  it('rejects __proto__ as an unknown property instead of merging it', () => {
+    const input = JSON.parse('{"email":"a@b.co","password":"secret","__proto__":{"admin":true}}');
+    expect(messages(input)).toEqual(['property __proto__ should not exist']);
+  });
+
+  it('number checks refuse numeric strings (no implicit conversion)', () => {
+    const s = { n: field<number>(is.number()) };
+    expect(() => validate(s, { n: '2' })).toThrow(ApiError);
+    expect(validate(s, { n: 2 })).toEqual({ n: 2 });
+  });
+});
+
+describe('dialectOf', () => {
+  it.each([
+    ['/timer-api/members/me', 'nest'],
+    ['/v2/shop/purchase', 'spring'],
+    ['/admin/palettes?x=1', 'spring'],
+    ['/characters?grade=C', 'spring'],
+    ['/characters', 'spring'],
+    ['/charactersx', 'nest'],
+    ['/health/live', 'nest'],
+  ])('%s → %s', (url, dialect) => expect(dialectOf(url)).toBe(dialect));
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_CORS_ORIGINS, DEVELOPMENT_SECRETS, loadConfig } from './config.js';
+import { parseDuration } from './duration.js';
+
+describe('loadConfig', () => {
+  it('works with no environment at all (development defaults)', () => {
+    const c = loadConfig({});
+    expect(c.PORT).toBe(4000);
+    expect(c.API_PREFIX).toBe('timer-api');
+    expect(c.DATA_DIR).toBe('./data');
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.REFRESH_REUSE_WINDOW_SECONDS).toBe(60);
+    expect(c.AUTH_JWT_TOKEN_EXPIRES_IN).toBe(900);
+    expect(c.DEFAULT_TIMEZONE).toBe('Asia/Seoul');
+    expect(c.CORS_ORIGINS).toEqual(DEFAULT_CORS_ORIGINS);
+    expect(c.CORS_ORIGINS).toContain('http://localhost:5173');
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('refuses the development secrets in production, naming the variables', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_JWT_SECRET: the development default/);
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(40) })).toThrow(
+      /AUTH_REFRESH_SECRET: the development default/,
+    );
+    const ok = loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a'.repeat(40), AUTH_REFRESH_SECRET: 'b'.repeat(40) });
+    expect(ok.AUTH_JWT_SECRET).not.toBe(DEVELOPMENT_SECRETS.AUTH_JWT_SECRET);
+  });
+
+  it('refuses one secret for both tokens in production', () => {
+    const same = 'c'.repeat(40);
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: same, AUTH_REFRESH_SECRET: same })).toThrow(
+      /AUTH_REFRESH_SECRET: must differ/,
+    );
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['AUTH_JWT_SECRET', 'short'],
+    ['AUTH_JWT_TOKEN_EXPIRES_IN', '15 minutes'],
+    ['DEFAULT_TIMEZONE', 'Mars/Base'],
+    ['GOOGLE_TOKEN_URL', 'not a url'],
+    ['LOG_LEVEL', 'loud'],
+    ['API_PREFIX', '/timer api'],
+  ])('a bad %s=%s stops boot with a message naming it', (name, value) => {
+    try {
+      loadConfig({ [name]: value });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toContain(`${name}:`);
+    }
+  });
+
+  it('parses lists and booleans', () => {
+    const c = loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example', TRUST_PROXY: 'true' });
+    expect(c.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
+    expect(c.TRUST_PROXY).toBe(true);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['900', 900],
+    ['45s', 45],
+    ['15m', 900],
+    ['12h', 43200],
+    ['14d', 1209600],
+  ])('%s → %d seconds', (text, seconds) => expect(parseDuration(text)).toBe(seconds));
+
+  it.each(['', '1w', '-5m', '1.5h', 'm'])('%s → undefined', (text) => expect(parseDuration(text)).toBeUndefined());
+});
