@@ -53,9 +53,13 @@ describe('rate limits shared through Redis by two instances', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
     // The e-mail is the bucket, whatever its case; another account is unaffected.
-    const upper = await client(a.url).post('/timer-api/auth/email/login', { json: { email: email.toUpperCase(), password: 'x' } });
+    const upper = await client(a.url).post('/timer-api/auth/email/login', {
+      json: { email: email.toUpperCase(), password: 'x' },
+    });
     expect(upper.status).toBe(429);
-    const other = await client(a.url).post('/timer-api/auth/email/login', { json: { email: uniqueEmail(), password: 'x' } });
+    const other = await client(a.url).post('/timer-api/auth/email/login', {
+      json: { email: uniqueEmail(), password: 'x' },
+    });
     expect(other.status).toBe(404);
   });
 
@@ -64,10 +68,14 @@ describe('rate limits shared through Redis by two instances', () => {
     const statuses = [];
     for (const [i, email] of emails.entries()) {
       const api = client(i % 2 === 0 ? a.url : b.url);
-      statuses.push((await api.post('/timer-api/auth/email/register', { json: { email, password: 'qwer1234' } })).status);
+      statuses.push(
+        (await api.post('/timer-api/auth/email/register', { json: { email, password: 'qwer1234' } })).status,
+      );
     }
     expect(statuses).toEqual([200, 200, 200, 200, 429]);
-    const last = await client(a.url).post('/timer-api/auth/email/login', { json: { email: emails[4], password: 'qwer1234' } });
+    const last = await client(a.url).post('/timer-api/auth/email/login', {
+      json: { email: emails[4], password: 'qwer1234' },
+    });
     expect(last.status).toBe(404);
   });
 
@@ -108,6 +116,28 @@ describe('rate limits in memory (no Redis)', () => {
         statuses.push((await api.post('/timer-api/auth/email/login', { json: { email, password: 'x' } })).status);
       }
       expect(statuses).toEqual([404, 404, 429]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('rate limits with Redis unreachable', () => {
+  it('fall back to counting in memory: logins work and stay limited', async () => {
+    const app = await startApp({ REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_LOGIN_PER_ACCOUNT: '2' });
+    try {
+      const api = client(app.url);
+      const ok = await api.post('/timer-api/auth/email/login', {
+        json: { email: 'user@test.com', password: 'qwer1234' },
+      });
+      expect(ok.status).toBe(200);
+      const email = uniqueEmail('offline');
+      const statuses = [];
+      for (let i = 0; i < 3; i++) {
+        statuses.push((await api.post('/timer-api/auth/email/login', { json: { email, password: 'x' } })).status);
+      }
+      expect(statuses).toEqual([404, 404, 429]);
+      expect((await api.get('/health/ready')).status).toBe(503);
     } finally {
       await app.close();
     }

@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { AccountsRepository } from '../accounts/accounts.repository.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { DATABASE, type Database } from '../database/client.js';
@@ -24,6 +24,8 @@ export interface Infrastructure {
  * What every feature shares: configuration, the database, Redis, the clock and randomness, the
  * token service and the repositories the guards read. Tests pass their own clock or randomness here.
  */
+const rateLimitLogger = new Logger('RateLimiter');
+
 @Global()
 @Module({})
 export class CommonModule {
@@ -36,7 +38,11 @@ export class CommonModule {
       { provide: Random, useValue: infra.random ?? new CryptoRandom() },
       {
         provide: RATE_LIMITER,
-        useValue: infra.redis ? new RedisRateLimiter(infra.redis) : new MemoryRateLimiter(),
+        useValue: infra.redis
+          ? new RedisRateLimiter(infra.redis, (error) =>
+              rateLimitLogger.warn({ err: error }, 'rate limits in memory: Redis unreachable'),
+            )
+          : new MemoryRateLimiter(),
       },
       EventBus,
       TokenService,

@@ -42,14 +42,28 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {n, ttl}`;
 
+/**
+ * Shared counters in Redis. While Redis is unreachable the instance counts on its own (in memory):
+ * logins keep working and stay limited, per instance, until Redis is back.
+ */
 export class RedisRateLimiter implements RateLimiter {
-  constructor(private readonly redis: Redis) {}
+  private readonly fallback = new MemoryRateLimiter();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly onFallback: (error: unknown) => void = () => undefined,
+  ) {}
 
   async hit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
-    const [count, ttl] = (await this.redis.eval(HIT_SCRIPT, 1, `ratelimit:${key}`, windowSeconds * 1000)) as [
-      number,
-      number,
-    ];
-    return { allowed: count <= limit, retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
+    try {
+      const [count, ttl] = (await this.redis.eval(HIT_SCRIPT, 1, `ratelimit:${key}`, windowSeconds * 1000)) as [
+        number,
+        number,
+      ];
+      return { allowed: count <= limit, retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
+    } catch (error) {
+      this.onFallback(error);
+      return this.fallback.hit(key, limit, windowSeconds);
+    }
   }
 }
