@@ -1,9 +1,12 @@
+import { createInterface } from 'node:readline/promises';
+import { createAdmin } from '../accounts/create-admin.js';
 import { loadConfig } from '../config/config.js';
 import { openDatabase } from './client.js';
 import { revertMigrations, runMigrations } from './migrator.js';
 import { seed } from './seeds/seed.js';
 
-// `npm run migration:run | migration:revert [-- steps] | seed:run`, on DATABASE_URL or the embedded database.
+// `npm run migration:run | migration:revert [-- steps] | seed:run | admin:create -- <email>`,
+// on DATABASE_URL or the embedded database.
 const [command, arg] = process.argv.slice(2);
 const config = loadConfig();
 const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
@@ -18,10 +21,28 @@ try {
     await runMigrations(database.db);
     await seed(database.db, { production: config.NODE_ENV === 'production' });
     console.log('Seeded.');
+  } else if (command === 'admin' && arg) {
+    // The password comes from MONTA_ADMIN_PASSWORD or is asked for; it is never an argument (shell history).
+    const password = process.env.MONTA_ADMIN_PASSWORD ?? (await ask(`Password for ${arg}: `));
+    await runMigrations(database.db);
+    await seed(database.db, { production: true });
+    console.log(`Admin ${await createAdmin(database.db, arg, password)}.`);
   } else {
-    console.error('usage: cli.ts run | revert [steps] | seed');
+    console.error('usage: cli.ts run | revert [steps] | seed | admin <email>');
     process.exitCode = 2;
   }
+} catch (error) {
+  console.error(`Failed: ${(error as Error).message}`);
+  process.exitCode = 1;
 } finally {
   await database.close();
+}
+
+async function ask(question: string): Promise<string> {
+  const prompt = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  try {
+    return await prompt.question(question);
+  } finally {
+    prompt.close();
+  }
 }
