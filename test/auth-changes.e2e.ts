@@ -53,9 +53,24 @@ describe('account deletion erases (change 2)', () => {
     expect(await count('select count(*) n from study_streak where member_id = $1', [user.memberId])).toBe(0);
     expect(await count('select count(*) n from refresh_token where account_id = $1', [user.accountId])).toBe(0);
 
-    const again = await api.post('/timer-api/auth/email/register', { json: { email: user.email, password: 'qwer1234' } });
+    const again = await api.post('/timer-api/auth/email/register', {
+      json: { email: user.email, password: 'qwer1234' },
+    });
     expect(again.status).toBe(200);
     expect(again.body.data.account.account_id).not.toBe(user.accountId);
+  });
+
+  it('a second instance refuses the token at once too', async () => {
+    const other = await startApp();
+    try {
+      const user = await registerAndLogin(api);
+      const elsewhere = client(other.url);
+      expect((await elsewhere.get('/timer-api/members/me', { token: user.accessToken })).status).toBe(200);
+      expect((await api.delete('/timer-api/auth/me', { token: user.accessToken })).status).toBe(200);
+      expect((await elsewhere.get('/timer-api/members/me', { token: user.accessToken })).status).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 
   it('an admin deleting an account has the same effect', async () => {
@@ -136,10 +151,18 @@ describe('refresh rotation (change 3)', () => {
 
   it('an empty bearer, an access token or garbage as refresh token → 401', async () => {
     const session = await login(api, 'user@test.com');
-    for (const headers of [{ authorization: 'Bearer ' }, { authorization: 'Bearer x.y.z' }, {}] as Record<string, string>[]) {
+    for (const headers of [{ authorization: 'Bearer ' }, { authorization: 'Bearer x.y.z' }, {}] as Record<
+      string,
+      string
+    >[]) {
       const r = await api.post('/timer-api/auth/refresh', { headers, json: {} });
       expect(r.status).toBe(401);
-      expect(r.body).toEqual({ status: 'error', error: 'Unauthorized', message: INVALID_TOKEN, code: 'UNAUTHENTICATED' });
+      expect(r.body).toEqual({
+        status: 'error',
+        error: 'Unauthorized',
+        message: INVALID_TOKEN,
+        code: 'UNAUTHENTICATED',
+      });
     }
     expect((await api.post('/timer-api/auth/refresh', { token: session.access_token })).status).toBe(401);
   });
@@ -173,18 +196,27 @@ describe('passwords and e-mails (change 5)', () => {
       await bcrypt.hash('legacy-pass', 10),
       user.accountId,
     ]);
-    expect((await api.post('/timer-api/auth/email/login', { json: { email: user.email, password: 'wrong-pass' } })).status).toBe(401);
+    expect(
+      (await api.post('/timer-api/auth/email/login', { json: { email: user.email, password: 'wrong-pass' } })).status,
+    ).toBe(401);
     const r = await api.post('/timer-api/auth/email/login', { json: { email: user.email, password: 'legacy-pass' } });
     expect(r.status).toBe(200);
     const stored = (await db.query('select password from account where account_id = $1', [user.accountId])).rows[0];
     expect(stored.password).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-    expect((await api.post('/timer-api/auth/email/login', { json: { email: user.email, password: 'legacy-pass' } })).status).toBe(200);
+    expect(
+      (await api.post('/timer-api/auth/email/login', { json: { email: user.email, password: 'legacy-pass' } })).status,
+    ).toBe(200);
   });
 
   it('an older short password (6 characters) still logs in; new ones need 8', async () => {
     const user = await registerAndLogin(api);
-    await db.query('update account set password = $1 where account_id = $2', [await bcrypt.hash('abc123', 10), user.accountId]);
-    expect((await api.post('/timer-api/auth/email/login', { json: { email: user.email, password: 'abc123' } })).status).toBe(200);
+    await db.query('update account set password = $1 where account_id = $2', [
+      await bcrypt.hash('abc123', 10),
+      user.accountId,
+    ]);
+    expect(
+      (await api.post('/timer-api/auth/email/login', { json: { email: user.email, password: 'abc123' } })).status,
+    ).toBe(200);
     const r = await api.post('/timer-api/auth/email/register', { json: { email: uniqueEmail(), password: 'abc1234' } });
     expect(r.status).toBe(400);
     expect(r.body.message).toEqual(['password must be longer than or equal to 8 characters']);
@@ -192,11 +224,18 @@ describe('passwords and e-mails (change 5)', () => {
 
   it('e-mails are trimmed and lower-cased: register, login and duplicates', async () => {
     const email = uniqueEmail('MiXeD').replace('mixed', 'MiXeD');
-    const r = await api.post('/timer-api/auth/email/register', { json: { email: `  ${email.toUpperCase()} `, password: 'qwer1234' } });
+    const r = await api.post('/timer-api/auth/email/register', {
+      json: { email: `  ${email.toUpperCase()} `, password: 'qwer1234' },
+    });
     expect(r.status).toBe(200);
     expect(r.body.data.account.email).toBe(email.toLowerCase());
-    expect((await api.post('/timer-api/auth/email/login', { json: { email: email.toUpperCase(), password: 'qwer1234' } })).status).toBe(200);
-    const dup = await api.post('/timer-api/auth/email/register', { json: { email: email.toLowerCase(), password: 'qwer1234' } });
+    expect(
+      (await api.post('/timer-api/auth/email/login', { json: { email: email.toUpperCase(), password: 'qwer1234' } }))
+        .status,
+    ).toBe(200);
+    const dup = await api.post('/timer-api/auth/email/register', {
+      json: { email: email.toLowerCase(), password: 'qwer1234' },
+    });
     expect(dup.status).toBe(400);
     expect(dup.body.message).toBe('이 이메일로 등록된 계정이 이미 존재합니다.');
   });
@@ -204,10 +243,16 @@ describe('passwords and e-mails (change 5)', () => {
   it('parallel registrations of one e-mail create exactly one account', async () => {
     const email = uniqueEmail('race');
     const replies = await Promise.all(
-      Array.from({ length: 8 }, () => api.post('/timer-api/auth/email/register', { json: { email, password: 'qwer1234' } })),
+      Array.from({ length: 8 }, () =>
+        api.post('/timer-api/auth/email/register', { json: { email, password: 'qwer1234' } }),
+      ),
     );
     expect(replies.filter((r) => r.status === 200)).toHaveLength(1);
-    expect(replies.filter((r) => r.status === 400).every((r) => r.body.message === '이 이메일로 등록된 계정이 이미 존재합니다.')).toBe(true);
+    expect(
+      replies
+        .filter((r) => r.status === 400)
+        .every((r) => r.body.message === '이 이메일로 등록된 계정이 이미 존재합니다.'),
+    ).toBe(true);
     expect(await count('select count(*) n from account where email = $1', [email])).toBe(1);
   });
 
@@ -222,7 +267,9 @@ describe('passwords and e-mails (change 5)', () => {
 
 describe('members/me', () => {
   it('parallel first calls create one member with 500 points and a streak', async () => {
-    const registered = await api.post('/timer-api/auth/email/register', { json: { email: uniqueEmail(), password: 'qwer1234' } });
+    const registered = await api.post('/timer-api/auth/email/register', {
+      json: { email: uniqueEmail(), password: 'qwer1234' },
+    });
     const token = registered.body.data.access_token;
     const accountId = registered.body.data.account.account_id;
     const replies = await Promise.all(Array.from({ length: 6 }, () => api.get('/timer-api/members/me', { token })));
