@@ -3,7 +3,12 @@ import { startApp, type TestApp } from './support/app.js';
 import { client, type Client, login, registerAndLogin, uniqueEmail } from './support/http.js';
 
 // WIRE-CONTRACT N6–N10 with the inverted e-mail check of §7.4 fixed; admin is the live role, not the claim.
-const FORBIDDEN = { status: 'error', error: 'Forbidden', message: '이 작업을 수행할 권한이 없습니다.', code: 'FORBIDDEN' };
+const FORBIDDEN = {
+  status: 'error',
+  error: 'Forbidden',
+  message: '이 작업을 수행할 권한이 없습니다.',
+  code: 'FORBIDDEN',
+};
 const ADMIN_KEYS = ['account_id', 'email', 'provider', 'social_id', 'role', 'created_at', 'updated_at', 'deleted_at'];
 
 let app: TestApp;
@@ -27,7 +32,10 @@ describe('admin guard', () => {
     ['DELETE', '/timer-api/accounts/00000000-0000-4000-8000-000000000000'],
     ['GET', '/timer-api/members'],
   ])('%s %s: user → 403, no token → 401', async (method, path) => {
-    const asUser = await api.call(method, path, { token: user, json: method === 'GET' || method === 'DELETE' ? undefined : {} });
+    const asUser = await api.call(method, path, {
+      token: user,
+      json: method === 'GET' || method === 'DELETE' ? undefined : {},
+    });
     expect(asUser.status).toBe(403);
     expect(asUser.body).toEqual(FORBIDDEN);
     const anonymous = await api.call(method, path);
@@ -37,11 +45,17 @@ describe('admin guard', () => {
 
   it('a demoted admin loses access at once, whatever the token claims', async () => {
     const email = uniqueEmail('admin2');
-    const created = await api.post('/timer-api/accounts', { token: admin, json: { email, password: 'qwer1234', role: { role_id: 1 } } });
+    const created = await api.post('/timer-api/accounts', {
+      token: admin,
+      json: { email, password: 'qwer1234', role: { role_id: 1 } },
+    });
     expect(created.status).toBe(200);
     const token = (await login(api, email)).access_token;
     expect((await api.get('/timer-api/members', { token })).status).toBe(200);
-    await api.patch(`/timer-api/accounts/${created.body.data.account_id}`, { token: admin, json: { role: { role_id: 2 } } });
+    await api.patch(`/timer-api/accounts/${created.body.data.account_id}`, {
+      token: admin,
+      json: { role: { role_id: 2 } },
+    });
     expect((await api.get('/timer-api/members', { token })).status).toBe(403);
   });
 });
@@ -52,12 +66,21 @@ describe('N6 POST /accounts', () => {
     const r = await api.post('/timer-api/accounts', { token: admin, json: { email, password: 'qwer1234' } });
     expect(r.status).toBe(200);
     expect(Object.keys(r.body.data)).toEqual(ADMIN_KEYS);
-    expect(r.body.data).toMatchObject({ email, provider: 'email', social_id: null, role: { role_id: 2, name: 'User' }, deleted_at: null });
+    expect(r.body.data).toMatchObject({
+      email,
+      provider: 'email',
+      social_id: null,
+      role: { role_id: 2, name: 'User' },
+      deleted_at: null,
+    });
     expect((await api.post('/timer-api/auth/email/login', { json: { email, password: 'qwer1234' } })).status).toBe(200);
   });
 
   it('refuses a taken e-mail and an unknown role', async () => {
-    const dup = await api.post('/timer-api/accounts', { token: admin, json: { email: 'USER@test.com', password: 'qwer1234' } });
+    const dup = await api.post('/timer-api/accounts', {
+      token: admin,
+      json: { email: 'USER@test.com', password: 'qwer1234' },
+    });
     expect(dup.status).toBe(400);
     expect(dup.body).toMatchObject({ error: 'Bad Request', message: '이 이메일로 등록된 계정이 이미 존재합니다.' });
     const role = await api.post('/timer-api/accounts', {
@@ -97,28 +120,47 @@ describe('N8 PATCH /accounts/:id', () => {
   it('changes the e-mail to an unused one (the original refused it) and the password', async () => {
     const target = await registerAndLogin(api);
     const email = uniqueEmail('renamed');
-    const r = await api.patch(`/timer-api/accounts/${target.accountId}`, { token: admin, json: { email, password: 'newpass123' } });
+    const r = await api.patch(`/timer-api/accounts/${target.accountId}`, {
+      token: admin,
+      json: { email, password: 'newpass123' },
+    });
     expect(r.status).toBe(200);
     expect(r.body.data.email).toBe(email);
-    expect((await api.post('/timer-api/auth/email/login', { json: { email, password: 'newpass123' } })).status).toBe(200);
-    expect((await api.post('/timer-api/auth/email/login', { json: { email: target.email, password: 'qwer1234' } })).status).toBe(404);
+    expect((await api.post('/timer-api/auth/email/login', { json: { email, password: 'newpass123' } })).status).toBe(
+      200,
+    );
+    expect(
+      (await api.post('/timer-api/auth/email/login', { json: { email: target.email, password: 'qwer1234' } })).status,
+    ).toBe(404);
   });
 
   it("keeps its own e-mail, refuses another account's", async () => {
     const target = await registerAndLogin(api);
-    const same = await api.patch(`/timer-api/accounts/${target.accountId}`, { token: admin, json: { email: target.email } });
+    const same = await api.patch(`/timer-api/accounts/${target.accountId}`, {
+      token: admin,
+      json: { email: target.email },
+    });
     expect(same.status).toBe(200);
-    const taken = await api.patch(`/timer-api/accounts/${target.accountId}`, { token: admin, json: { email: 'user@test.com' } });
+    const taken = await api.patch(`/timer-api/accounts/${target.accountId}`, {
+      token: admin,
+      json: { email: 'user@test.com' },
+    });
     expect(taken.status).toBe(400);
     expect(taken.body.message).toBe('이 이메일로 등록된 계정이 이미 존재합니다.');
   });
 
   it('unknown id → 404 계정을 찾을 수 없습니다.; unknown role → 400', async () => {
-    const r = await api.patch('/timer-api/accounts/00000000-0000-4000-8000-000000000000', { token: admin, json: { email: uniqueEmail() } });
+    const r = await api.patch('/timer-api/accounts/00000000-0000-4000-8000-000000000000', {
+      token: admin,
+      json: { email: uniqueEmail() },
+    });
     expect(r.status).toBe(404);
     expect(r.body).toMatchObject({ error: 'Not Found', message: '계정을 찾을 수 없습니다.' });
     const target = await registerAndLogin(api);
-    const role = await api.patch(`/timer-api/accounts/${target.accountId}`, { token: admin, json: { role: { role_id: 7 } } });
+    const role = await api.patch(`/timer-api/accounts/${target.accountId}`, {
+      token: admin,
+      json: { role: { role_id: 7 } },
+    });
     expect(role.status).toBe(400);
     expect(role.body.message).toBe('role를 찾을 수 없습니다.');
   });
@@ -130,6 +172,13 @@ describe('N10 GET /members', () => {
     const r = await api.get('/timer-api/members', { token: admin });
     expect(r.status).toBe(200);
     const listed = r.body.data.members.find((m: { member_id: string }) => m.member_id === target.memberId);
-    expect(Object.keys(listed)).toEqual(['member_id', 'status_message', 'image_url', 'nickname', 'point', 'active_record_id']);
+    expect(Object.keys(listed)).toEqual([
+      'member_id',
+      'status_message',
+      'image_url',
+      'nickname',
+      'point',
+      'active_record_id',
+    ]);
   });
 });

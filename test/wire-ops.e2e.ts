@@ -55,7 +55,13 @@ describe('logs', () => {
     await api.post('/timer-api/auth/refresh', { token: session.refresh_token });
     const text = app.logs.join('\n');
     expect(app.logs.length).toBeGreaterThan(4);
-    for (const secret of ['qwer1234', 'wrong-secret-pw', session.access_token, session.refresh_token, 'user@test.com']) {
+    for (const secret of [
+      'qwer1234',
+      'wrong-secret-pw',
+      session.access_token,
+      session.refresh_token,
+      'user@test.com',
+    ]) {
       expect(text).not.toContain(secret);
     }
   });
@@ -140,7 +146,10 @@ describe('unexpected errors', () => {
     try {
       const token = (await login(client(doomed.url), 'user@test.com')).access_token;
       await admin.query(`drop database ${name} with (force)`);
-      const r = await client(doomed.url).get('/timer-api/members/me', { token, headers: { 'x-request-id': 'req-500' } });
+      const r = await client(doomed.url).get('/timer-api/members/me', {
+        token,
+        headers: { 'x-request-id': 'req-500' },
+      });
       expect(r.status).toBe(500);
       expect(r.body).toEqual({
         status: 'error',

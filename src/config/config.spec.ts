@@ -22,7 +22,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(40) })).toThrow(
       /AUTH_REFRESH_SECRET: the development default/,
     );
-    const ok = loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a'.repeat(40), AUTH_REFRESH_SECRET: 'b'.repeat(40) });
+    const ok = loadConfig({
+      NODE_ENV: 'production',
+      AUTH_JWT_SECRET: 'a'.repeat(40),
+      AUTH_REFRESH_SECRET: 'b'.repeat(40),
+    });
     expect(ok.AUTH_JWT_SECRET).not.toBe(DEVELOPMENT_SECRETS.AUTH_JWT_SECRET);
   });
 
