@@ -1,21 +1,37 @@
 import { createInterface } from 'node:readline/promises';
 import { createAdmin } from '../accounts/create-admin.js';
-import { loadConfig } from '../config/config.js';
-import { openDatabase } from './client.js';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { DatabaseLockedError, openDatabase } from './client.js';
 import { revertMigrations, runMigrations } from './migrator.js';
 import { seed } from './seeds/seed.js';
 
 // `npm run migration:run | migration:revert [-- steps] | seed:run | admin:create -- <email>`,
 // on DATABASE_URL or the embedded database.
 const [command, arg] = process.argv.slice(2);
-const config = loadConfig();
-const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+// A bad setting or a folder in use is a message for the operator, as in main.ts, not a stack trace.
+const fail = (error: unknown): never => {
+  if (error instanceof ConfigError || error instanceof DatabaseLockedError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+};
+const config = (() => {
+  try {
+    return loadConfig();
+  } catch (error) {
+    return fail(error);
+  }
+})();
+const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR }).catch(fail);
 try {
   if (command === 'run') {
     const applied = await runMigrations(database.db);
     console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Nothing to apply.');
   } else if (command === 'revert') {
-    const reverted = await revertMigrations(database.db, Number(arg ?? 1));
+    const steps = Number(arg ?? 1);
+    if (!Number.isInteger(steps) || steps < 1) throw new Error(`steps must be a positive integer, not ${arg}`);
+    const reverted = await revertMigrations(database.db, steps);
     console.log(reverted.length ? `Reverted: ${reverted.join(', ')}` : 'Nothing to revert.');
   } else if (command === 'seed') {
     await runMigrations(database.db);

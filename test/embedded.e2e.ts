@@ -1,0 +1,229 @@
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listMigrations } from '../src/database/migrator.js';
+import { client, login, registerAndLogin, uniqueEmail } from './support/http.js';
+
+// The no-setup path: `npm start` with no configuration runs the built service on an embedded PGlite
+// database under DATA_DIR (default ./data), migrated and seeded, guarded by a lock file.
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const MAIN = join(REPO, 'dist', 'main.js');
+const TAGS = listMigrations().map((m) => m.tag);
+const LOCK = 'monta.lock';
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  output(): { stdout: string; stderr: string };
+  exited: Promise<number | null>;
+}
+
+const children: ChildProcess[] = [];
+const tempDirs: string[] = [];
+
+beforeAll(async () => {
+  await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO });
+}, 300_000);
+
+afterAll(async () => {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? once(c) : undefined)));
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const once = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'monta-embedded-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (!address || typeof address !== 'object') throw new Error('no port');
+  return address.port;
+}
+
+/** `node dist/main.js` in `cwd` with nothing configured but the port (and DATA_DIR when given). */
+async function spawnServer(cwd: string, dataDir?: string): Promise<Server> {
+  const port = await freePort();
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', PORT: String(port), LOG_LEVEL: 'info' };
+  if (process.env.HOME) env.HOME = process.env.HOME;
+  if (dataDir) env.DATA_DIR = dataDir;
+  const child = spawn(process.execPath, [MAIN], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return { child, url: `http://127.0.0.1:${port}`, output: () => ({ stdout, stderr }), exited };
+}
+
+/** Polls /health/ready until the server answers 200; fails early if the process dies. */
+async function startServer(cwd: string, dataDir?: string): Promise<Server> {
+  const server = await spawnServer(cwd, dataDir);
+  let dead = false;
+  void server.exited.then(() => (dead = true));
+  const deadline = Date.now() + 240_000;
+  while (Date.now() < deadline) {
+    if (dead) throw new Error(`server exited during start:\n${server.output().stderr}\n${server.output().stdout}`);
+    const ready = await fetch(`${server.url}/health/ready`).catch(() => undefined);
+    if (ready?.status === 200) return server;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`server not ready in time:\n${server.output().stderr}`);
+}
+
+async function stopServer(server: Server): Promise<number | null> {
+  server.child.kill('SIGTERM');
+  return server.exited;
+}
+
+/** The pino lines the server wrote to stdout, parsed. */
+function logs(server: Server): Record<string, any>[] {
+  return server
+    .output()
+    .stdout.split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, any>);
+}
+
+async function expectSeededUserLogsIn(url: string) {
+  const api = client(url);
+  const session = await login(api, 'user@test.com', 'qwer1234');
+  expect(session.account.email).toBe('user@test.com');
+  const me = await api.get('/timer-api/members/me', { token: session.access_token });
+  expect(me.status).toBe(200);
+  expect(me.body.data.member.point).toBe(10000);
+}
+
+describe('npm start with no configuration (embedded PGlite)', { timeout: 300_000 }, () => {
+  it('uses ./data under the working directory: boots, migrates, seeds, logs in user@test.com', async () => {
+    const cwd = tempDir();
+    const dataDir = join(cwd, 'data');
+    expect(existsSync(dataDir)).toBe(false);
+
+    const server = await startServer(cwd);
+    try {
+      const ready = await client(server.url).get('/health/ready');
+      expect(ready.body).toEqual({ status: 'ok', checks: { database: 'up', redis: 'not configured' } });
+      expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
+      expect(readFileSync(join(dataDir, LOCK), 'utf8').trim()).toBe(String(server.child.pid));
+
+      const lines = logs(server);
+      expect(lines.find((l) => l.msg === 'migrations applied')?.applied).toEqual(TAGS);
+      expect(lines.find((l) => l.msg === 'monta-server listening')?.database).toBe('embedded');
+      await expectSeededUserLogsIn(server.url);
+    } finally {
+      expect(await stopServer(server)).toBe(0);
+    }
+    expect(existsSync(join(dataDir, LOCK)), 'the lock is released on SIGTERM').toBe(false);
+  });
+
+  it('creates a nested DATA_DIR that does not exist yet, and keeps data across a restart', async () => {
+    const cwd = tempDir();
+    const dataDir = join(cwd, 'a', 'b', 'data');
+    const email = uniqueEmail('kept');
+
+    const first = await startServer(cwd, dataDir);
+    try {
+      expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
+      const registered = await registerAndLogin(client(first.url), email, 'qwer1234');
+      expect(registered.accountId).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      expect(await stopServer(first)).toBe(0);
+    }
+    expect(logs(first).some((l) => l.msg === 'shutting down' && l.signal === 'SIGTERM')).toBe(true);
+    expect(existsSync(join(dataDir, LOCK))).toBe(false);
+    expect(existsSync(join(cwd, 'data')), 'DATA_DIR is used instead of ./data').toBe(false);
+
+    const second = await startServer(cwd, dataDir);
+    try {
+      expect(
+        logs(second).some((l) => l.msg === 'migrations applied'),
+        'nothing left to migrate',
+      ).toBe(false);
+      const api = client(second.url);
+      const session = await login(api, email, 'qwer1234');
+      expect(session.account.email).toBe(email.toLowerCase());
+      const again = await api.post('/timer-api/auth/email/register', { json: { email, password: 'qwer1234' } });
+      expect(again.status, 'the account survived the restart').toBe(400);
+      await expectSeededUserLogsIn(second.url);
+    } finally {
+      expect(await stopServer(second)).toBe(0);
+    }
+    expect(existsSync(join(dataDir, LOCK))).toBe(false);
+  });
+
+  it('a second process on the same DATA_DIR refuses with a clear message and leaves the first alone', async () => {
+    const cwd = tempDir();
+    const dataDir = join(cwd, 'shared', 'data');
+    const first = await startServer(cwd, dataDir);
+    try {
+      const second = await spawnServer(tempDir(), dataDir);
+      expect(await second.exited).not.toBe(0);
+      const { stderr } = second.output();
+      expect(stderr).toContain(`The embedded database in ${dataDir} is in use by process ${first.child.pid}`);
+      expect(stderr).toMatch(/DATA_DIR/);
+      expect(stderr).not.toMatch(/^\s+at /m); // a message, not a stack trace
+
+      expect(readFileSync(join(dataDir, LOCK), 'utf8').trim()).toBe(String(first.child.pid));
+      expect((await fetch(`${first.url}/health/ready`)).status).toBe(200);
+      await expectSeededUserLogsIn(first.url);
+      await registerAndLogin(client(first.url));
+    } finally {
+      expect(await stopServer(first)).toBe(0);
+    }
+    expect(existsSync(join(dataDir, LOCK))).toBe(false);
+  });
+
+  it('a lock file left by a process that is no longer running does not block start', async () => {
+    const cwd = tempDir();
+    const dataDir = join(cwd, 'data');
+    mkdirSync(dataDir, { recursive: true });
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(dataDir, LOCK), String(dead));
+
+    const server = await startServer(cwd);
+    try {
+      expect(readFileSync(join(dataDir, LOCK), 'utf8').trim()).toBe(String(server.child.pid));
+      await expectSeededUserLogsIn(server.url);
+    } finally {
+      expect(await stopServer(server)).toBe(0);
+    }
+    expect(existsSync(join(dataDir, LOCK))).toBe(false);
+  });
+
+  it('after a crash (SIGKILL) the next start takes over the stale lock and still has the data', async () => {
+    const cwd = tempDir();
+    const dataDir = join(cwd, 'data');
+    const email = uniqueEmail('crash');
+
+    const crashed = await startServer(cwd);
+    await registerAndLogin(client(crashed.url), email, 'qwer1234');
+    crashed.child.kill('SIGKILL');
+    await crashed.exited;
+    expect(readFileSync(join(dataDir, LOCK), 'utf8').trim(), 'left behind').toBe(String(crashed.child.pid));
+
+    const server = await startServer(cwd);
+    try {
+      const session = await login(client(server.url), email, 'qwer1234');
+      expect(session.account.email).toBe(email.toLowerCase());
+    } finally {
+      expect(await stopServer(server)).toBe(0);
+    }
+  });
+});
