@@ -1,5 +1,5 @@
-import { Algorithm, hash } from '@node-rs/argon2';
 import { eq, sql } from 'drizzle-orm';
+import { hashPassword } from '../auth/password.service.js';
 import type { Db } from '../database/client.js';
 import { account, member, studyStreak } from '../database/schema.js';
 
@@ -21,12 +21,7 @@ export async function createAdmin(db: Db, email: string, password: string): Prom
   const normalized = email.trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(normalized) || normalized.length > 255)
     throw new Error('not an e-mail address');
-  const passwordHash = await hash(password, {
-    algorithm: Algorithm.Argon2id,
-    memoryCost: 19_456,
-    timeCost: 2,
-    parallelism: 1,
-  });
+  const passwordHash = await hashPassword(password);
   return db.transaction(async (tx) => {
     const existing = await tx
       .select({ accountId: account.accountId, provider: account.provider })

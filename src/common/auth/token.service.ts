@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { CONFIG, type Config } from '../../config/config.js';
@@ -21,15 +21,16 @@ const ALGORITHM = 'HS256'; // pinned: a token with any other `alg` is refused
 /** Signs and verifies the two JWTs of WIRE-CONTRACT §1.6, on the injectable clock. */
 @Injectable()
 export class TokenService {
-  private readonly accessKey: Uint8Array;
-  private readonly refreshKey: Uint8Array;
+  // Imported once: handing jose raw bytes would re-import the key on every sign and verify.
+  private readonly accessKey: KeyObject;
+  private readonly refreshKey: KeyObject;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     private readonly clock: Clock,
   ) {
-    this.accessKey = new TextEncoder().encode(config.AUTH_JWT_SECRET);
-    this.refreshKey = new TextEncoder().encode(config.AUTH_REFRESH_SECRET);
+    this.accessKey = createSecretKey(Buffer.from(config.AUTH_JWT_SECRET, 'utf8'));
+    this.refreshKey = createSecretKey(Buffer.from(config.AUTH_REFRESH_SECRET, 'utf8'));
   }
 
   /**
@@ -78,7 +79,7 @@ export class TokenService {
     return createHash('sha256').update(token).digest('hex');
   }
 
-  private async verify(token: string | undefined, key: Uint8Array) {
+  private async verify(token: string | undefined, key: KeyObject) {
     if (!token || token.length > 4096) throw ApiError.unauthenticated();
     try {
       const { payload } = await jwtVerify(token, key, {

@@ -1,5 +1,5 @@
-import { Algorithm, hash } from '@node-rs/argon2';
 import { eq, sql } from 'drizzle-orm';
+import { hashPassword } from '../../auth/password.service.js';
 import type { Db } from '../client.js';
 import { account, member, role, studyStreak } from '../schema.js';
 
@@ -27,7 +27,7 @@ export async function seed(db: Db, options: { production: boolean }): Promise<vo
         .where(sql`lower(${account.email}) = ${a.email}`);
       let accountId = existing[0]?.accountId;
       if (!accountId) {
-        const password = await hash(a.password, { algorithm: Algorithm.Argon2id });
+        const password = await hashPassword(a.password);
         const inserted = await tx
           .insert(account)
           .values({ email: a.email, password, provider: 'email', roleId: a.roleId })
