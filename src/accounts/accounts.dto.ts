@@ -24,9 +24,10 @@ export const CreateAccountBody = {
   role: optional<{ role_id: number }>(roleObject),
 };
 
+// `null` is a value here, not an absent field: neither column may be cleared (SPEC §2.6).
 export const UpdateAccountBody = {
-  email: { ...email, optional: true } as Field<string> & { optional: true },
-  password: optional<string>(...password),
+  email: { ...email, optional: true, nullIsValue: true } as Field<string> & { optional: true },
+  password: { checks: password, optional: true, nullIsValue: true } as Field<string> & { optional: true },
   role: optional<{ role_id: number }>(roleObject),
 };
 

@@ -4,7 +4,10 @@ import { PasswordService } from '../auth/password.service.js';
 import { isUuid, USER_ROLE_ID } from '../common/auth/auth.guards.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
+import { isUniqueViolation } from '../database/errors.js';
 import { type AccountRow, AccountsRepository } from './accounts.repository.js';
+
+const INT4_MAX = 2_147_483_647;
 
 /** Admin account management (WIRE-CONTRACT N6–N9), with the inverted e-mail check fixed. */
 @Injectable()
@@ -53,7 +56,7 @@ export class AccountsService {
       });
     } catch (error) {
       // The unique index caught a parallel change to the same e-mail.
-      if ((error as { cause?: { code?: string } }).cause?.code === '23505') {
+      if (isUniqueViolation(error)) {
         throw ApiError.badRequest(Msg.EMAIL_TAKEN, 'EMAIL_TAKEN');
       }
       throw error;
@@ -66,6 +69,9 @@ export class AccountsService {
   }
 
   private async assertRole(roleId: number): Promise<void> {
-    if (!(await this.accounts.roleExists(roleId))) throw ApiError.badRequest(Msg.ROLE_NOT_FOUND, 'ROLE_NOT_FOUND');
+    // Outside the int4 column's range no role can exist (and PostgreSQL would refuse the parameter).
+    if (roleId < 1 || roleId > INT4_MAX || !(await this.accounts.roleExists(roleId))) {
+      throw ApiError.badRequest(Msg.ROLE_NOT_FOUND, 'ROLE_NOT_FOUND');
+    }
   }
 }

@@ -62,7 +62,8 @@ export class AuthController {
   @Public()
   @RateLimit('social')
   async google(@ValidBody(GoogleBody) body: Infer<typeof GoogleBody>) {
-    if (body.code === undefined && body.id_token === undefined) throw ApiError.validation(['code should not be empty']);
+    // `null` passes as absent (optional fields); with neither there is nothing to send to Google.
+    if (!body.code && !body.id_token) throw ApiError.validation(['code should not be empty']);
     const { session, account } = await this.auth.socialLogin(await this.social.google(body));
     return toLoginResponse(session, account);
   }

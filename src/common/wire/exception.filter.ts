@@ -35,6 +35,13 @@ function toFailure(exception: unknown): Failure {
   if (exception instanceof ApiError) {
     return { status: exception.status, messages: exception.messages, ...exception.options };
   }
+  // Nest's Fastify adapter wraps Fastify's own 4xx errors in an HttpException; the original is the cause.
+  const raw = exception instanceof HttpException && isFrameworkError(exception.cause) ? exception.cause : exception;
+  if (isFrameworkError(raw)) {
+    const statusCode = raw.statusCode;
+    const messages = statusCode === 413 ? Msg.PAYLOAD_TOO_LARGE : String(raw.message);
+    return { status: statusCode, messages, spring: statusCode === 413 ? Msg.PAYLOAD_TOO_LARGE : SpringMsg.BAD_BODY };
+  }
   if (exception instanceof HttpException) {
     const response = exception.getResponse();
     const message =
@@ -43,13 +50,13 @@ function toFailure(exception: unknown): Failure {
         : exception.message;
     return { status: exception.getStatus(), messages: message };
   }
-  // Errors raised by Fastify itself before a handler runs (body too large, bad media type, …).
-  const statusCode = (exception as { statusCode?: unknown })?.statusCode;
-  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
-    const messages = statusCode === 413 ? Msg.PAYLOAD_TOO_LARGE : String((exception as Error).message);
-    return { status: statusCode, messages, spring: statusCode === 413 ? Msg.PAYLOAD_TOO_LARGE : SpringMsg.BAD_BODY };
-  }
   return { status: 500, messages: Msg.INTERNAL, spring: SpringMsg.INTERNAL };
+}
+
+/** Errors raised by Fastify itself before a handler runs (body too large, bad media type, malformed JSON, …). */
+function isFrameworkError(error: unknown): error is Error & { statusCode: number } {
+  const statusCode = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  return error instanceof Error && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
 }
 
 function nestBody({ status, messages, code }: Failure) {

@@ -30,6 +30,8 @@ export type Infer<S extends Shape> = {
   [K in keyof S as S[K] extends { optional: true } ? K : never]?: S[K] extends Field<infer T> ? T : never;
 };
 
+// Characters as class-validator and a varchar(n) column count them: a surrogate pair is one.
+const characters = (v: string) => v.length - (v.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
 const check = (test: (v: unknown) => boolean, message: (f: string) => string): Check => ({ test, message });
 const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
 
@@ -51,12 +53,12 @@ export const is = {
     ),
   minLength: (n: number) =>
     check(
-      (v) => typeof v === 'string' && v.length >= n,
+      (v) => typeof v === 'string' && characters(v) >= n,
       (f) => `${f} must be longer than or equal to ${n} characters`,
     ),
   maxLength: (n: number) =>
     check(
-      (v) => typeof v === 'string' && v.length <= n,
+      (v) => typeof v === 'string' && characters(v) <= n,
       (f) => `${f} must be shorter than or equal to ${n} characters`,
     ),
   integer: () =>
@@ -91,14 +93,19 @@ export const is = {
 export const field = <T>(...checks: Check[]): Field<T> => ({ checks });
 export const optional = <T>(...checks: Check[]): Field<T> & { optional: true } => ({ checks, optional: true });
 
-export function validate<S extends Shape>(shape: S, input: unknown): Infer<S> {
+export interface ValidateOptions {
+  /** Unknown keys pass silently (the original's `@Query('x')` routes, WIRE-CONTRACT §1.5). */
+  allowUnknown?: boolean;
+}
+
+export function validate<S extends Shape>(shape: S, input: unknown, options: ValidateOptions = {}): Infer<S> {
   const source: Record<string, unknown> =
     input === undefined || input === null ? {} : (input as Record<string, unknown>);
   if (typeof source !== 'object' || Array.isArray(source)) {
     throw ApiError.validation(['request body must be a JSON object']);
   }
   const errors: string[] = [];
-  for (const key of Object.keys(source)) {
+  for (const key of options.allowUnknown ? [] : Object.keys(source)) {
     if (!Object.hasOwn(shape, key)) errors.push(`property ${key} should not exist`);
   }
   const output: Record<string, unknown> = {};
@@ -108,6 +115,9 @@ export function validate<S extends Shape>(shape: S, input: unknown): Infer<S> {
     const skip = spec.optional && (value === undefined || (value === null && !spec.nullIsValue));
     if (!skip) {
       for (const c of spec.checks) if (!c.test(value)) errors.push(c.message(name));
+      // PostgreSQL text can't hold U+0000: refuse it here rather than fail in the database.
+      if (typeof value === 'string' && value.includes('\u0000'))
+        errors.push(`${name} must not contain null characters`);
     }
     if (value !== undefined) output[name] = value;
   }
@@ -117,13 +127,17 @@ export function validate<S extends Shape>(shape: S, input: unknown): Infer<S> {
 
 @Injectable()
 export class ShapePipe<S extends Shape> implements PipeTransform<unknown, Infer<S>> {
-  constructor(private readonly shape: S) {}
+  constructor(
+    private readonly shape: S,
+    private readonly options: ValidateOptions = {},
+  ) {}
   transform(value: unknown): Infer<S> {
-    return validate(this.shape, value);
+    return validate(this.shape, value, this.options);
   }
 }
 
 /** `@ValidBody(shape)`: the body, validated; unknown fields are rejected. */
 export const ValidBody = <S extends Shape>(shape: S) => Body(new ShapePipe(shape));
 /** `@ValidQuery(shape)`: the query string, validated; unknown keys are rejected. */
-export const ValidQuery = <S extends Shape>(shape: S) => Query(new ShapePipe(shape));
+export const ValidQuery = <S extends Shape>(shape: S, options?: ValidateOptions) =>
+  Query(new ShapePipe(shape, options));
