@@ -9,13 +9,27 @@ import { WireExceptionFilter } from './common/wire/exception.filter.js';
 import { SuccessInterceptor } from './common/wire/success.interceptor.js';
 import { HealthModule } from './health/health.module.js';
 import { MembersModule } from './members/members.module.js';
+import { StatisticsModule } from './statistics/statistics.module.js';
+import { StreaksModule } from './streaks/streaks.module.js';
+import { StudyCategoriesModule } from './study-categories/study-categories.module.js';
+import { StudyTimerModule } from './study-timer/study-timer.module.js';
 
 @Module({})
 export class AppModule {
   static forRoot(infra: Infrastructure): DynamicModule {
     return {
       module: AppModule,
-      imports: [CommonModule.forRoot(infra), AuthModule, AccountsModule, MembersModule, HealthModule],
+      imports: [
+        CommonModule.forRoot(infra),
+        AuthModule,
+        AccountsModule,
+        MembersModule,
+        StudyCategoriesModule,
+        StudyTimerModule,
+        StreaksModule,
+        StatisticsModule,
+        HealthModule,
+      ],
       providers: [
         // Order matters: authentication first, then the rate limits of the auth routes.
         { provide: APP_GUARD, useClass: AccessTokenGuard },

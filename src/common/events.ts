@@ -4,6 +4,8 @@ import { Injectable } from '@nestjs/common';
 /** Typed internal events: services publish, listeners (the socket gateway, later) react. */
 export interface AppEvents {
   'account.deleted': { accountId: string; memberId: string | null };
+  'study.started': { memberId: string; startTime: Date };
+  'study.ended': { memberId: string; endTime: Date };
 }
 
 @Injectable()

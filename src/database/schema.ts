@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   check,
+  date,
   index,
   integer,
   pgTable,
@@ -120,6 +121,8 @@ export const studyStreak = pgTable(
     currentStreak: integer('current_streak').notNull().default(0),
     longestStreak: integer('longest_streak').notNull().default(0),
     paletteId: integer('palette_id').references(() => palette.paletteId),
+    /** The latest local day (DEFAULT_TIMEZONE) that counted toward the streak. */
+    lastStudyDate: date('last_study_date', { mode: 'string' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -222,7 +225,13 @@ export const studyCategory = pgTable(
     color: varchar('color', { length: LIMITS.color }).notNull().default('#000000'),
     deletedAt: tz('deleted_at'),
   },
-  (t) => [index('study_category_member_idx').on(t.memberId)],
+  (t) => [
+    index('study_category_member_idx').on(t.memberId),
+    // A subject is unique among a member's live categories, whatever the concurrency.
+    uniqueIndex('study_category_member_subject_live_unique')
+      .on(t.memberId, t.subject)
+      .where(sql`${t.deletedAt} is null`),
+  ],
 );
 
 export const studyRecord = pgTable(

@@ -29,6 +29,6 @@ export function toMemberResponse(m: MemberRow) {
     image_url: m.imageUrl,
     nickname: m.nickname,
     point: m.point,
-    active_record_id: m.activeRecordId,
+    active_record_id: m.activeRecordId === null ? null : String(m.activeRecordId),
   };
 }

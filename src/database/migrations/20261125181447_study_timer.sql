@@ -1,0 +1,2 @@
+ALTER TABLE "study_streak" ADD COLUMN "last_study_date" date;--> statement-breakpoint
+CREATE UNIQUE INDEX "study_category_member_subject_live_unique" ON "study_category" USING btree ("member_id","subject") WHERE "study_category"."deleted_at" is null;

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { addDays, datesTouched, daysBetween, isDate, isTimeZone, localDate } from './local-days.js';
+
+describe('local days', () => {
+  it('takes the local date in the zone, not UTC', () => {
+    // 2024-02-07 15:30Z is 00:30 on the 8th in Seoul.
+    expect(localDate(new Date('2024-02-07T15:30:00Z'), 'Asia/Seoul')).toBe('2024-02-08');
+    expect(localDate(new Date('2024-02-07T15:30:00Z'), 'UTC')).toBe('2024-02-07');
+    expect(localDate(new Date('2024-03-10T07:59:59Z'), 'America/Los_Angeles')).toBe('2024-03-09');
+  });
+
+  it('lists every date a session touches across local midnight', () => {
+    // 23:50–00:10 in Seoul.
+    expect(datesTouched(new Date('2024-02-07T14:50:00Z'), new Date('2024-02-07T15:10:00Z'), 'Asia/Seoul')).toEqual([
+      '2024-02-07',
+      '2024-02-08',
+    ]);
+    expect(datesTouched(new Date('2024-02-07T01:00:00Z'), new Date('2024-02-07T02:00:00Z'), 'Asia/Seoul')).toEqual([
+      '2024-02-07',
+    ]);
+    expect(datesTouched(new Date('2024-02-07T14:00:00Z'), new Date('2024-02-09T16:00:00Z'), 'Asia/Seoul')).toEqual([
+      '2024-02-07',
+      '2024-02-08',
+      '2024-02-09',
+      '2024-02-10',
+    ]);
+  });
+
+  it('validates dates and zones', () => {
+    expect(isDate('2024-02-29')).toBe(true);
+    expect(isDate('2023-02-29')).toBe(false);
+    expect(isDate('2024-13-01')).toBe(false);
+    expect(isDate('2024-1-1')).toBe(false);
+    expect(isDate('2024-01-01T00:00')).toBe(false);
+    expect(isTimeZone('America/Los_Angeles')).toBe(true);
+    expect(isTimeZone('Mars/Base')).toBe(false);
+  });
+
+  it('does calendar arithmetic across months and leap days', () => {
+    expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
+    expect(addDays('2024-03-01', -1)).toBe('2024-02-29');
+    expect(addDays('2024-12-31', 1)).toBe('2025-01-01');
+    expect(daysBetween('2024-02-27', '2024-03-01')).toBe(3);
+    expect(daysBetween('2024-03-01', '2024-02-27')).toBe(-3);
+  });
+});

@@ -1,0 +1,59 @@
+/** Local calendar days in an IANA time zone: the only place that turns instants into dates. */
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    formatter(tz);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+/** `YYYY-MM-DD` of a real calendar day, or false (2023-02-29, 2024-13-01, 2024-1-1 are not). */
+export function isDate(text: string): boolean {
+  const m = DATE.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const utc = new Date(Date.UTC(y, mo - 1, d));
+  return y >= 1 && utc.getUTCFullYear() === y && utc.getUTCMonth() === mo - 1 && utc.getUTCDate() === d;
+}
+
+/** The local date (`YYYY-MM-DD`) of an instant in `tz`. */
+export function localDate(instant: Date, tz: string): string {
+  return formatter(tz).format(instant);
+}
+
+/** `date` plus `days` calendar days (no time zone involved). */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** Whole calendar days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Every local date that the interval [start, end] touches, in order. */
+export function datesTouched(start: Date, end: Date, tz: string): string[] {
+  const first = localDate(start, tz);
+  const last = localDate(end, tz);
+  const dates = [first];
+  for (let d = first; d < last; ) {
+    d = addDays(d, 1);
+    dates.push(d);
+  }
+  return dates;
+}

@@ -1,0 +1,57 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { type Caller, CurrentCaller, OwnerOnly } from '../common/auth/auth.guards.js';
+import { type Infer, ValidQuery } from '../common/wire/validation.js';
+import { DailyQuery, HeatMapQuery, MonthlyQuery, RecordsQuery } from './statistics.dto.js';
+import { StatisticsService } from './statistics.service.js';
+
+const lenient = { allowUnknown: true };
+
+@ApiTags('statistics')
+@ApiBearerAuth()
+@OwnerOnly()
+@Controller('members/:member_id')
+export class StatisticsController {
+  constructor(private readonly statistics: StatisticsService) {}
+
+  /** N20: `date` is echoed; without it there is no day and the total is 0, as the original. */
+  @Get('statistics')
+  async daily(@CurrentCaller() caller: Caller, @ValidQuery(DailyQuery, lenient) q: Infer<typeof DailyQuery>) {
+    if (q.date === undefined) return { totalSeconds: 0 };
+    return { date: q.date, totalSeconds: await this.statistics.daily(caller.memberId!, q.date, q.timezone) };
+  }
+
+  /** N21: missing `year` or `month` echo null with zero totals, as the original. */
+  @Get('statistics/monthly')
+  async monthly(@CurrentCaller() caller: Caller, @ValidQuery(MonthlyQuery, lenient) q: Infer<typeof MonthlyQuery>) {
+    const year = q.year === undefined ? null : Number(q.year);
+    const month = q.month === undefined ? null : Number(q.month);
+    if (year === null || month === null) return { month, year, totalSeconds: 0, uniqueStudyDays: 0 };
+    return { month, year, ...(await this.statistics.monthly(caller.memberId!, year, month, q.timezone)) };
+  }
+
+  /** N22 and its alias: non-zero days only, sorted by date; empty without a range. */
+  @Get(['statistics/heat-map', 'statistic/heat-map'])
+  async heatMap(@CurrentCaller() caller: Caller, @ValidQuery(HeatMapQuery, lenient) q: Infer<typeof HeatMapQuery>) {
+    if (q.start === undefined || q.end === undefined) return [];
+    const days = await this.statistics.heatMap(caller.memberId!, q.start, q.end, q.timezone);
+    return days.map((d) => ({ date: d.date, totalSeconds: d.seconds }));
+  }
+
+  /** SPEC §3: the ended sessions that overlap that local day. */
+  @Get('study-records')
+  async records(@CurrentCaller() caller: Caller, @ValidQuery(RecordsQuery, lenient) q: Infer<typeof RecordsQuery>) {
+    if (q.date === undefined) return { study_records: [] };
+    const rows = await this.statistics.records(caller.memberId!, q.date, q.timezone);
+    return {
+      study_records: rows.map((r) => ({
+        study_record_id: String(r.studyRecordId),
+        start_time: r.startTime,
+        end_time: r.endTime,
+        status: r.status,
+        study_category_id: r.studyCategoryId === null ? null : String(r.studyCategoryId),
+        seconds: Math.floor((r.endTime!.getTime() - r.startTime.getTime()) / 1000),
+      })),
+    };
+  }
+}

@@ -1,0 +1,28 @@
+import { type Check, optional } from '../common/wire/validation.js';
+import { isDate, isTimeZone } from './local-days.js';
+
+const check = (test: (v: unknown) => boolean, message: (f: string) => string): Check => ({ test, message });
+const date = check((v) => typeof v === 'string' && isDate(v), (f) => `${f} must be a valid date (YYYY-MM-DD)`);
+const timezone = check(
+  (v) => typeof v === 'string' && v.length <= 64 && isTimeZone(v),
+  (f) => `${f} must be an IANA time zone such as Asia/Seoul`,
+);
+const intIn = (min: number, max: number) =>
+  check(
+    (v) => typeof v === 'string' && /^\d{1,4}$/.test(v) && Number(v) >= min && Number(v) <= max,
+    (f) => `${f} must be an integer from ${min} to ${max}`,
+  );
+
+// The statistics routes accept unknown query keys, as the original's `@Query('x')` did.
+export const DailyQuery = { date: optional<string>(date), timezone: optional<string>(timezone) };
+export const MonthlyQuery = {
+  year: optional<string>(intIn(1, 9999)),
+  month: optional<string>(intIn(1, 12)),
+  timezone: optional<string>(timezone),
+};
+export const HeatMapQuery = {
+  start: optional<string>(date),
+  end: optional<string>(date),
+  timezone: optional<string>(timezone),
+};
+export const RecordsQuery = { date: optional<string>(date), timezone: optional<string>(timezone) };

@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiError } from '../common/wire/api-error.js';
+import { CONFIG, type Config } from '../config/config.js';
+import { addDays, daysBetween } from './local-days.js';
+import { type DayTotal, StatisticsRepository } from './statistics.repository.js';
+
+export const MAX_HEAT_MAP_DAYS = 366;
+
+/** N20–N22 and study records; days are local to `?timezone=` or DEFAULT_TIMEZONE (SPEC §2.7). */
+@Injectable()
+export class StatisticsService {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly statistics: StatisticsRepository,
+  ) {}
+
+  private zone(timezone: string | undefined): string {
+    return timezone ?? this.config.DEFAULT_TIMEZONE;
+  }
+
+  async daily(memberId: string, date: string, timezone?: string): Promise<number> {
+    const [day] = await this.statistics.dayTotals(memberId, date, date, this.zone(timezone));
+    return day?.seconds ?? 0;
+  }
+
+  async monthly(memberId: string, year: number, month: number, timezone?: string) {
+    const first = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-01`;
+    const last = addDays(month === 12 ? `${String(year + 1).padStart(4, '0')}-01-01` : `${first.slice(0, 5)}${String(month + 1).padStart(2, '0')}-01`, -1);
+    const days = await this.statistics.dayTotals(memberId, first, last, this.zone(timezone));
+    return { totalSeconds: days.reduce((sum, d) => sum + d.seconds, 0), uniqueStudyDays: days.length };
+  }
+
+  async heatMap(memberId: string, start: string, end: string, timezone?: string): Promise<DayTotal[]> {
+    const span = daysBetween(start, end);
+    if (span < 0) throw ApiError.validation(['end must not be before start']);
+    if (span + 1 > MAX_HEAT_MAP_DAYS) throw ApiError.validation([`the range must not exceed ${MAX_HEAT_MAP_DAYS} days`]);
+    return this.statistics.dayTotals(memberId, start, end, this.zone(timezone));
+  }
+
+  records(memberId: string, date: string, timezone?: string) {
+    return this.statistics.recordsOfDay(memberId, date, this.zone(timezone));
+  }
+}

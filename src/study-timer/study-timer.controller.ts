@@ -1,0 +1,25 @@
+import { Controller, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { type Caller, CurrentCaller } from '../common/auth/auth.guards.js';
+import { type Infer, ValidBody } from '../common/wire/validation.js';
+import { EndBody, StartBody } from './study-timer.dto.js';
+import { StudyTimerService } from './study-timer.service.js';
+
+@ApiTags('study timer')
+@ApiBearerAuth()
+@Controller('study-timer')
+export class StudyTimerController {
+  constructor(private readonly timer: StudyTimerService) {}
+
+  @Post('start')
+  async start(@CurrentCaller() caller: Caller, @ValidBody(StartBody) body: Infer<typeof StartBody>) {
+    await this.timer.start(caller.accountId, body.category_id);
+    return null;
+  }
+
+  @Post('end')
+  async end(@CurrentCaller() caller: Caller, @ValidBody(EndBody) body: Infer<typeof EndBody>) {
+    await this.timer.end(caller.accountId, body.status);
+    return null;
+  }
+}

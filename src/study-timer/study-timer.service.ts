@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import { EventBus } from '../common/events.js';
+import { ApiError } from '../common/wire/api-error.js';
+import { Msg } from '../common/wire/messages.js';
+import { CONFIG, type Config } from '../config/config.js';
+import { DATABASE, type Database } from '../database/client.js';
+import { InventoryRepository } from '../inventory/inventory.repository.js';
+import { PointsRepository } from '../points/points.repository.js';
+import { StreaksService } from '../streaks/streaks.service.js';
+import { StudyCategoriesRepository } from '../study-categories/study-categories.repository.js';
+import type { SessionStatus } from './study-timer.dto.js';
+import { StudyTimerRepository } from './study-timer.repository.js';
+import { cappedSession, rewardPoints } from './study-timer.rules.js';
+
+/**
+ * N23/N24. The server clock is the only clock. Each start or end is one transaction holding the
+ * member row lock, so parallel calls of one member run one after another; the partial unique index
+ * keeps one running record per member even if that lock were bypassed.
+ */
+@Injectable()
+export class StudyTimerService {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(DATABASE) private readonly database: Database,
+    private readonly timer: StudyTimerRepository,
+    private readonly categories: StudyCategoriesRepository,
+    private readonly inventory: InventoryRepository,
+    private readonly points: PointsRepository,
+    private readonly streaks: StreaksService,
+    private readonly clock: Clock,
+    private readonly events: EventBus,
+  ) {}
+
+  async start(accountId: string, categoryId: number | null | undefined): Promise<void> {
+    const started = await this.database.db.transaction(async (tx) => {
+      const member = await this.timer.lockMember(accountId, tx);
+      if (!member) throw ApiError.notFound(Msg.USER_NOT_FOUND, 'MEMBER_NOT_FOUND');
+      // `0` and `null` mean no category, as the original's truthiness check did.
+      if (categoryId && !(await this.categories.findOwned(member.memberId, categoryId, tx))) {
+        throw ApiError.notFound(Msg.CATEGORY_NOT_FOUND, 'CATEGORY_NOT_FOUND');
+      }
+      const now = this.clock.now();
+      await this.timer.discardRunning(member.memberId, now, tx);
+      await this.timer.start(member.memberId, categoryId || null, now, tx);
+      return { memberId: member.memberId, startTime: now };
+    });
+    this.events.publish('study.started', started);
+  }
+
+  /** Ends the running session and applies its effects in the same transaction (SPEC §3, §6.3). */
+  async end(accountId: string, status: SessionStatus): Promise<void> {
+    const ended = await this.database.db.transaction(async (tx) => {
+      const member = await this.timer.lockMember(accountId, tx);
+      if (!member) throw ApiError.notFound(Msg.USER_NOT_FOUND, 'MEMBER_NOT_FOUND');
+      const record =
+        member.activeRecordId === null ? undefined : await this.timer.findRunning(member.memberId, member.activeRecordId, tx);
+      if (!record) throw ApiError.notFound(Msg.TIMER_NOT_FOUND, 'TIMER_NOT_FOUND');
+
+      const { end, seconds } = cappedSession(record.startTime, this.clock.now(), this.config.MAX_SESSION_HOURS);
+      await this.timer.end(member.memberId, record.studyRecordId, end, status, tx);
+      if (seconds > 0) await this.inventory.advanceFoodProgress(member.memberId, seconds, tx);
+      const points = status === 'Completed' ? rewardPoints(seconds, this.config.POINTS_PER_MINUTE) : 0;
+      if (points > 0) {
+        const minutes = Math.floor(seconds / 60);
+        await this.points.credit(
+          member.memberId,
+          { type: 'Reward', amount: points, count: minutes, notes: `공부 ${minutes}분 보상` },
+          tx,
+        );
+      }
+      await this.streaks.recordSession(member.memberId, record.startTime, end, tx);
+      return { memberId: member.memberId, endTime: end };
+    });
+    this.events.publish('study.ended', ended);
+  }
+}

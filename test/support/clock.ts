@@ -1,0 +1,22 @@
+import { Clock } from '../../src/common/clock.js';
+
+/** The service's clock, set by the test; real time until `set` is called. */
+export class ManualClock extends Clock {
+  private at: Date | null = null;
+
+  now(): Date {
+    return this.at ? new Date(this.at) : new Date();
+  }
+
+  set(iso: string): void {
+    this.at = new Date(iso);
+  }
+
+  advance(ms: number): void {
+    this.at = new Date(this.now().getTime() + ms);
+  }
+
+  reset(): void {
+    this.at = null;
+  }
+}
