@@ -31,8 +31,10 @@ export class StreaksService {
 
   /** N13: the streak (created on first read), with `current_streak` 0 once a whole day was missed. */
   async read(memberId: string): Promise<{ streak: StreakRow; palette: PaletteRow | null; created: boolean; current: number }> {
-    const created = await this.streaks.ensure(memberId);
-    const { streak, palette } = (await this.streaks.findWithPalette(memberId))!;
+    let found = await this.streaks.findWithPalette(memberId);
+    const created = !found && (await this.streaks.ensure(memberId));
+    found ??= await this.streaks.findWithPalette(memberId);
+    const { streak, palette } = found!;
     const today = localDate(this.clock.now(), this.config.DEFAULT_TIMEZONE);
     const current = currentStreakOn(
       { current: streak.currentStreak, longest: streak.longestStreak, lastStudyDate: streak.lastStudyDate },
