@@ -2,10 +2,10 @@ import type { AccountRow } from '../accounts/accounts.repository.js';
 import { LIMITS } from '../database/schema.js';
 import { type Field, field, is, optional } from '../common/wire/validation.js';
 
-const email: Field<string> = {
-  checks: [is.notEmpty(), is.email(), is.maxLength(LIMITS.email)],
-  normalize: (value) => value.trim().toLowerCase(),
-};
+export const EMAIL_CHECKS = [is.notEmpty(), is.email(), is.maxLength(LIMITS.email)];
+/** E-mails are trimmed and lower-cased before anything else (SPEC §2.5). */
+export const normalizeEmail = (value: string) => value.trim().toLowerCase();
+const email: Field<string> = { checks: EMAIL_CHECKS, normalize: normalizeEmail };
 
 /** Login accepts any non-empty password up to the limit, so older accounts keep working (SPEC §2.5). */
 export const LoginBody = {
@@ -15,10 +15,13 @@ export const LoginBody = {
 
 /** New passwords: 8–128 characters. */
 export const NEW_PASSWORD_MIN = 8;
-export const RegisterBody = {
-  email,
-  password: field<string>(is.notEmpty(), is.string(), is.minLength(NEW_PASSWORD_MIN), is.maxLength(LIMITS.password)),
-};
+export const NEW_PASSWORD_CHECKS = [
+  is.notEmpty(),
+  is.string(),
+  is.minLength(NEW_PASSWORD_MIN),
+  is.maxLength(LIMITS.password),
+];
+export const RegisterBody = { email, password: field<string>(...NEW_PASSWORD_CHECKS) };
 
 export const CodeBody = { code: field<string>(is.notEmpty(), is.string(), is.maxLength(2048)) };
 

@@ -92,6 +92,12 @@ export const is = {
 
 export const field = <T>(...checks: Check[]): Field<T> => ({ checks });
 export const optional = <T>(...checks: Check[]): Field<T> & { optional: true } => ({ checks, optional: true });
+/** Optional, but `null` is a value and goes through the checks (for NOT NULL columns, SPEC §2.6). */
+export const optionalNonNull = <T>(...checks: Check[]): Field<T> & { optional: true } => ({
+  checks,
+  optional: true,
+  nullIsValue: true,
+});
 
 export interface ValidateOptions {
   /** Unknown keys pass silently (the original's `@Query('x')` routes, WIRE-CONTRACT §1.5). */
