@@ -1,11 +1,10 @@
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { listMigrations } from '../src/database/migrator.js';
 import { client, login, registerAndLogin, uniqueEmail } from './support/http.js';
 
@@ -25,10 +24,6 @@ interface Server {
 
 const children: ChildProcess[] = [];
 const tempDirs: string[] = [];
-
-beforeAll(async () => {
-  await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO });
-}, 300_000);
 
 afterAll(async () => {
   for (const child of children) {

@@ -7,6 +7,9 @@ export const DEVELOPMENT_SECRETS = {
   AUTH_REFRESH_SECRET: 'dev-only-refresh-secret-change-me-0123456789',
 } as const;
 
+/** The largest `MAX_SESSION_HOURS` accepted; queries rely on no session ever being longer. */
+export const MAX_SESSION_HOURS_EVER = 48;
+
 export const DEFAULT_CORS_ORIGINS = [
   'https://monta-pwa.vercel.app',
   'http://localhost:5173',
@@ -118,7 +121,7 @@ const schema = z
 
     DEFAULT_TIMEZONE: timezone,
     NEW_MEMBER_POINTS: int(500, 0),
-    MAX_SESSION_HOURS: int(12, 1, 48),
+    MAX_SESSION_HOURS: int(12, 1, MAX_SESSION_HOURS_EVER),
     POINTS_PER_MINUTE: int(9, 0, 1000),
     STREAK_MIN_SECONDS: int(60, 1, 86400),
     GROUP_RECONNECT_GRACE_SECONDS: int(0, 0, 3600),

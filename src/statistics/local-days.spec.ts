@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, datesTouched, daysBetween, isDate, isTimeZone, localDate } from './local-days.js';
+import { addDays, canonicalZone, datesTouched, daysBetween, isDate, isTimeZone, localDate } from './local-days.js';
 
 describe('local days', () => {
   it('takes the local date in the zone, not UTC', () => {
@@ -42,5 +42,17 @@ describe('local days', () => {
     expect(addDays('2024-12-31', 1)).toBe('2025-01-01');
     expect(daysBetween('2024-02-27', '2024-03-01')).toBe(3);
     expect(daysBetween('2024-03-01', '2024-02-27')).toBe(-3);
+  });
+
+  it('keeps years below 100 as they are (Date.UTC would make them 19xx)', () => {
+    expect(addDays('0050-04-01', -1)).toBe('0050-03-31');
+    expect(isDate('0050-02-29')).toBe(false);
+    expect(isDate('0048-02-29')).toBe(true);
+  });
+
+  it('hands PostgreSQL canonical zone names, not abbreviations it reads differently', () => {
+    expect(canonicalZone('Asia/Seoul')).toBe('Asia/Seoul');
+    expect(canonicalZone('IST')).toMatch(/^Asia\/(Kolkata|Calcutta)$/); // ICU versions differ
+    expect(canonicalZone('AET')).toBe('Australia/Sydney');
   });
 });

@@ -21,12 +21,24 @@ function formatter(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
+/** The zone's canonical IANA name as ICU reads it: PostgreSQL reads IST or PST otherwise, and AET not at all. */
+export function canonicalZone(tz: string): string {
+  return formatter(tz).resolvedOptions().timeZone;
+}
+
+/** Midnight UTC of a calendar day; unlike `Date.UTC`, years 0–99 stay themselves (not 1900–1999). */
+function utcDay(y: number, m: number, d: number): Date {
+  const day = new Date(0);
+  day.setUTCFullYear(y, m - 1, d);
+  return day;
+}
+
 /** `YYYY-MM-DD` of a real calendar day, or false (2023-02-29, 2024-13-01, 2024-1-1 are not). */
 export function isDate(text: string): boolean {
   const m = DATE.exec(text);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const utc = new Date(Date.UTC(y, mo - 1, d));
+  const utc = utcDay(y, mo, d);
   return y >= 1 && utc.getUTCFullYear() === y && utc.getUTCMonth() === mo - 1 && utc.getUTCDate() === d;
 }
 
@@ -38,7 +50,9 @@ export function localDate(instant: Date, tz: string): string {
 /** `date` plus `days` calendar days (no time zone involved). */
 export function addDays(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+  return utcDay(y, m, d + days)
+    .toISOString()
+    .slice(0, 10);
 }
 
 /** Whole calendar days from `from` to `to` (negative when `to` is earlier). */
@@ -51,7 +65,7 @@ export function datesTouched(start: Date, end: Date, tz: string): string[] {
   const first = localDate(start, tz);
   const last = localDate(end, tz);
   const dates = [first];
-  for (let d = first; d < last; ) {
+  for (let d = first; d < last;) {
     d = addDays(d, 1);
     dates.push(d);
   }

@@ -2,7 +2,10 @@ import { type Check, optional } from '../common/wire/validation.js';
 import { isDate, isTimeZone } from './local-days.js';
 
 const check = (test: (v: unknown) => boolean, message: (f: string) => string): Check => ({ test, message });
-const date = check((v) => typeof v === 'string' && isDate(v), (f) => `${f} must be a valid date (YYYY-MM-DD)`);
+const date = check(
+  (v) => typeof v === 'string' && isDate(v),
+  (f) => `${f} must be a valid date (YYYY-MM-DD)`,
+);
 const timezone = check(
   (v) => typeof v === 'string' && v.length <= 64 && isTimeZone(v),
   (f) => `${f} must be an IANA time zone such as Asia/Seoul`,

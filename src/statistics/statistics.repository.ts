@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq, gt, isNotNull, isNull, lt, sql } from 'drizzle-orm';
-import { CONFIG, type Config } from '../config/config.js';
+import { MAX_SESSION_HOURS_EVER } from '../config/config.js';
 import { DATABASE, type Database, type DbOrTx } from '../database/client.js';
 import { studyRecord } from '../database/schema.js';
+import { canonicalZone } from './local-days.js';
 
 export interface DayTotal {
   date: string;
@@ -16,42 +17,53 @@ export interface DayTotal {
  */
 @Injectable()
 export class StatisticsRepository {
-  constructor(
-    @Inject(DATABASE) private readonly database: Database,
-    @Inject(CONFIG) private readonly config: Config,
-  ) {}
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
 
   /** Non-zero days from `from` to `to` (inclusive, `YYYY-MM-DD`), sorted by date. */
-  async dayTotals(memberId: string, from: string, to: string, tz: string, tx: DbOrTx = this.database.db): Promise<DayTotal[]> {
-    // Sessions are capped, so none that ends in the window started earlier than this: the index on
-    // (member_id, start_time) bounds the scan.
-    const cap = `${this.config.MAX_SESSION_HOURS} hours`;
+  async dayTotals(
+    memberId: string,
+    from: string,
+    to: string,
+    zone: string,
+    tx: DbOrTx = this.database.db,
+  ): Promise<DayTotal[]> {
+    const tz = canonicalZone(zone);
+    const lo = sql`${from}::timestamp at time zone ${tz}`;
+    const hi = sql`(${to}::timestamp + interval '1 day') at time zone ${tz}`;
+    // Each session is cut into the local days it touches (one or two, rarely more), then summed per
+    // day: the work grows with the member's sessions in the window, not with days × sessions.
+    // No session lasts longer than the largest cap ever allowed, so the (member_id, start_time)
+    // index bounds the scan from below too.
     const result = (await tx.execute(sql`
-      with days as (
-        select d::date as day,
-               d at time zone ${tz} as lo,
-               (d + interval '1 day') at time zone ${tz} as hi
-        from generate_series(${from}::timestamp, ${to}::timestamp, interval '1 day') as d
-      )
-      select to_char(days.day, 'YYYY-MM-DD') as date,
-             floor(sum(extract(epoch from least(r.end_time, days.hi) - greatest(r.start_time, days.lo))))::int as seconds
-      from days
-      join study_record r
-        on r.member_id = ${memberId}
-       and r.deleted_at is null
-       and r.end_time is not null
-       and r.start_time < days.hi
-       and r.end_time > days.lo
-       and r.start_time >= (${from}::timestamp at time zone ${tz}) - ${cap}::interval
-      group by days.day
-      having floor(sum(extract(epoch from least(r.end_time, days.hi) - greatest(r.start_time, days.lo)))) > 0
-      order by days.day
+      select to_char(part.day, 'YYYY-MM-DD') as date, floor(sum(part.seconds))::int as seconds
+      from (
+        select d.day::date as day,
+               extract(epoch from
+                 least(r.end_time, (d.day + interval '1 day') at time zone ${tz})
+                 - greatest(r.start_time, d.day at time zone ${tz})) as seconds
+        from study_record r
+        cross join lateral generate_series(
+          date_trunc('day', r.start_time at time zone ${tz}),
+          date_trunc('day', r.end_time at time zone ${tz}),
+          interval '1 day') as d(day)
+        where r.member_id = ${memberId}
+          and r.deleted_at is null
+          and r.end_time is not null
+          and r.start_time < ${hi}
+          and r.end_time > ${lo}
+          and r.start_time >= ${lo} - ${`${MAX_SESSION_HOURS_EVER} hours`}::interval
+      ) part
+      where part.day between ${from}::date and ${to}::date
+      group by part.day
+      having floor(sum(part.seconds)) > 0
+      order by part.day
     `)) as unknown as { rows: DayTotal[] };
     return result.rows.map((r) => ({ date: r.date, seconds: Number(r.seconds) }));
   }
 
   /** Ended sessions overlapping the local day `date`, oldest first. */
-  async recordsOfDay(memberId: string, date: string, tz: string) {
+  async recordsOfDay(memberId: string, date: string, zone: string) {
+    const tz = canonicalZone(zone);
     const lo = sql`${date}::timestamp at time zone ${tz}`;
     const hi = sql`(${date}::timestamp + interval '1 day') at time zone ${tz}`;
     return this.database.db

@@ -25,7 +25,12 @@ export class StatisticsService {
 
   async monthly(memberId: string, year: number, month: number, timezone?: string) {
     const first = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-01`;
-    const last = addDays(month === 12 ? `${String(year + 1).padStart(4, '0')}-01-01` : `${first.slice(0, 5)}${String(month + 1).padStart(2, '0')}-01`, -1);
+    const last = addDays(
+      month === 12
+        ? `${String(year + 1).padStart(4, '0')}-01-01`
+        : `${first.slice(0, 5)}${String(month + 1).padStart(2, '0')}-01`,
+      -1,
+    );
     const days = await this.statistics.dayTotals(memberId, first, last, this.zone(timezone));
     return { totalSeconds: days.reduce((sum, d) => sum + d.seconds, 0), uniqueStudyDays: days.length };
   }
@@ -33,7 +38,8 @@ export class StatisticsService {
   async heatMap(memberId: string, start: string, end: string, timezone?: string): Promise<DayTotal[]> {
     const span = daysBetween(start, end);
     if (span < 0) throw ApiError.validation(['end must not be before start']);
-    if (span + 1 > MAX_HEAT_MAP_DAYS) throw ApiError.validation([`the range must not exceed ${MAX_HEAT_MAP_DAYS} days`]);
+    if (span + 1 > MAX_HEAT_MAP_DAYS)
+      throw ApiError.validation([`the range must not exceed ${MAX_HEAT_MAP_DAYS} days`]);
     return this.statistics.dayTotals(memberId, start, end, this.zone(timezone));
   }
 

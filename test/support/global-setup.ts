@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/database/client.js';
@@ -17,8 +20,14 @@ declare module 'vitest' {
   }
 }
 
-/** A fresh database per run, migrated and seeded; dropped at the end. */
+/**
+ * A fresh database per run, migrated and seeded; dropped at the end. The service is also built once
+ * (`dist/`), for the suites that start it or its CLI as a separate process, as production does.
+ */
 export default async function setup(project: TestProject) {
+  await promisify(execFile)(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+  });
   const name = `monta_test_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
