@@ -24,13 +24,19 @@ export class StreaksService {
     const streak = await this.streaks.lock(memberId, tx);
     const totals = await this.statistics.dayTotals(memberId, dates[0]!, dates.at(-1)!, tz, tx);
     const qualifying = totals.filter((t) => t.seconds >= this.config.STREAK_MIN_SECONDS).map((t) => t.date);
-    const before = { current: streak.currentStreak, longest: streak.longestStreak, lastStudyDate: streak.lastStudyDate };
+    const before = {
+      current: streak.currentStreak,
+      longest: streak.longestStreak,
+      lastStudyDate: streak.lastStudyDate,
+    };
     const after = advanceStreak(before, qualifying);
     if (after.lastStudyDate !== before.lastStudyDate) await this.streaks.save(memberId, after, tx);
   }
 
   /** N13: the streak (created on first read), with `current_streak` 0 once a whole day was missed. */
-  async read(memberId: string): Promise<{ streak: StreakRow; palette: PaletteRow | null; created: boolean; current: number }> {
+  async read(
+    memberId: string,
+  ): Promise<{ streak: StreakRow; palette: PaletteRow | null; created: boolean; current: number }> {
     let found = await this.streaks.findWithPalette(memberId);
     const created = !found && (await this.streaks.ensure(memberId));
     found ??= await this.streaks.findWithPalette(memberId);

@@ -28,7 +28,11 @@ export class StudyCategoriesRepository {
       .select()
       .from(studyCategory)
       .where(
-        and(eq(studyCategory.studyCategoryId, id), eq(studyCategory.memberId, memberId), isNull(studyCategory.deletedAt)),
+        and(
+          eq(studyCategory.studyCategoryId, id),
+          eq(studyCategory.memberId, memberId),
+          isNull(studyCategory.deletedAt),
+        ),
       )
       .for('update');
     return rows[0];
@@ -70,6 +74,12 @@ export class StudyCategoriesRepository {
     await tx
       .update(studyRecord)
       .set({ studyCategoryId: toId })
-      .where(and(eq(studyRecord.memberId, memberId), eq(studyRecord.studyCategoryId, fromId), ne(studyRecord.studyCategoryId, toId)));
+      .where(
+        and(
+          eq(studyRecord.memberId, memberId),
+          eq(studyRecord.studyCategoryId, fromId),
+          ne(studyRecord.studyCategoryId, toId),
+        ),
+      );
   }
 }

@@ -34,22 +34,24 @@ export class StudyCategoriesService {
 
   /** Renames, or merges into the member's live category that already has the subject. */
   async rename(memberId: string, id: number, subject: string): Promise<void> {
-    await this.database.db.transaction(async (tx) => {
-      const category = await this.categories.findOwned(memberId, id, tx);
-      if (!category) throw ApiError.notFound(Msg.CATEGORY_NOT_FOUND, 'CATEGORY_NOT_FOUND');
-      if (category.subject === subject) throw ApiError.badRequest(Msg.NOTHING_TO_CHANGE, 'NOTHING_TO_CHANGE');
-      const target = await this.categories.findBySubject(memberId, subject, tx);
-      if (target) {
-        await this.categories.moveRecords(memberId, id, target.studyCategoryId, tx);
-        await this.categories.softDelete(id, this.clock.now(), tx);
-      } else {
-        await this.categories.rename(id, subject, tx);
-      }
-    }).catch((error: unknown) => {
-      // A parallel create or rename took the subject first.
-      if (isUniqueViolation(error)) throw ApiError.badRequest(Msg.CATEGORY_EXISTS, 'CATEGORY_EXISTS');
-      throw error;
-    });
+    await this.database.db
+      .transaction(async (tx) => {
+        const category = await this.categories.findOwned(memberId, id, tx);
+        if (!category) throw ApiError.notFound(Msg.CATEGORY_NOT_FOUND, 'CATEGORY_NOT_FOUND');
+        if (category.subject === subject) throw ApiError.badRequest(Msg.NOTHING_TO_CHANGE, 'NOTHING_TO_CHANGE');
+        const target = await this.categories.findBySubject(memberId, subject, tx);
+        if (target) {
+          await this.categories.moveRecords(memberId, id, target.studyCategoryId, tx);
+          await this.categories.softDelete(id, this.clock.now(), tx);
+        } else {
+          await this.categories.rename(id, subject, tx);
+        }
+      })
+      .catch((error: unknown) => {
+        // A parallel create or rename took the subject first.
+        if (isUniqueViolation(error)) throw ApiError.badRequest(Msg.CATEGORY_EXISTS, 'CATEGORY_EXISTS');
+        throw error;
+      });
   }
 
   async delete(memberId: string, id: number): Promise<void> {

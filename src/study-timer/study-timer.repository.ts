@@ -9,7 +9,10 @@ export type RecordRow = typeof studyRecord.$inferSelect;
 @Injectable()
 export class StudyTimerRepository {
   /** The caller's member, locked: starts and ends of one member run one at a time. */
-  async lockMember(accountId: string, tx: Tx): Promise<{ memberId: string; activeRecordId: number | null } | undefined> {
+  async lockMember(
+    accountId: string,
+    tx: Tx,
+  ): Promise<{ memberId: string; activeRecordId: number | null } | undefined> {
     const rows = await tx
       .select({ memberId: member.memberId, activeRecordId: member.activeRecordId })
       .from(member)
@@ -31,7 +34,10 @@ export class StudyTimerRepository {
       .insert(studyRecord)
       .values({ memberId, studyCategoryId: categoryId, startTime: at })
       .returning({ id: studyRecord.studyRecordId });
-    await tx.update(member).set({ activeRecordId: row!.id, updatedAt: sql`now()` }).where(eq(member.memberId, memberId));
+    await tx
+      .update(member)
+      .set({ activeRecordId: row!.id, updatedAt: sql`now()` })
+      .where(eq(member.memberId, memberId));
     return row!.id;
   }
 
@@ -52,6 +58,9 @@ export class StudyTimerRepository {
 
   async end(memberId: string, recordId: number, endTime: Date, status: string, tx: Tx): Promise<void> {
     await tx.update(studyRecord).set({ endTime, status }).where(eq(studyRecord.studyRecordId, recordId));
-    await tx.update(member).set({ activeRecordId: null, updatedAt: sql`now()` }).where(eq(member.memberId, memberId));
+    await tx
+      .update(member)
+      .set({ activeRecordId: null, updatedAt: sql`now()` })
+      .where(eq(member.memberId, memberId));
   }
 }

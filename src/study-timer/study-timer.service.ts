@@ -54,7 +54,9 @@ export class StudyTimerService {
       const member = await this.timer.lockMember(accountId, tx);
       if (!member) throw ApiError.notFound(Msg.USER_NOT_FOUND, 'MEMBER_NOT_FOUND');
       const record =
-        member.activeRecordId === null ? undefined : await this.timer.findRunning(member.memberId, member.activeRecordId, tx);
+        member.activeRecordId === null
+          ? undefined
+          : await this.timer.findRunning(member.memberId, member.activeRecordId, tx);
       if (!record) throw ApiError.notFound(Msg.TIMER_NOT_FOUND, 'TIMER_NOT_FOUND');
 
       const { end, seconds } = cappedSession(record.startTime, this.clock.now(), this.config.MAX_SESSION_HOURS);
