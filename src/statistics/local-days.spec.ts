@@ -26,6 +26,19 @@ describe('local days', () => {
     ]);
   });
 
+  it('follows DST in America/Los_Angeles (23- and 25-hour days)', () => {
+    // 2024-03-10 00:00 PST = 08:00Z; 2024-03-11 00:00 PDT = 07:00Z: a 23-hour day.
+    expect(
+      datesTouched(new Date('2024-03-10T08:00:00Z'), new Date('2024-03-11T06:59:59Z'), 'America/Los_Angeles'),
+    ).toEqual(['2024-03-10']);
+    expect(localDate(new Date('2024-03-11T07:00:00Z'), 'America/Los_Angeles')).toBe('2024-03-11');
+    // 2024-11-03 00:00 PDT = 07:00Z; 2024-11-04 00:00 PST = 08:00Z: a 25-hour day.
+    expect(
+      datesTouched(new Date('2024-11-03T07:00:00Z'), new Date('2024-11-04T07:59:59Z'), 'America/Los_Angeles'),
+    ).toEqual(['2024-11-03']);
+    expect(localDate(new Date('2024-11-04T08:00:00Z'), 'America/Los_Angeles')).toBe('2024-11-04');
+  });
+
   it('validates dates and zones', () => {
     expect(isDate('2024-02-29')).toBe(true);
     expect(isDate('2023-02-29')).toBe(false);
