@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { GROUP_CAPACITY, type GroupMember, type GroupStore, socketRef } from '../src/study-groups/group-store.js';
+import { MemoryGroupStore } from '../src/study-groups/memory-group-store.js';
+import { RedisGroupStore } from '../src/study-groups/redis-group-store.js';
+
+// One contract, two stores: in memory (one instance) and Redis (two instances sharing it, each with
+// its own connection). Issue 4: the cap of 8, one seat per member, stale sockets released.
+const connections: Redis[] = [];
+const created: GroupStore[] = [];
+afterAll(async () => {
+  // Leave nothing behind in the shared Redis: removeAll deletes every key a store made.
+  for (const store of created) await store.removeAll();
+  connections.forEach((c) => c.disconnect());
+});
+
+interface Setup {
+  /** Two views of the same state (two instances); the memory store has one view twice. */
+  stores: [GroupStore, GroupStore];
+}
+
+const setups: [string, () => Setup][] = [
+  [
+    'memory',
+    () => {
+      const store = new MemoryGroupStore();
+      return { stores: [store, store] };
+    },
+  ],
+  [
+    'redis (two instances)',
+    () => {
+      const prefix = `test:${randomUUID()}:`;
+      const [a, b] = [new Redis(inject('redisUrl')), new Redis(inject('redisUrl'))];
+      connections.push(a, b);
+      const stores: [GroupStore, GroupStore] = [new RedisGroupStore(a, prefix), new RedisGroupStore(b, prefix)];
+      created.push(stores[0]);
+      return { stores };
+    },
+  ],
+];
+
+const member = (id = randomUUID()): GroupMember => ({
+  member_id: id,
+  image_url: null,
+  nickname: `n-${id.slice(0, 6)}`,
+  joinedAtUTC: new Date().toISOString(),
+});
+
+describe.each(setups)('%s group store', (_name, setup) => {
+  it('40 members joining at once fill exactly 5 groups of 8', async () => {
+    const { stores } = setup();
+    const members = Array.from({ length: 40 }, () => member());
+    const results = await Promise.all(
+      members.map((m, i) => stores[i % 2]!.join(m, socketRef(`i${i % 2}`, `s${i}`), randomUUID())),
+    );
+    expect(results.every((r) => r.seated)).toBe(true);
+    const sizes = new Map<string, number>();
+    for (const r of results) sizes.set(r.groupId, (sizes.get(r.groupId) ?? 0) + 1);
+    expect([...sizes.values()]).toEqual([8, 8, 8, 8, 8]);
+    for (const groupId of sizes.keys()) expect(await stores[0].members(groupId)).toHaveLength(GROUP_CAPACITY);
+  });
+
+  it('fills the fullest open group first and makes a new one only when all are full', async () => {
+    const { stores } = setup();
+    const first = await stores[0].join(member(), socketRef('i0', 'a'), 'g1');
+    const second = await stores[1].join(member(), socketRef('i1', 'b'), 'g2');
+    expect([first.groupId, second.groupId]).toEqual(['g1', 'g1']);
+    for (let i = 0; i < 6; i++) await stores[i % 2]!.join(member(), socketRef('i0', `c${i}`), 'gx');
+    const ninth = await stores[0].join(member(), socketRef('i0', 'd'), 'g3');
+    expect(ninth.groupId).toBe('g3');
+    // A seat freed in g1 makes it the fullest open group again (7 > 1).
+    const leaver = (await stores[0].members('g1'))[0]!;
+    await stores[1].leaveMember(leaver.member_id);
+    expect((await stores[0].join(member(), socketRef('i0', 'e'), 'g4')).groupId).toBe('g1');
+  });
+
+  it('one member with three sockets holds one seat until the last socket leaves', async () => {
+    const { stores } = setup();
+    const m = member();
+    const sockets = [socketRef('i0', 'x'), socketRef('i1', 'y'), socketRef('i0', 'z')];
+    const joins = await Promise.all(sockets.map((s, i) => stores[i % 2]!.join(m, s, randomUUID())));
+    expect(joins.filter((j) => j.seated)).toHaveLength(1);
+    expect(new Set(joins.map((j) => j.groupId)).size).toBe(1);
+    const groupId = joins[0]!.groupId;
+    expect(await stores[0].members(groupId)).toEqual([m]);
+    expect(await stores[0].leaveSocket(m.member_id, sockets[0]!)).toEqual({ groupId, left: false, remaining: 1 });
+    expect(await stores[1].leaveSocket(m.member_id, sockets[1]!)).toEqual({ groupId, left: false, remaining: 1 });
+    expect(await stores[0].leaveSocket(m.member_id, sockets[2]!)).toEqual({ groupId, left: true, remaining: 0 });
+    expect(await stores[0].groupOf(m.member_id)).toBeUndefined();
+    expect(await stores[0].members(groupId)).toEqual([]);
+    expect(await stores[0].leaveSocket(m.member_id, sockets[2]!)).toBeUndefined();
+  });
+
+  it('joining twice with one socket is idempotent', async () => {
+    const { stores } = setup();
+    const m = member();
+    const a = await stores[0].join(m, socketRef('i0', 's'), 'g1');
+    const b = await stores[1].join(m, socketRef('i0', 's'), 'g2');
+    expect(a).toEqual({ groupId: 'g1', seated: true });
+    expect(b).toEqual({ groupId: 'g1', seated: false });
+    expect(await stores[0].leaveSocket(m.member_id, socketRef('i0', 's'))).toEqual({
+      groupId: 'g1',
+      left: true,
+      remaining: 0,
+    });
+  });
+
+  it('leaveMember gives up the seat whatever sockets remain; other members stay', async () => {
+    const { stores } = setup();
+    const [m1, m2] = [member(), member()];
+    await stores[0].join(m1, socketRef('i0', 'a'), 'g');
+    await stores[0].join(m1, socketRef('i1', 'b'), 'g');
+    await stores[1].join(m2, socketRef('i1', 'c'), 'g');
+    expect(await stores[1].leaveMember(m1.member_id)).toEqual({ groupId: 'g', left: true, remaining: 1 });
+    expect(await stores[0].members('g')).toEqual([m2]);
+    expect(await stores[0].leaveMember(m1.member_id)).toBeUndefined();
+  });
+
+  it('releases the sockets of a dead instance only', async () => {
+    const { stores } = setup();
+    const [onDead, onBoth, onLive] = [member(), member(), member()];
+    await stores[0].join(onDead, socketRef('dead', '1'), 'g');
+    await stores[0].join(onBoth, socketRef('dead', '2'), 'g');
+    await stores[1].join(onBoth, socketRef('live', '3'), 'g');
+    await stores[1].join(onLive, socketRef('live', '4'), 'g');
+    const released = await stores[1].releaseInstance('dead');
+    expect(released).toEqual([{ memberId: onDead.member_id, result: { groupId: 'g', left: true, remaining: 2 } }]);
+    expect((await stores[0].members('g')).map((m) => m.member_id).sort()).toEqual(
+      [onBoth.member_id, onLive.member_id].sort(),
+    );
+    expect(await stores[0].releaseInstance('dead')).toEqual([]);
+  });
+
+  it('removeAll empties every group and returns who was seated', async () => {
+    const { stores } = setup();
+    const ms = Array.from({ length: 10 }, () => member());
+    for (const [i, m] of ms.entries()) await stores[i % 2]!.join(m, socketRef(`i${i % 2}`, `s${i}`), `g${i}`);
+    const groups = new Set(await Promise.all(ms.map((m) => stores[0].groupOf(m.member_id))));
+    expect(groups.size).toBe(2);
+    expect((await stores[1].removeAll()).sort()).toEqual(ms.map((m) => m.member_id).sort());
+    for (const g of groups) expect(await stores[0].members(g!)).toEqual([]);
+    expect(await stores[0].groupOf(ms[0]!.member_id)).toBeUndefined();
+    expect((await stores[0].join(member(), socketRef('i0', 'n'), 'fresh')).groupId).toBe('fresh');
+  });
+});
