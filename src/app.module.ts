@@ -11,6 +11,7 @@ import { HealthModule } from './health/health.module.js';
 import { MembersModule } from './members/members.module.js';
 import { StatisticsModule } from './statistics/statistics.module.js';
 import { StreaksModule } from './streaks/streaks.module.js';
+import { StudyGroupsModule } from './study-groups/study-groups.module.js';
 import { StudyCategoriesModule } from './study-categories/study-categories.module.js';
 import { StudyTimerModule } from './study-timer/study-timer.module.js';
 
@@ -28,6 +29,7 @@ export class AppModule {
         StudyTimerModule,
         StreaksModule,
         StatisticsModule,
+        StudyGroupsModule,
         HealthModule,
       ],
       providers: [

@@ -10,6 +10,7 @@ import type { Clock } from './common/clock.js';
 import { PinoNestLogger } from './common/logging.js';
 import type { Random } from './common/random.js';
 import { openRedis } from './common/redis.js';
+import { GroupsIoAdapter } from './study-groups/groups-io.adapter.js';
 import type { Config } from './config/config.js';
 import { openDatabase } from './database/client.js';
 import { runMigrations } from './database/migrator.js';
@@ -91,6 +92,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       adapter,
       { bodyParser: false, logger: new PinoNestLogger(logger) },
     );
+    app.useWebSocketAdapter(new GroupsIoAdapter(app, config));
     app.setGlobalPrefix(config.API_PREFIX, {
       exclude: [
         { path: 'health/live', method: RequestMethod.GET },

@@ -7,6 +7,7 @@ export interface GroupMember {
 }
 
 export const GROUP_CAPACITY = 8;
+export const GROUP_STORE = Symbol('GROUP_STORE');
 
 export interface JoinResult {
   groupId: string;
@@ -41,6 +42,10 @@ export interface GroupStore {
   removeAll(): Promise<string[]>;
   /** Releases every socket of an instance (one that stopped or died); returns what was released. */
   releaseInstance(instanceId: string): Promise<{ memberId: string; result: LeaveResult }[]>;
+  /** Marks the instance alive at `nowMs`. */
+  heartbeat(instanceId: string, nowMs: number): Promise<void>;
+  /** Instances whose last heartbeat is older than `nowMs - ttlMs` (they crashed); forgets them. */
+  takeStaleInstances(nowMs: number, ttlMs: number): Promise<string[]>;
 }
 
 export const socketRef = (instanceId: string, socketId: string) => `${instanceId}:${socketId}`;

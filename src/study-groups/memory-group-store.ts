@@ -77,6 +77,13 @@ export class MemoryGroupStore implements GroupStore {
     return released;
   }
 
+  /** One process: its sockets die with it, so there is never a stale instance to clean up. */
+  async heartbeat(): Promise<void> {}
+
+  async takeStaleInstances(): Promise<string[]> {
+    return [];
+  }
+
   private fullestOpenGroup(): string | undefined {
     let best: string | undefined;
     let bestSize = 0;

@@ -5,6 +5,7 @@ import { GROUP_CAPACITY, type GroupMember, type GroupStore, type JoinResult, typ
 //   groups:open              zset  group id -> members, only groups with free seats (fullest first)
 //   groups:all / members:all set   every group / every seated member (for removeAll)
 //   instances:all            set   every instance that registered a socket
+//   instances:alive          zset  instance id -> last heartbeat (ms)
 //   group:{g}:members        hash  member id -> JSON profile (its size is the group's count)
 //   member:{m}:group         string
 //   member:{m}:sockets       set   `instanceId:socketId`
@@ -68,7 +69,7 @@ for _, g in ipairs(redis.call('SMEMBERS', p..'groups:all')) do redis.call('DEL',
 local members = redis.call('SMEMBERS', p..'members:all')
 for _, m in ipairs(members) do redis.call('DEL', p..'member:'..m..':group', p..'member:'..m..':sockets') end
 for _, i in ipairs(redis.call('SMEMBERS', p..'instances:all')) do redis.call('DEL', p..'instance:'..i..':sockets') end
-redis.call('DEL', p..'groups:open', p..'groups:all', p..'members:all', p..'instances:all')
+redis.call('DEL', p..'groups:open', p..'groups:all', p..'members:all', p..'instances:all', p..'instances:alive')
 return members`;
 
 export class RedisGroupStore implements GroupStore {
@@ -122,6 +123,19 @@ export class RedisGroupStore implements GroupStore {
     }
     await this.redis.srem(`${this.prefix}instances:all`, instanceId);
     return released;
+  }
+
+  async heartbeat(instanceId: string, nowMs: number): Promise<void> {
+    await this.redis.zadd(`${this.prefix}instances:alive`, nowMs, instanceId);
+  }
+
+  async takeStaleInstances(nowMs: number, ttlMs: number): Promise<string[]> {
+    const key = `${this.prefix}instances:alive`;
+    const stale = await this.redis.zrangebyscore(key, '-inf', nowMs - ttlMs);
+    // ZREM answers 1 to exactly one caller per instance, so one sweeper releases each.
+    const taken: string[] = [];
+    for (const id of stale) if ((await this.redis.zrem(key, id)) === 1) taken.push(id);
+    return taken;
   }
 
   private async leave(memberId: string, socket: string): Promise<LeaveResult | undefined> {

@@ -1,0 +1,47 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import type { Server, ServerOptions } from 'socket.io';
+import type { Config } from '../config/config.js';
+
+/**
+ * socket.io on the default path with the HTTP CORS policy; with REDIS_URL, the Redis pub/sub adapter
+ * carries room broadcasts between instances (group state itself lives in the group store).
+ */
+export class GroupsIoAdapter extends IoAdapter {
+  private readonly clients: Redis[] = [];
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly config: Config,
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const server = super.createIOServer(port, {
+      ...options,
+      path: '/socket.io',
+      cors: {
+        origin: this.config.CORS_ORIGINS,
+        credentials: true,
+        allowedHeaders: ['Authorization', 'Content-Type'],
+      },
+    } as ServerOptions);
+    if (this.config.REDIS_URL) {
+      const pub = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: 1 });
+      const sub = pub.duplicate();
+      // Errors while Redis is away are expected; the clients reconnect and resubscribe on their own.
+      for (const client of [pub, sub]) client.on('error', () => undefined);
+      this.clients.push(pub, sub);
+      server.adapter(createAdapter(pub, sub));
+    }
+    return server;
+  }
+
+  override async close(server: Server): Promise<void> {
+    await super.close(server);
+    for (const client of this.clients.splice(0)) client.disconnect();
+  }
+}

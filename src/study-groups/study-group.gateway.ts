@@ -1,0 +1,224 @@
+import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import { Clock } from '../common/clock.js';
+import { EventBus } from '../common/events.js';
+import { Random } from '../common/random.js';
+import { CONFIG, type Config } from '../config/config.js';
+import { GROUP_STORE, type GroupMember, type GroupStore, type LeaveResult, socketRef } from './group-store.js';
+import { type Identity, StudyGroupsService } from './study-groups.service.js';
+
+const HEARTBEAT_MS = 5_000;
+const STALE_AFTER_MS = 20_000;
+const memberRoom = (memberId: string) => `member:${memberId}`;
+
+interface SocketData {
+  /** Set at the handshake when it carried a valid `auth.token`. */
+  identity?: Identity;
+  memberId?: string;
+}
+
+type GroupSocket = Socket & { data: SocketData };
+
+/**
+ * The live study room (WIRE-CONTRACT §3, SPEC §2.10). The only file that talks socket.io: it turns
+ * socket events into store calls and store results into the contract's events, and relays the
+ * internal events (timer, account deletion) to the rooms.
+ */
+@WebSocketGateway()
+export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
+  @WebSocketServer() private server!: Server;
+  private readonly logger = new Logger(StudyGroupGateway.name);
+  private readonly instanceId: string;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    @Inject(GROUP_STORE) private readonly store: GroupStore,
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly groups: StudyGroupsService,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+    private readonly random: Random,
+  ) {
+    this.instanceId = random.uuid();
+  }
+
+  afterInit(server: Server): void {
+    // An `auth.token` that is there must be valid; without one, `joinGroup {jwtToken}` decides.
+    server.use((socket: GroupSocket, next) => {
+      const token: unknown = socket.handshake.auth?.token;
+      if (token === undefined || token === null || token === '') return next();
+      this.groups.identify(token).then(
+        (identity) => {
+          socket.data.identity = identity;
+          next();
+        },
+        () => next(new Error('unauthorized')),
+      );
+    });
+    this.unsubscribe.push(
+      this.events.on('account.deleted', ({ memberId }) => memberId && void this.evict(memberId)),
+      this.events.on('study.started', ({ memberId, startTime }) => void this.status(memberId, startTime)),
+      this.events.on('study.ended', ({ memberId }) => void this.status(memberId, null)),
+    );
+    const beat = () => void this.heartbeat();
+    beat();
+    this.timers.push(setInterval(beat, HEARTBEAT_MS).unref());
+  }
+
+  handleConnection(): void {
+    // Nothing to do until `joinGroup`: the PWA connects only to join.
+  }
+
+  async handleDisconnect(socket: GroupSocket): Promise<void> {
+    const memberId = socket.data.memberId;
+    if (!memberId) return;
+    const ref = socketRef(this.instanceId, socket.id);
+    const grace = this.config.GROUP_RECONNECT_GRACE_SECONDS * 1000;
+    const leave = () =>
+      this.guard(async () => this.announceLeave(memberId, await this.store.leaveSocket(memberId, ref)));
+    if (grace > 0) this.timers.push(setTimeout(leave, grace).unref());
+    else await leave();
+  }
+
+  @SubscribeMessage('joinGroup')
+  async joinGroup(@ConnectedSocket() socket: GroupSocket, @MessageBody() body: unknown) {
+    let identity = socket.data.identity;
+    if (!identity) {
+      try {
+        identity = await this.groups.identify((body as { jwtToken?: unknown } | undefined)?.jwtToken);
+      } catch {
+        return this.refuse(socket, 'unauthorized');
+      }
+    }
+    try {
+      const profile = await this.groups.profile(identity.accountId);
+      if (!profile) return this.refuse(socket, 'unauthorized');
+      const joined: GroupMember = { ...profile, joinedAtUTC: this.clock.now().toISOString() };
+      const { groupId, seated } = await this.store.join(
+        joined,
+        socketRef(this.instanceId, socket.id),
+        this.random.uuid(),
+      );
+      socket.data.memberId = joined.member_id;
+      await socket.join([groupId, memberRoom(joined.member_id)]);
+      const members = await this.store.members(groupId);
+      const self = members.find((m) => m.member_id === joined.member_id) ?? joined;
+      // The contract's order: `newMember` to the room (joiner included), then `groupInfo` to the joiner.
+      // A member's further socket takes no new seat, so only that socket hears about it.
+      (seated ? this.server.to(groupId) : socket).emit('newMember', self);
+      const info = { groupId, members: members.map(toInfoMember) };
+      socket.emit('groupInfo', info);
+      return info;
+    } catch (error) {
+      this.logger.error({ err: error }, 'joinGroup failed');
+      return this.refuse(socket, 'unavailable');
+    }
+  }
+
+  /** Gives up the seat on every socket of the member (not in the original; the PWA disconnects). */
+  @SubscribeMessage('leaveGroup')
+  async leaveGroup(@ConnectedSocket() socket: GroupSocket) {
+    const memberId = socket.data.memberId;
+    if (!memberId) return { status: 'success' };
+    const result = await this.store.leaveMember(memberId);
+    if (result) this.server.in(memberRoom(memberId)).socketsLeave(result.groupId);
+    this.announceLeave(memberId, result);
+    return { status: 'success' };
+  }
+
+  @SubscribeMessage('removeAllData')
+  async removeAllData(@ConnectedSocket() socket: GroupSocket, @MessageBody() body: unknown) {
+    const token = (body as { jwtToken?: unknown } | undefined)?.jwtToken;
+    // Admin is the live account's role, not the token's claim.
+    const admin = await this.groups.identify(token).then(
+      (identity) => identity.isAdmin,
+      () => false,
+    );
+    if (!admin) {
+      const exception = { status: 'error', message: 'Internal server error' };
+      socket.emit('exception', exception);
+      return exception;
+    }
+    const memberIds = await this.store.removeAll();
+    for (const memberId of memberIds) this.server.in(memberRoom(memberId)).disconnectSockets(true);
+    return { status: 'success', removed: memberIds.length };
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.timers.forEach(clearTimeout);
+    this.unsubscribe.forEach((off) => off());
+    await this.guard(async () => {
+      for (const { memberId, result } of await this.store.releaseInstance(this.instanceId)) {
+        this.announceLeave(memberId, result);
+      }
+    });
+  }
+
+  /** A refused client is told why (ack and `exception`), then disconnected. */
+  private refuse(socket: GroupSocket, reason: string) {
+    const exception = { status: 'error', message: reason };
+    socket.emit('exception', exception);
+    setImmediate(() => socket.disconnect(true));
+    return exception;
+  }
+
+  private announceLeave(memberId: string, result: LeaveResult | undefined): void {
+    if (result?.left && result.remaining > 0) this.server.to(result.groupId).emit('memberLeft', { memberId });
+  }
+
+  /** An erased account leaves its group at once, and its sockets are closed. */
+  private async evict(memberId: string): Promise<void> {
+    await this.guard(async () => {
+      this.announceLeave(memberId, await this.store.leaveMember(memberId));
+      this.server.in(memberRoom(memberId)).disconnectSockets(true);
+    });
+  }
+
+  private async status(memberId: string, startTime: Date | null): Promise<void> {
+    await this.guard(async () => {
+      const groupId = await this.store.groupOf(memberId);
+      if (!groupId) return;
+      this.server.to(groupId).emit('memberStatus', {
+        member_id: memberId,
+        is_studying: startTime !== null,
+        start_time: startTime?.toISOString() ?? null,
+      });
+    });
+  }
+
+  /** Keeps this instance marked alive and releases the seats of instances that stopped beating. */
+  private async heartbeat(): Promise<void> {
+    await this.guard(async () => {
+      const now = Date.now(); // liveness is wall time, whatever the domain clock says
+      await this.store.heartbeat(this.instanceId, now);
+      for (const dead of await this.store.takeStaleInstances(now, STALE_AFTER_MS)) {
+        for (const { memberId, result } of await this.store.releaseInstance(dead)) this.announceLeave(memberId, result);
+      }
+    });
+  }
+
+  /** Store failures (Redis away) are logged; the gateway keeps serving and recovers with Redis. */
+  private async guard(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'group store unavailable');
+    }
+  }
+}
+
+/** `groupInfo` lists `''` for a missing image or nickname, as the original did. */
+function toInfoMember(m: GroupMember): GroupMember {
+  return { ...m, image_url: m.image_url ?? '', nickname: m.nickname ?? '' };
+}

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { REDIS, type RedisClient } from '../common/redis.js';
+import { GROUP_STORE } from './group-store.js';
+import { MemoryGroupStore } from './memory-group-store.js';
+import { RedisGroupStore } from './redis-group-store.js';
+import { StudyGroupGateway } from './study-group.gateway.js';
+import { StudyGroupsService } from './study-groups.service.js';
+
+@Module({
+  providers: [
+    StudyGroupGateway,
+    StudyGroupsService,
+    {
+      provide: GROUP_STORE,
+      inject: [REDIS],
+      useFactory: (redis: RedisClient) => (redis ? new RedisGroupStore(redis) : new MemoryGroupStore()),
+    },
+  ],
+})
+export class StudyGroupsModule {}

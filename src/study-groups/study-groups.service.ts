@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { AccountsRepository } from '../accounts/accounts.repository.js';
+import { ADMIN_ROLE_ID, isUuid } from '../common/auth/auth.guards.js';
+import { TokenService } from '../common/auth/token.service.js';
+import { MembersRepository } from '../members/members.repository.js';
+import type { GroupMember } from './group-store.js';
+
+export interface Identity {
+  accountId: string;
+  isAdmin: boolean;
+}
+
+/** Who a socket is: the same token check and live-account check as every HTTP request. */
+@Injectable()
+export class StudyGroupsService {
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly accounts: AccountsRepository,
+    private readonly members: MembersRepository,
+  ) {}
+
+  async identify(token: unknown): Promise<Identity> {
+    const claims = await this.tokens.verifyAccess(typeof token === 'string' ? token : undefined);
+    const roleId = isUuid(claims.sub) ? await this.accounts.findRole(claims.sub) : undefined;
+    if (roleId === undefined) throw new Error('account gone');
+    return { accountId: claims.sub, isAdmin: roleId === ADMIN_ROLE_ID };
+  }
+
+  /** The member as the room shows them, read at each join so a new nickname shows. */
+  async profile(accountId: string): Promise<Omit<GroupMember, 'joinedAtUTC'> | undefined> {
+    const member = await this.members.findByAccount(accountId);
+    return member && { member_id: member.memberId, image_url: member.imageUrl, nickname: member.nickname };
+  }
+}
