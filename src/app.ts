@@ -7,7 +7,7 @@ import { type FastifyInstance, LogController } from 'fastify';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { AppModule } from './app.module.js';
 import type { Clock } from './common/clock.js';
-import { PinoNestLogger } from './common/logging.js';
+import { PinoNestLogger, serializeError } from './common/logging.js';
 import type { Random } from './common/random.js';
 import { openRedis } from './common/redis.js';
 import { GroupsIoAdapter } from './study-groups/groups-io.adapter.js';
@@ -36,6 +36,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function createLogger(config: Config, destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
     level: config.LOG_LEVEL,
+    serializers: { err: serializeError },
     // Nothing sensitive in logs: credentials and tokens are redacted wherever they appear.
     redact: {
       paths: [

@@ -134,6 +134,20 @@ describe('N8 PATCH /accounts/:id', () => {
     ).toBe(404);
   });
 
+  it('a new password ends the sessions opened with the old one', async () => {
+    const target = await registerAndLogin(api);
+    const r = await api.patch(`/timer-api/accounts/${target.accountId}`, {
+      token: admin,
+      json: { password: 'brand-new-pw' },
+    });
+    expect(r.status).toBe(200);
+    expect((await api.post('/timer-api/auth/refresh', { token: target.refreshToken })).status).toBe(401);
+    const fresh = await api.post('/timer-api/auth/email/login', {
+      json: { email: target.email, password: 'brand-new-pw' },
+    });
+    expect((await api.post('/timer-api/auth/refresh', { token: fresh.body.data.refresh_token })).status).toBe(200);
+  });
+
   it("keeps its own e-mail, refuses another account's", async () => {
     const target = await registerAndLogin(api);
     const same = await api.patch(`/timer-api/accounts/${target.accountId}`, {

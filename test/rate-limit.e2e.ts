@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp, type TestApp } from './support/app.js';
 import { client, registerAndLogin, uniqueEmail } from './support/http.js';
@@ -138,6 +139,39 @@ describe('rate limits with Redis unreachable', () => {
       }
       expect(statuses).toEqual([404, 404, 429]);
       expect((await api.get('/health/ready')).status).toBe(503);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('refresh limits spare the logged-out PWA and other accounts', () => {
+  it('refreshes with no token are not counted; a forged token names no account bucket', async () => {
+    const app = await startApp({ RATE_LIMIT_REFRESH_PER_IP: '4', RATE_LIMIT_REFRESH_PER_ACCOUNT: '2' });
+    try {
+      const api = client(app.url);
+      const user = await registerAndLogin(api, uniqueEmail('spared'));
+      for (let i = 0; i < 6; i++) {
+        const r = await api.post('/timer-api/auth/refresh', { headers: { authorization: 'Bearer ' }, json: {} });
+        expect(r.status).toBe(401);
+      }
+      // A token with the user's account id but the wrong signature: 401, and the user's bucket is untouched.
+      const forged = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(user.accountId)
+        .setJti('x')
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode('another-secret-another-secret-another-secret'));
+      expect((await api.post('/timer-api/auth/refresh', { token: forged })).status).toBe(401);
+      const first = await api.post('/timer-api/auth/refresh', { token: user.refreshToken });
+      expect(first.status).toBe(200);
+      // Had the forged call counted for the account (limit 2), this one would be refused.
+      const second = await api.post('/timer-api/auth/refresh', { token: first.body.data.refresh_token });
+      expect(second.status).toBe(200);
+      const third = await api.post('/timer-api/auth/refresh', { token: second.body.data.refresh_token });
+      expect(third.status).toBe(429);
+      expect(third.body.code).toBe('RATE_LIMITED');
     } finally {
       await app.close();
     }

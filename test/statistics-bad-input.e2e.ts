@@ -156,8 +156,8 @@ const heatMapRows = (): QueryRow[] => [
   row('a bad end without a start', 'end=abc', validation(DATE('end'))),
   row('start one day after end', 'start=2024-02-09&end=2024-02-08', validation(BEFORE)),
   row('start a year after end', 'start=2025-02-08&end=2024-02-08', validation(BEFORE)),
-  row('367 days (2023-01-01 … 2024-01-02)', 'start=2023-01-01&end=2024-01-02', validation(RANGE)),
-  row('367 days across a leap day (2024-01-01 … 2025-01-01)', 'start=2024-01-01&end=2025-01-01', validation(RANGE)),
+  row('end 367 days after start (2023-01-01 … 2024-01-03)', 'start=2023-01-01&end=2024-01-03', validation(RANGE)),
+  row('end 367 days after start across a leap day', 'start=2024-01-01&end=2025-01-02', validation(RANGE)),
   row('25 years', 'start=2000-01-01&end=2024-12-31', validation(RANGE)),
   row(
     'start after end with a bad timezone: the timezone first',
@@ -247,6 +247,9 @@ describe('heat-map range limits', () => {
   it.each([
     ['366 days', '2023-01-01', '2024-01-01'],
     ['366 days of a leap year', '2024-01-01', '2024-12-31'],
+    // The PWA's streak page: a year back from today, both ends included, across a 29 February.
+    ["the PWA's last year across a leap day (367 days)", '2027-06-01', '2028-06-01'],
+    ['end 366 days after start (2023-01-01 … 2024-01-02)', '2023-01-01', '2024-01-02'],
     ['one day', '2024-02-29', '2024-02-29'],
   ])('%s is fine on both paths', async (_what, start, end) => {
     for (const path of ['statistics/heat-map', 'statistic/heat-map']) {

@@ -105,11 +105,17 @@ export class AccountsRepository {
     return rows.length > 0;
   }
 
-  /** Erases the account; the member and everything it owns go with it (ON DELETE CASCADE). */
+  /**
+   * Erases the account; the member and everything it owns go with it (ON DELETE CASCADE). One
+   * statement, so the member id it reports is the one that was erased.
+   */
   async delete(accountId: string, tx: DbOrTx = this.db): Promise<{ memberId: string | null } | undefined> {
-    const owned = await tx.select({ memberId: member.memberId }).from(member).where(eq(member.accountId, accountId));
-    const rows = await tx.delete(account).where(eq(account.accountId, accountId)).returning({ id: account.accountId });
-    return rows.length > 0 ? { memberId: owned[0]?.memberId ?? null } : undefined;
+    const result = (await tx.execute(sql`
+      with gone as (delete from ${account} where ${account.accountId} = ${accountId} returning ${account.accountId})
+      select (select ${member.memberId} from ${member} where ${member.accountId} = ${accountId}) as "memberId"
+      from gone
+    `)) as unknown as { rows: { memberId: string | null }[] };
+    return result.rows[0];
   }
 
   async roleExists(roleId: number, tx: DbOrTx = this.db): Promise<boolean> {

@@ -5,9 +5,8 @@ import { isUuid, USER_ROLE_ID } from '../common/auth/auth.guards.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
 import { isUniqueViolation } from '../database/errors.js';
+import { INT4_MAX } from '../database/schema.js';
 import { type AccountRow, AccountsRepository } from './accounts.repository.js';
-
-const INT4_MAX = 2_147_483_647;
 
 /** Admin account management (WIRE-CONTRACT N6–N9), with the inverted e-mail check fixed. */
 @Injectable()
@@ -61,6 +60,8 @@ export class AccountsService {
       }
       throw error;
     }
+    // A new password ends the sessions opened with the old one.
+    if (input.password !== undefined) await this.auth.revokeSessions(accountId);
     return (await this.accounts.findById(accountId))!;
   }
 

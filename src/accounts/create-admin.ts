@@ -1,7 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { hashPassword } from '../auth/password.service.js';
 import type { Db } from '../database/client.js';
-import { account, member, studyStreak } from '../database/schema.js';
+import { account, member, refreshToken, studyStreak } from '../database/schema.js';
 
 /** A production admin's password: 12–128 characters of at least three kinds (lower, upper, digit, other). */
 export function adminPasswordProblem(password: string): string | undefined {
@@ -34,6 +34,11 @@ export async function createAdmin(db: Db, email: string, password: string): Prom
         .update(account)
         .set({ roleId: 1, password: passwordHash, updatedAt: sql`now()` })
         .where(eq(account.accountId, accountId));
+      // A reset password ends the sessions opened with the old one.
+      await tx
+        .update(refreshToken)
+        .set({ revokedAt: sql`now()` })
+        .where(and(eq(refreshToken.accountId, accountId), isNull(refreshToken.revokedAt)));
     } else {
       const inserted = await tx
         .insert(account)

@@ -8,7 +8,7 @@ import { Random } from '../common/random.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { DATABASE, type Database } from '../database/client.js';
+import { DATABASE, type Database, type Tx } from '../database/client.js';
 import type { Session } from './auth.dto.js';
 import { PasswordService } from './password.service.js';
 import { RefreshTokenRepository } from './refresh-token.repository.js';
@@ -68,35 +68,49 @@ export class AuthService {
   /**
    * Rotation with a reuse window: the PWA refreshes in parallel with one token, so a token already
    * rotated less than `REFRESH_REUSE_WINDOW_SECONDS` ago still gets a pair of the same chain; later
-   * reuse means the token leaked, and the whole chain is revoked.
+   * reuse means the token leaked, and the whole chain is revoked. Everything on one chain runs under
+   * that chain's lock, so no new token can slip into a chain while it is being revoked.
    */
   async refresh(token: string | undefined): Promise<Session> {
     await this.tokens.verifyRefresh(token);
-    const now = this.clock.now();
-    const row = await this.refreshTokens.findByHash(TokenService.digest(token!));
-    if (!row || row.revokedAt || row.expiresAt <= now) throw ApiError.unauthenticated();
-    const account = await this.accounts.findById(row.accountId);
-    if (!account) throw ApiError.notFound(Msg.ACCOUNT_NOT_FOUND, 'ACCOUNT_NOT_FOUND');
-
-    let rotatedAt = row.rotatedAt;
-    if (!rotatedAt && (await this.refreshTokens.markRotated(row.refreshTokenId, now))) {
-      return this.startSession(account, row.chainId);
-    }
-    rotatedAt ??= (await this.refreshTokens.findByHash(row.tokenHash))?.rotatedAt ?? now;
-    if (now.getTime() - rotatedAt.getTime() <= this.config.REFRESH_REUSE_WINDOW_SECONDS * 1000) {
-      return this.startSession(account, row.chainId);
-    }
-    await this.refreshTokens.revokeChain(row.chainId, now);
-    this.logger.warn({ accountId: account.accountId, chainId: row.chainId }, 'refresh token reused; chain revoked');
+    const hash = TokenService.digest(token!);
+    const found = await this.refreshTokens.findByHash(hash);
+    if (!found) throw ApiError.unauthenticated();
+    const outcome = await this.database.db.transaction(async (tx) => {
+      await this.refreshTokens.lockChain(found.chainId, tx);
+      const row = await this.refreshTokens.findByHash(hash, tx);
+      const now = this.clock.now();
+      if (!row || row.revokedAt || row.expiresAt <= now) throw ApiError.unauthenticated();
+      const account = await this.accounts.findById(row.accountId, tx);
+      if (!account) throw ApiError.notFound(Msg.ACCOUNT_NOT_FOUND, 'ACCOUNT_NOT_FOUND');
+      if (!row.rotatedAt) await this.refreshTokens.markRotated(row.refreshTokenId, now, tx);
+      const rotatedAt = row.rotatedAt ?? now;
+      if (now.getTime() - rotatedAt.getTime() <= this.config.REFRESH_REUSE_WINDOW_SECONDS * 1000) {
+        return { session: await this.startSession(account, row.chainId, tx) };
+      }
+      await this.refreshTokens.revokeChain(row.chainId, now, tx);
+      return { revoked: { accountId: account.accountId, chainId: row.chainId } };
+    });
+    if (outcome.session) return outcome.session;
+    this.logger.warn(outcome.revoked, 'refresh token reused; chain revoked');
     throw ApiError.unauthenticated();
   }
 
   /** Revokes the chain of the presented refresh token. */
   async logout(token: string | undefined): Promise<void> {
     await this.tokens.verifyRefresh(token);
-    const row = await this.refreshTokens.findByHash(TokenService.digest(token!));
-    if (!row || row.revokedAt) throw ApiError.unauthenticated();
-    await this.refreshTokens.revokeChain(row.chainId, this.clock.now());
+    const hash = TokenService.digest(token!);
+    const found = await this.refreshTokens.findByHash(hash);
+    if (!found || found.revokedAt) throw ApiError.unauthenticated();
+    await this.database.db.transaction(async (tx) => {
+      await this.refreshTokens.lockChain(found.chainId, tx);
+      await this.refreshTokens.revokeChain(found.chainId, this.clock.now(), tx);
+    });
+  }
+
+  /** Ends every session of the account (a changed password). */
+  async revokeSessions(accountId: string): Promise<void> {
+    await this.refreshTokens.revokeAccount(accountId, this.clock.now());
   }
 
   /** Erases the account and everything it owns; its tokens stop working at once (SPEC §2.2). */
@@ -107,7 +121,7 @@ export class AuthService {
     return true;
   }
 
-  private async startSession(account: AccountRow, chainId = this.random.uuid()): Promise<Session> {
+  private async startSession(account: AccountRow, chainId = this.random.uuid(), tx?: Tx): Promise<Session> {
     const { token: accessToken, expiresIn } = await this.tokens.signAccess({
       sub: account.accountId,
       email: account.email,
@@ -116,13 +130,16 @@ export class AuthService {
     const refreshTokenId = this.random.uuid();
     const expiresAt = new Date(this.clock.now().getTime() + this.config.AUTH_REFRESH_TOKEN_EXPIRES_IN * 1000);
     const refreshToken = await this.tokens.signRefresh({ sub: account.accountId, jti: refreshTokenId }, expiresAt);
-    await this.refreshTokens.insert({
-      refreshTokenId,
-      accountId: account.accountId,
-      chainId,
-      tokenHash: TokenService.digest(refreshToken),
-      expiresAt,
-    });
+    await this.refreshTokens.insert(
+      {
+        refreshTokenId,
+        accountId: account.accountId,
+        chainId,
+        tokenHash: TokenService.digest(refreshToken),
+        expiresAt,
+      },
+      tx,
+    );
     return { access_token: accessToken, refresh_token: refreshToken, expires_in: expiresIn };
   }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { DATABASE, type Database, type DbOrTx } from '../database/client.js';
 import { refreshToken } from '../database/schema.js';
 
@@ -31,6 +31,18 @@ export class RefreshTokenRepository {
       .where(and(eq(refreshToken.refreshTokenId, id), isNull(refreshToken.rotatedAt)))
       .returning({ id: refreshToken.refreshTokenId });
     return rows.length > 0;
+  }
+
+  /** Serialises everything done to one chain until the transaction ends. */
+  async lockChain(chainId: string, tx: DbOrTx): Promise<void> {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${chainId}))`);
+  }
+
+  async revokeAccount(accountId: string, at: Date, tx: DbOrTx = this.db): Promise<void> {
+    await tx
+      .update(refreshToken)
+      .set({ revokedAt: at })
+      .where(and(eq(refreshToken.accountId, accountId), isNull(refreshToken.revokedAt)));
   }
 
   async revokeChain(chainId: string, at: Date, tx: DbOrTx = this.db): Promise<void> {

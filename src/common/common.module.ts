@@ -20,12 +20,12 @@ export interface Infrastructure {
   random?: Random;
 }
 
+const rateLimitLogger = new Logger('RateLimiter');
+
 /**
  * What every feature shares: configuration, the database, Redis, the clock and randomness, the
  * token service and the repositories the guards read. Tests pass their own clock or randomness here.
  */
-const rateLimitLogger = new Logger('RateLimiter');
-
 @Global()
 @Module({})
 export class CommonModule {

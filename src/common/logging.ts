@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal';
 
@@ -35,4 +35,18 @@ export class PinoNestLogger implements LoggerService {
     else if (typeof message === 'object' && message !== null) this.pino[level]({ context, ...message }, text);
     else this.pino[level]({ context }, String(message));
   }
+}
+
+/**
+ * Errors as pino serializes them, less the values a failed query carries (Drizzle puts its
+ * parameters, e-mails and hashes among them, into the error and its message).
+ */
+export function serializeError(error: unknown): Record<string, unknown> {
+  const out = { ...pino.stdSerializers.err(error as Error) } as Record<string, unknown>;
+  delete out.params;
+  for (const key of ['message', 'stack']) {
+    if (typeof out[key] === 'string')
+      out[key] = (out[key] as string).replace(/\nparams: [^\n]*/g, '\nparams: [redacted]');
+  }
+  return out;
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { INT4_MAX } from '../database/schema.js';
+import { isTimeZone } from '../statistics/local-days.js';
 import { parseDuration } from './duration.js';
 
 /** The development secrets; `NODE_ENV=production` refuses to boot with any of them. */
@@ -36,17 +38,7 @@ const duration = (fallback: string) =>
       }
       return seconds;
     });
-const timezone = z
-  .string()
-  .default('Asia/Seoul')
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'expected an IANA time zone such as Asia/Seoul');
+const timezone = z.string().default('Asia/Seoul').refine(isTimeZone, 'expected an IANA time zone such as Asia/Seoul');
 
 const schema = z
   .object({
@@ -120,7 +112,7 @@ const schema = z
     NAVER_PROFILE_URL: url('https://openapi.naver.com/v1/nid/me'),
 
     DEFAULT_TIMEZONE: timezone,
-    NEW_MEMBER_POINTS: int(500, 0),
+    NEW_MEMBER_POINTS: int(500, 0, INT4_MAX),
     MAX_SESSION_HOURS: int(12, 1, MAX_SESSION_HOURS_EVER),
     POINTS_PER_MINUTE: int(9, 0, 1000),
     STREAK_MIN_SECONDS: int(60, 1, 86400),

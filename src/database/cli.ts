@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
 import { createAdmin } from '../accounts/create-admin.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { DatabaseLockedError, openDatabase } from './client.js';
@@ -54,11 +55,15 @@ try {
   await database.close();
 }
 
+/** Reads a line without echoing it (a password). */
 async function ask(question: string): Promise<string> {
-  const prompt = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  process.stdout.write(question);
+  const muted = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const prompt = createInterface({ input: process.stdin, output: muted, terminal: true });
   try {
-    return await prompt.question(question);
+    return await prompt.question('');
   } finally {
     prompt.close();
+    process.stdout.write('\n');
   }
 }

@@ -1,5 +1,7 @@
-/** PostgreSQL's unique_violation, as node-postgres or PGlite report it (Drizzle wraps it as `cause`). */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (e: unknown) => (e as { code?: unknown } | undefined)?.code;
-  return code(error) === '23505' || code((error as { cause?: unknown } | undefined)?.cause) === '23505';
-}
+const codeOf = (e: unknown) => (e as { code?: unknown } | undefined)?.code;
+/** A PostgreSQL error code, as node-postgres or PGlite report it (Drizzle wraps it as `cause`). */
+const hasCode = (error: unknown, code: string) =>
+  codeOf(error) === code || codeOf((error as { cause?: unknown } | undefined)?.cause) === code;
+
+export const isUniqueViolation = (error: unknown) => hasCode(error, '23505');
+export const isForeignKeyViolation = (error: unknown) => hasCode(error, '23503');

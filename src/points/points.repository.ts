@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { eq, sql } from 'drizzle-orm';
 import type { Tx } from '../database/client.js';
-import { member, transactionRecord } from '../database/schema.js';
+import { INT4_MAX, member, transactionRecord } from '../database/schema.js';
 
 export type TransactionType = 'Purchase' | 'Sell' | 'Reward';
-const INT4_MAX = 2_147_483_647;
 
 /** Points move only here, inside the caller's transaction, each move with its transaction record. */
 @Injectable()
@@ -18,9 +17,12 @@ export class PointsRepository {
     entry: { type: TransactionType; amount: number; count: number; notes: string },
     tx: Tx,
   ): Promise<{ balance: number; transactionRecordId: number }> {
+    const [current] = await tx.select({ point: member.point }).from(member).where(eq(member.memberId, memberId));
+    // The record says what was really added, even at the column's ceiling.
+    const amount = Math.min(entry.amount, INT4_MAX - current!.point);
     const [updated] = await tx
       .update(member)
-      .set({ point: sql`least(${member.point}::bigint + ${entry.amount}, ${INT4_MAX})::int`, updatedAt: sql`now()` })
+      .set({ point: current!.point + amount, updatedAt: sql`now()` })
       .where(eq(member.memberId, memberId))
       .returning({ point: member.point });
     const [record] = await tx
@@ -28,7 +30,7 @@ export class PointsRepository {
       .values({
         memberId,
         transactionType: entry.type,
-        amount: entry.amount,
+        amount,
         count: entry.count,
         balanceAfterTransaction: updated!.point,
         notes: entry.notes,

@@ -5,8 +5,9 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 
 export function isTimeZone(tz: string): boolean {
   try {
-    formatter(tz);
-    return true;
+    // Raw offsets are refused: newer ICU accepts `+09:00`, which PostgreSQL reads with the POSIX
+    // sign (as UTC-9).
+    return !/^[+-]/.test(tz) && !/^[+-]/.test(canonicalZone(tz));
   } catch {
     return false;
   }

@@ -38,8 +38,9 @@ export class StatisticsService {
   async heatMap(memberId: string, start: string, end: string, timezone?: string): Promise<DayTotal[]> {
     const span = daysBetween(start, end);
     if (span < 0) throw ApiError.validation(['end must not be before start']);
-    if (span + 1 > MAX_HEAT_MAP_DAYS)
-      throw ApiError.validation([`the range must not exceed ${MAX_HEAT_MAP_DAYS} days`]);
+    // `end` may be up to 366 days after `start`: the PWA asks for a year back from today with both
+    // ends included, which is 367 days when the year holds a 29 February.
+    if (span > MAX_HEAT_MAP_DAYS) throw ApiError.validation([`the range must not exceed ${MAX_HEAT_MAP_DAYS} days`]);
     return this.statistics.dayTotals(memberId, start, end, this.zone(timezone));
   }
 

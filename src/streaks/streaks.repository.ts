@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { DATABASE, type Database, type DbOrTx } from '../database/client.js';
 import { palette, studyStreak } from '../database/schema.js';
 import type { StreakState } from './streak-rules.js';
@@ -28,7 +28,7 @@ export class StreaksRepository {
     const rows = await tx
       .select({ streak: studyStreak, palette })
       .from(studyStreak)
-      .leftJoin(palette, eq(palette.paletteId, studyStreak.paletteId))
+      .leftJoin(palette, and(eq(palette.paletteId, studyStreak.paletteId), isNull(palette.deletedAt)))
       .where(eq(studyStreak.memberId, memberId))
       .limit(1);
     return rows[0];

@@ -1,10 +1,10 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { decodeJwt } from 'jose';
 import { CONFIG, type Config } from '../../config/config.js';
 import { ApiError } from '../wire/api-error.js';
 import { bearerToken } from '../auth/bearer.js';
+import { TokenService } from '../auth/token.service.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 export type RateLimitKind = 'login' | 'register' | 'refresh' | 'social';
@@ -19,21 +19,41 @@ export class RateLimitGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
     @Inject(CONFIG) private readonly config: Config,
+    private readonly tokens: TokenService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const kind = this.reflector.get<RateLimitKind | undefined>(KIND, context.getHandler());
     if (!kind) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    // A logged-out PWA refreshes with no token before every request (WIRE-CONTRACT §1.2): that costs
+    // nothing, answers 401 at once, and must not use up the budget of others behind the same IP.
+    if (kind === 'refresh' && !bearerToken(request)) return true;
     const window = this.config.RATE_LIMIT_WINDOW_SECONDS;
     const checks: [string, number][] = [[`${kind}:ip:${request.ip}`, this.perIp(kind)]];
-    const account = accountKey(kind, request);
+    const account = await this.accountKey(kind, request);
     if (account !== undefined) checks.push([`${kind}:account:${account}`, this.perAccount(kind)]);
     for (const [key, limit] of checks) {
       const result = await this.limiter.hit(key, limit, window);
       if (!result.allowed) throw ApiError.tooManyRequests(result.retryAfterSeconds);
     }
     return true;
+  }
+
+  /** The account's bucket: the e-mail for login and register, the verified `sub` for refresh. */
+  private async accountKey(kind: RateLimitKind, request: FastifyRequest): Promise<string | undefined> {
+    if (kind === 'login' || kind === 'register') {
+      const email = (request.body as { email?: unknown } | undefined)?.email;
+      return typeof email === 'string' ? email.trim().toLowerCase().slice(0, 255) : undefined;
+    }
+    if (kind === 'refresh') {
+      // Only a genuine token names a bucket, so nobody can spend another account's budget.
+      return this.tokens.verifyRefresh(bearerToken(request)).then(
+        (claims) => claims.sub,
+        () => undefined,
+      );
+    }
+    return undefined;
   }
 
   private perIp(kind: RateLimitKind): number {
@@ -49,22 +69,4 @@ export class RateLimitGuard implements CanActivate {
   private perAccount(kind: RateLimitKind): number {
     return kind === 'refresh' ? this.config.RATE_LIMIT_REFRESH_PER_ACCOUNT : this.config.RATE_LIMIT_LOGIN_PER_ACCOUNT;
   }
-}
-
-function accountKey(kind: RateLimitKind, request: FastifyRequest): string | undefined {
-  if (kind === 'login' || kind === 'register') {
-    const email = (request.body as { email?: unknown } | undefined)?.email;
-    return typeof email === 'string' ? email.trim().toLowerCase().slice(0, 255) : undefined;
-  }
-  if (kind === 'refresh') {
-    const token = bearerToken(request);
-    if (!token) return undefined;
-    try {
-      const sub = decodeJwt(token).sub; // only a bucket name; the handler verifies the signature
-      return typeof sub === 'string' ? sub.slice(0, 64) : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
 }
