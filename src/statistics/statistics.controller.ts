@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller, OwnerOnly } from '../common/auth/auth.guards.js';
 import { type Infer, ValidQuery } from '../common/wire/validation.js';
-import { DailyQuery, HeatMapQuery, MonthlyQuery, RecordsQuery } from './statistics.dto.js';
+import { DailyQuery, HeatMapQuery, MonthlyQuery, RecordsQuery, toStudyRecordResponse } from './statistics.dto.js';
 import { StatisticsService } from './statistics.service.js';
 
 const lenient = { allowUnknown: true };
@@ -43,15 +43,6 @@ export class StatisticsController {
   async records(@CurrentCaller() caller: Caller, @ValidQuery(RecordsQuery, lenient) q: Infer<typeof RecordsQuery>) {
     if (q.date === undefined) return { study_records: [] };
     const rows = await this.statistics.records(caller.memberId!, q.date, q.timezone);
-    return {
-      study_records: rows.map((r) => ({
-        study_record_id: String(r.studyRecordId),
-        start_time: r.startTime,
-        end_time: r.endTime,
-        status: r.status,
-        study_category_id: r.studyCategoryId === null ? null : String(r.studyCategoryId),
-        seconds: Math.floor((r.endTime!.getTime() - r.startTime.getTime()) / 1000),
-      })),
-    };
+    return { study_records: rows.map(toStudyRecordResponse) };
   }
 }

@@ -1,4 +1,5 @@
 import { type Check, optional } from '../common/wire/validation.js';
+import type { studyRecord } from '../database/schema.js';
 import { isDate, isTimeZone } from './local-days.js';
 
 const check = (test: (v: unknown) => boolean, message: (f: string) => string): Check => ({ test, message });
@@ -29,3 +30,15 @@ export const HeatMapQuery = {
   timezone: optional<string>(timezone),
 };
 export const RecordsQuery = { date: optional<string>(date), timezone: optional<string>(timezone) };
+
+/** An ended session; ids as decimal strings (Nest dialect), `seconds` the whole session's length. */
+export function toStudyRecordResponse(r: typeof studyRecord.$inferSelect) {
+  return {
+    study_record_id: String(r.studyRecordId),
+    start_time: r.startTime,
+    end_time: r.endTime,
+    status: r.status,
+    study_category_id: r.studyCategoryId === null ? null : String(r.studyCategoryId),
+    seconds: Math.floor((r.endTime!.getTime() - r.startTime.getTime()) / 1000),
+  };
+}

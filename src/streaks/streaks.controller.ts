@@ -1,6 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { MemberMustExist } from '../common/auth/auth.guards.js';
+import { toStreakResponse } from './streaks.dto.js';
 import { StreaksService } from './streaks.service.js';
 
 @ApiTags('study streak')
@@ -14,24 +15,6 @@ export class StreaksController {
   @MemberMustExist()
   async read(@Param('member_id') memberId: string) {
     const { streak, palette, created, current } = await this.streaks.read(memberId);
-    return {
-      study_streak_id: streak.studyStreakId,
-      longest_streak: streak.longestStreak,
-      current_streak: current,
-      ...(palette
-        ? {
-            palette: {
-              palette_id: palette.paletteId,
-              name: palette.name,
-              grade: palette.grade,
-              light_color: palette.lightColor,
-              normal_color: palette.normalColor,
-              dark_color: palette.darkColor,
-              darker_color: palette.darkerColor,
-            },
-          }
-        : {}),
-      ...(created ? { member: { member_id: memberId } } : {}),
-    };
+    return toStreakResponse(streak, current, palette, created ? memberId : undefined);
   }
 }

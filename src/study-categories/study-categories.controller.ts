@@ -2,8 +2,8 @@ import { Controller, Delete, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller, OwnerOnly } from '../common/auth/auth.guards.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
-import { SubjectBody, toCategoryResponse } from './study-categories.dto.js';
-import { parseCategoryId, StudyCategoriesService } from './study-categories.service.js';
+import { parseCategoryId, SubjectBody, toCategoryResponse } from './study-categories.dto.js';
+import { StudyCategoriesService } from './study-categories.service.js';
 
 @ApiTags('study categories')
 @ApiBearerAuth()

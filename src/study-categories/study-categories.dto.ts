@@ -1,3 +1,5 @@
+import { ApiError } from '../common/wire/api-error.js';
+import { Msg } from '../common/wire/messages.js';
 import { field, is } from '../common/wire/validation.js';
 import { LIMITS } from '../database/schema.js';
 import type { CategoryRow } from './study-categories.repository.js';
@@ -8,4 +10,11 @@ export const SubjectBody = {
 
 export function toCategoryResponse(c: CategoryRow) {
   return { study_category_id: String(c.studyCategoryId), subject: c.subject, color: c.color };
+}
+
+/** A path id that can't be a category (not a positive safe integer) is simply not found. */
+export function parseCategoryId(text: string): number {
+  const id = /^[1-9]\d{0,14}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(id)) throw ApiError.notFound(Msg.CATEGORY_NOT_FOUND, 'CATEGORY_NOT_FOUND');
+  return id;
 }

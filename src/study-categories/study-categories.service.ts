@@ -6,13 +6,6 @@ import { DATABASE, type Database } from '../database/client.js';
 import { isUniqueViolation } from '../database/errors.js';
 import { type CategoryRow, StudyCategoriesRepository } from './study-categories.repository.js';
 
-/** A path id that can't be a category (not a positive safe integer) is simply not found. */
-export function parseCategoryId(text: string): number {
-  const id = /^[1-9]\d{0,14}$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(id)) throw ApiError.notFound(Msg.CATEGORY_NOT_FOUND, 'CATEGORY_NOT_FOUND');
-  return id;
-}
-
 /** Categories N16–N19; every id is checked against the path member (SPEC §2.1). */
 @Injectable()
 export class StudyCategoriesService {

@@ -83,11 +83,6 @@ export const is = {
     ),
   oneOf: (values: readonly string[], message: (f: string) => string) =>
     check((v) => typeof v === 'string' && values.includes(v), message),
-  object: () =>
-    check(
-      (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
-      (f) => `${f} must be an object`,
-    ),
 };
 
 export const field = <T>(...checks: Check[]): Field<T> => ({ checks });
