@@ -60,6 +60,13 @@ describe.each(setups)('%s group store', (_name, setup) => {
     for (const r of results) sizes.set(r.groupId, (sizes.get(r.groupId) ?? 0) + 1);
     expect([...sizes.values()]).toEqual([8, 8, 8, 8, 8]);
     for (const groupId of sizes.keys()) expect(await stores[0].members(groupId)).toHaveLength(GROUP_CAPACITY);
+    // Each join returns the group as it left it (read atomically): the 8 joins of a group saw 1, 2, … 8
+    // members, each including the joiner, so a joiner is told only about those who came before.
+    for (const groupId of sizes.keys()) {
+      const seen = results.flatMap((r, i) => (r.groupId === groupId ? [{ r, m: members[i]! }] : []));
+      expect(seen.map(({ r }) => r.members.length).sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      for (const { r, m } of seen) expect(r.members).toContainEqual(m);
+    }
   });
 
   it('fills the fullest open group first and makes a new one only when all are full', async () => {
@@ -98,8 +105,8 @@ describe.each(setups)('%s group store', (_name, setup) => {
     const m = member();
     const a = await stores[0].join(m, socketRef('i0', 's'), 'g1');
     const b = await stores[1].join(m, socketRef('i0', 's'), 'g2');
-    expect(a).toEqual({ groupId: 'g1', seated: true });
-    expect(b).toEqual({ groupId: 'g1', seated: false });
+    expect(a).toEqual({ groupId: 'g1', seated: true, members: [m] });
+    expect(b).toEqual({ groupId: 'g1', seated: false, members: [m] });
     expect(await stores[0].leaveSocket(m.member_id, socketRef('i0', 's'))).toEqual({
       groupId: 'g1',
       left: true,

@@ -13,6 +13,8 @@ export interface JoinResult {
   groupId: string;
   /** False when the member already had a seat (another socket, or a repeated join). */
   seated: boolean;
+  /** The group right after this join, the joiner included: read atomically with it. */
+  members: GroupMember[];
 }
 
 export interface LeaveResult {

@@ -21,14 +21,14 @@ export class MemoryGroupStore implements GroupStore {
     const seat = this.seats.get(member.member_id);
     if (seat) {
       seat.sockets.add(socket);
-      return { groupId: seat.groupId, seated: false };
+      return { groupId: seat.groupId, seated: false, members: this.snapshot(seat.groupId) };
     }
     const groupId = this.fullestOpenGroup() ?? newGroupId;
     let group = this.groups.get(groupId);
     if (!group) this.groups.set(groupId, (group = new Map()));
     group.set(member.member_id, member);
     this.seats.set(member.member_id, { groupId, sockets: new Set([socket]) });
-    return { groupId, seated: true };
+    return { groupId, seated: true, members: this.snapshot(groupId) };
   }
 
   async leaveSocket(memberId: string, socket: string): Promise<LeaveResult | undefined> {
@@ -52,7 +52,7 @@ export class MemoryGroupStore implements GroupStore {
   }
 
   async members(groupId: string): Promise<GroupMember[]> {
-    return [...(this.groups.get(groupId)?.values() ?? [])];
+    return this.snapshot(groupId);
   }
 
   async groupOf(memberId: string): Promise<string | undefined> {
@@ -82,6 +82,10 @@ export class MemoryGroupStore implements GroupStore {
 
   async takeStaleInstances(): Promise<string[]> {
     return [];
+  }
+
+  private snapshot(groupId: string): GroupMember[] {
+    return [...(this.groups.get(groupId)?.values() ?? [])];
   }
 
   private fullestOpenGroup(): string | undefined {

@@ -20,7 +20,7 @@ redis.call('SADD', p..'instance:'..inst..':sockets', m..'|'..sock)
 local g = redis.call('GET', p..'member:'..m..':group')
 if g then
   redis.call('SADD', p..'member:'..m..':sockets', sock)
-  return {g, 0}
+  return {g, 0, redis.call('HVALS', p..'group:'..g..':members')}
 end
 local open = redis.call('ZREVRANGE', p..'groups:open', 0, 0)
 if #open > 0 then g = open[1] else g = newGroup end
@@ -32,7 +32,7 @@ redis.call('SADD', p..'groups:all', g)
 redis.call('SADD', p..'members:all', m)
 redis.call('SET', p..'member:'..m..':group', g)
 redis.call('SADD', p..'member:'..m..':sockets', sock)
-return {g, 1}`;
+return {g, 1, redis.call('HVALS', key)}`;
 
 // ARGV[3] is the socket leaving, or '' to give up the seat whatever sockets remain.
 const LEAVE = `
@@ -79,7 +79,7 @@ export class RedisGroupStore implements GroupStore {
   ) {}
 
   async join(member: GroupMember, socket: string, newGroupId: string): Promise<JoinResult> {
-    const [groupId, seated] = (await this.redis.eval(
+    const [groupId, seated, profiles] = (await this.redis.eval(
       JOIN,
       0,
       this.prefix,
@@ -88,8 +88,8 @@ export class RedisGroupStore implements GroupStore {
       JSON.stringify(member),
       newGroupId,
       GROUP_CAPACITY,
-    )) as [string, number];
-    return { groupId, seated: seated === 1 };
+    )) as [string, number, string[]];
+    return { groupId, seated: seated === 1, members: profiles.map((p) => JSON.parse(p) as GroupMember) };
   }
 
   leaveSocket(memberId: string, socket: string): Promise<LeaveResult | undefined> {

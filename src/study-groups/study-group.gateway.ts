@@ -20,11 +20,17 @@ import { type Identity, StudyGroupsService } from './study-groups.service.js';
 const HEARTBEAT_MS = 5_000;
 const STALE_AFTER_MS = 20_000;
 const memberRoom = (memberId: string) => `member:${memberId}`;
+const ROSTER = 'study-groups:roster';
+
+/** A member joined or left a group; each socket of the group is told once (see `tell`). */
+type RosterChange = { groupId: string } & ({ joined: GroupMember } | { left: string });
 
 interface SocketData {
   /** Set at the handshake when it carried a valid `auth.token`. */
   identity?: Identity;
   memberId?: string;
+  /** Who this socket's list shows: its `groupInfo`, then the changes told since. */
+  listed?: Set<string>;
 }
 
 type GroupSocket = Socket & { data: SocketData };
@@ -41,6 +47,8 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   private readonly instanceId: string;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly unsubscribe: (() => void)[] = [];
+  /** Sockets whose join is in flight, with the roster changes held for them until their `groupInfo`. */
+  private readonly joining = new Map<GroupSocket, RosterChange[]>();
 
   constructor(
     @Inject(GROUP_STORE) private readonly store: GroupStore,
@@ -66,6 +74,8 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
         () => next(new Error('unauthorized')),
       );
     });
+    // Roster changes cross instances as server-side events (there is no other instance without Redis).
+    if (this.config.REDIS_URL) server.of('/').on(ROSTER, (change: RosterChange) => this.deliver(change));
     this.unsubscribe.push(
       this.events.on('account.deleted', ({ memberId }) => memberId && void this.evict(memberId)),
       this.events.on('study.started', ({ memberId, startTime }) => void this.status(memberId, startTime)),
@@ -81,6 +91,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   }
 
   async handleDisconnect(socket: GroupSocket): Promise<void> {
+    this.joining.delete(socket);
     const memberId = socket.data.memberId;
     if (!memberId) return;
     const ref = socketRef(this.instanceId, socket.id);
@@ -105,21 +116,30 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
       const profile = await this.groups.profile(identity.accountId);
       if (!profile) return this.refuse(socket, 'unauthorized');
       const joined: GroupMember = { ...profile, joinedAtUTC: this.clock.now().toISOString() };
-      const { groupId, seated } = await this.store.join(
-        joined,
-        socketRef(this.instanceId, socket.id),
-        this.random.uuid(),
-      );
-      socket.data.memberId = joined.member_id;
-      await socket.join([groupId, memberRoom(joined.member_id)]);
-      const members = await this.store.members(groupId);
-      const self = members.find((m) => m.member_id === joined.member_id) ?? joined;
-      // The contract's order: `newMember` to the room (joiner included), then `groupInfo` to the joiner.
-      // A member's further socket takes no new seat, so only that socket hears about it.
-      (seated ? this.server.to(groupId) : socket).emit('newMember', self);
-      const info = { groupId, members: members.map(toInfoMember) };
-      socket.emit('groupInfo', info);
-      return info;
+      const held: RosterChange[] = [];
+      this.joining.set(socket, held);
+      try {
+        // `members` is the group as this join left it (read atomically with it).
+        const { groupId, seated, members } = await this.store.join(
+          joined,
+          socketRef(this.instanceId, socket.id),
+          this.random.uuid(),
+        );
+        socket.data.memberId = joined.member_id;
+        await socket.join([groupId, memberRoom(joined.member_id)]);
+        const self = members.find((m) => m.member_id === joined.member_id) ?? joined;
+        // The contract's order: `newMember` (the joiner's own), then `groupInfo`; the others hear of the
+        // joiner through `announce`. A member's further socket takes no new seat, so nobody else hears.
+        socket.emit('newMember', self);
+        const info = { groupId, members: members.map(toInfoMember) };
+        socket.emit('groupInfo', info);
+        socket.data.listed = new Set(members.map((m) => m.member_id));
+        for (const change of held) if (change.groupId === groupId) this.tell(socket, change);
+        if (seated) this.announce({ groupId, joined: self });
+        return info;
+      } finally {
+        this.joining.delete(socket);
+      }
     } catch (error) {
       this.logger.error({ err: error }, 'joinGroup failed');
       return this.refuse(socket, 'unavailable');
@@ -174,7 +194,40 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   }
 
   private announceLeave(memberId: string, result: LeaveResult | undefined): void {
-    if (result?.left && result.remaining > 0) this.server.to(result.groupId).emit('memberLeft', { memberId });
+    if (result?.left && result.remaining > 0) this.announce({ groupId: result.groupId, left: memberId });
+  }
+
+  /**
+   * Joins and leaves are not room broadcasts: the PWA appends on `newMember` and replaces its list on
+   * `groupInfo`, and with several instances a broadcast can overtake or trail a concurrent joiner's
+   * `groupInfo` (a member listed twice, or lost). So each instance tells its own sockets, comparing with
+   * what each socket already lists, and holds the changes for sockets still joining.
+   */
+  private announce(change: RosterChange): void {
+    this.deliver(change);
+    if (this.config.REDIS_URL) this.server.serverSideEmit(ROSTER, change);
+  }
+
+  private deliver(change: RosterChange): void {
+    for (const held of this.joining.values()) held.push(change);
+    const namespace = this.server.of('/');
+    for (const id of namespace.adapter.rooms.get(change.groupId) ?? []) {
+      const socket = namespace.sockets.get(id) as GroupSocket | undefined;
+      if (socket && !this.joining.has(socket)) this.tell(socket, change);
+    }
+  }
+
+  /** Tells the socket what its list lacks: a member is listed once, and leaves once. */
+  private tell(socket: GroupSocket, change: RosterChange): void {
+    const listed = socket.data.listed;
+    if (!listed) return;
+    if ('joined' in change) {
+      if (listed.has(change.joined.member_id)) return;
+      listed.add(change.joined.member_id);
+      socket.emit('newMember', change.joined);
+    } else if (listed.delete(change.left)) {
+      socket.emit('memberLeft', { memberId: change.left });
+    }
   }
 
   /** An erased account leaves its group at once, and its sockets are closed. */
