@@ -152,3 +152,23 @@ describe.each(setups)('%s group store', (_name, setup) => {
     expect((await stores[0].join(member(), socketRef('i0', 'n'), 'fresh')).groupId).toBe('fresh');
   });
 });
+
+describe('redis group store, liveness', () => {
+  it('an instance that stored sockets but never beat is still found stale, and only once', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const redis = new Redis(inject('redisUrl'));
+    connections.push(redis);
+    const store = new RedisGroupStore(redis, prefix);
+    created.push(store);
+    const m = member();
+    const before = Date.now();
+    await store.join(m, socketRef('crashed-early', 's1'), 'g');
+    await store.heartbeat('live', before + 60_000);
+    expect(await store.takeStaleInstances(before + 10_000, 20_000)).toEqual([]);
+    expect(await store.takeStaleInstances(Date.now() + 20_000, 20_000)).toEqual(['crashed-early']);
+    expect(await store.takeStaleInstances(Date.now() + 20_000, 20_000)).toEqual([]);
+    expect(await store.releaseInstance('crashed-early')).toEqual([
+      { memberId: m.member_id, result: { groupId: 'g', left: true, remaining: 0 } },
+    ]);
+  });
+});

@@ -30,7 +30,10 @@ export class GroupsIoAdapter extends IoAdapter {
       },
     } as ServerOptions);
     if (this.config.REDIS_URL) {
-      const pub = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: 1 });
+      // Commands wait for Redis instead of failing: the adapter never handles their rejections, and an
+      // unhandled one ends the process (Redis down at boot failed its SUBSCRIBEs). Publishes follow
+      // successful group-store calls, so little can queue while Redis is away.
+      const pub = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
       const sub = pub.duplicate();
       // Errors while Redis is away are expected; the clients reconnect and resubscribe on their own.
       for (const client of [pub, sub]) client.on('error', () => undefined);

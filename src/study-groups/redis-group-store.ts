@@ -12,9 +12,12 @@ import { GROUP_CAPACITY, type GroupMember, type GroupStore, type JoinResult, typ
 //   instance:{i}:sockets     set   `memberId|instanceId:socketId` (to release a dead instance)
 // Each script runs atomically in Redis, so the cap and the one-seat rule hold across instances.
 
+// An instance holding sockets is always in instances:alive, even before its first heartbeat lands
+// (it may crash before it does), so the sweep can find it.
 const JOIN = `
 local p, m, sock, profile, newGroup, cap = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
 local inst = string.match(sock, '^[^:]*')
+redis.call('ZADD', p..'instances:alive', 'NX', ARGV[7], inst)
 redis.call('SADD', p..'instances:all', inst)
 redis.call('SADD', p..'instance:'..inst..':sockets', m..'|'..sock)
 local g = redis.call('GET', p..'member:'..m..':group')
@@ -88,6 +91,7 @@ export class RedisGroupStore implements GroupStore {
       JSON.stringify(member),
       newGroupId,
       GROUP_CAPACITY,
+      Date.now(), // liveness is wall time, as in the gateway's heartbeat
     )) as [string, number, string[]];
     return { groupId, seated: seated === 1, members: profiles.map((p) => JSON.parse(p) as GroupMember) };
   }
