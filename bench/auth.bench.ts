@@ -47,6 +47,7 @@ import { runMigrations } from '../src/database/migrator.js';
 import { seed, TEST_ACCOUNTS } from '../src/database/seeds/seed.js';
 import { type LoadResult, runLoad } from './lib/load.js';
 import { describeMachine, freePort, ProcessSampler, type ServerProcess, startServer } from './lib/proc.js';
+import { cleanUp, cleanups } from './lib/cleanup.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -90,26 +91,6 @@ const LOGIN = '/timer-api/auth/email/login';
 // ---------------------------------------------------------------------------------------------
 // Clean-up: the database and the children go away however the run ends.
 
-const cleanups: (() => Promise<void>)[] = [];
-let cleaning: Promise<void> | undefined;
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const step of cleanups.reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        console.error('clean-up step failed:', (error as Error).message);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: cleaning up`);
-    void cleanUp().then(() => process.exit(130));
-  });
-}
 // A hard stop well past the expected length, so a stuck run never lingers.
 const expectedSeconds = 4 * (settings.warmupSeconds + settings.seconds + 1) + 60;
 const watchdog = setTimeout(

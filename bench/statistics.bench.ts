@@ -79,6 +79,7 @@ import { HttpClient, type Percentiles, runIterations } from './lib/iterations.js
 import { runLoad } from './lib/load.js';
 import { BackendSampler, schedTimes } from './lib/pg-backends.js';
 import { describeMachine, freePort, ProcessSampler, processRss, type ServerProcess, startServer } from './lib/proc.js';
+import { cleanUp, cleanups } from './lib/cleanup.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -146,26 +147,6 @@ const API = '/timer-api';
 // ---------------------------------------------------------------------------------------------
 // Clean-up: the database and the child go away however the run ends.
 
-const cleanups: (() => Promise<void>)[] = [];
-let cleaning: Promise<void> | undefined;
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const step of cleanups.reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        console.error('clean-up step failed:', (error as Error).message);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: cleaning up`);
-    void cleanUp().then(() => process.exit(130));
-  });
-}
 // A hard stop well past the expected length (loading 1M rows takes a minute or two here).
 const runs = 3 * settings.concurrencies.length + (settings.timerSessionMinutes > 0 ? 2 : 1);
 const loadingBudget = Math.ceil((settings.members * settings.recordsPerMember) / 5_000);

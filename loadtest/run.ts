@@ -35,6 +35,7 @@ import { type RedisProcess, startRedis } from '../bench/lib/redis.js';
 import { describeResult, type JoinLatencyResult, measureJoinLatency } from './lib/join-latency.js';
 import { createMembers, type LoadMember, writeMembersCsv } from './lib/members.js';
 import { intList, intOption, openFileLimit, requireOpenFiles } from './lib/options.js';
+import { cleanUp, cleanups } from '../bench/lib/cleanup.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WARMUP_SOCKETS = 50;
@@ -74,26 +75,6 @@ const largest = Math.max(...settings.sizes);
 // ---------------------------------------------------------------------------------------------
 // Clean-up: servers, Redis and the database go away however the run ends.
 
-const cleanups: (() => Promise<void>)[] = [];
-let cleaning: Promise<void> | undefined;
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const step of cleanups.reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        console.error('clean-up step failed:', (error as Error).message);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: cleaning up`);
-    void cleanUp().then(() => process.exit(130));
-  });
-}
 const perRun = (size: number) =>
   size / settings.rate + settings.hold + size / settings.leaveRate + 2 * settings.settle + 40;
 const expectedSeconds =
