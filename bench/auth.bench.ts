@@ -89,7 +89,6 @@ const ME = '/timer-api/members/me';
 const LOGIN = '/timer-api/auth/email/login';
 
 // ---------------------------------------------------------------------------------------------
-// Clean-up: the database and the children go away however the run ends.
 
 // A hard stop well past the expected length, so a stuck run never lingers.
 const expectedSeconds = 4 * (settings.warmupSeconds + settings.seconds + 1) + 60;

@@ -145,7 +145,6 @@ const emailOf = (n: number) => `bench-${String(n).padStart(6, '0')}@example.com`
 const API = '/timer-api';
 
 // ---------------------------------------------------------------------------------------------
-// Clean-up: the database and the child go away however the run ends.
 
 // A hard stop well past the expected length (loading 1M rows takes a minute or two here).
 const runs = 3 * settings.concurrencies.length + (settings.timerSessionMinutes > 0 ? 2 : 1);

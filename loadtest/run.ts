@@ -73,7 +73,6 @@ if (!['127.0.0.1', 'localhost', '[::1]'].includes(adminHost)) {
 const largest = Math.max(...settings.sizes);
 
 // ---------------------------------------------------------------------------------------------
-// Clean-up: servers, Redis and the database go away however the run ends.
 
 const perRun = (size: number) =>
   size / settings.rate + settings.hold + size / settings.leaveRate + 2 * settings.settle + 40;
