@@ -9,6 +9,7 @@ import { WireExceptionFilter } from './common/wire/exception.filter.js';
 import { SuccessInterceptor } from './common/wire/success.interceptor.js';
 import { HealthModule } from './health/health.module.js';
 import { MembersModule } from './members/members.module.js';
+import { ShopModule } from './shop/shop.module.js';
 import { StatisticsModule } from './statistics/statistics.module.js';
 import { StreaksModule } from './streaks/streaks.module.js';
 import { StudyGroupsModule } from './study-groups/study-groups.module.js';
@@ -29,6 +30,7 @@ export class AppModule {
         StudyTimerModule,
         StreaksModule,
         StatisticsModule,
+        ShopModule,
         StudyGroupsModule,
         HealthModule,
       ],

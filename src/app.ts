@@ -98,6 +98,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       exclude: [
         { path: 'health/live', method: RequestMethod.GET },
         { path: 'health/ready', method: RequestMethod.GET },
+        // The former Spring server's paths keep their own roots (SPEC §1).
+        { path: 'v2/{*rest}', method: RequestMethod.ALL },
+        { path: 'admin/{*rest}', method: RequestMethod.ALL },
+        { path: 'characters', method: RequestMethod.ALL },
       ],
     });
     app.enableCors({

@@ -148,7 +148,13 @@ export const character = pgTable(
     updatedAt: updatedAt(),
     deletedAt: tz('deleted_at'),
   },
-  (t) => [check('character_sell_price_non_negative', sql`${t.sellPrice} >= 0`)],
+  (t) => [
+    check('character_sell_price_non_negative', sql`${t.sellPrice} >= 0`),
+    // A name is unique among live characters (the admin create check of S14), whatever the concurrency.
+    uniqueIndex('character_name_live_unique')
+      .on(t.name)
+      .where(sql`${t.deletedAt} is null`),
+  ],
 );
 
 export const item = pgTable(
@@ -193,6 +199,10 @@ export const itemInventory = pgTable(
   },
   (t) => [
     index('item_inventory_member_idx').on(t.memberId, t.itemType),
+    // Consumables stack in one live row per member and item (SPEC §2.9); foods are one row per unit.
+    uniqueIndex('item_inventory_consumable_live_unique')
+      .on(t.memberId, t.itemId)
+      .where(sql`${t.itemType} = 'Consumable' and ${t.deletedAt} is null`),
     check('item_inventory_quantity_non_negative', sql`${t.quantity} >= 0`),
   ],
 );

@@ -8,6 +8,6 @@ import { StreaksService } from './streaks.service.js';
   imports: [StatisticsModule],
   controllers: [StreaksController],
   providers: [StreaksService, StreaksRepository],
-  exports: [StreaksService],
+  exports: [StreaksService, StreaksRepository],
 })
 export class StreaksModule {}

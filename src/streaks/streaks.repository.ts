@@ -51,4 +51,12 @@ export class StreaksRepository {
       })
       .where(eq(studyStreak.memberId, memberId));
   }
+
+  /** A palette ticket's effect (S3); the caller holds the streak row lock. */
+  async setPalette(memberId: string, paletteId: number, tx: DbOrTx): Promise<void> {
+    await tx
+      .update(studyStreak)
+      .set({ paletteId, updatedAt: sql`now()` })
+      .where(eq(studyStreak.memberId, memberId));
+  }
 }

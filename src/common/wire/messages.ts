@@ -25,4 +25,24 @@ export const SpringMsg = {
   FORBIDDEN: '해당 권한이 없습니다.',
   BAD_BODY: '입력한 필드 타입이 올바른지 확인해주세요.',
   INTERNAL: '서버 오류 : 운영자에게 문의해주세요.',
+  // The shop (WIRE-CONTRACT §2.3 S1–S3), in each handler's check order.
+  ITEM_NOT_FOUND: '존재하지 않는 Item 입니다.',
+  USER_NOT_FOUND: '존재하지 않는 유저 입니다.',
+  COUNT_TOO_SMALL: '수량을 1개 이상 선택해주세요.',
+  NOT_ENOUGH_POINTS: 'point가 부족합니다.',
+  FOOD_CAP: '음식은 최대 4개까지 보유할 수 있습니다.',
+  SELL_NOT_OWNED: '보유하고 있는 캐릭터로 판매 요청해주세요.',
+  SELL_TOO_MANY: 'Inventory에 소유한 수량을 초과하였습니다.',
+  CHARACTER_NOT_FOUND: '존재하지 않는 캐릭터 입니다.',
+  ITEM_NOT_OWNED: '소유하지 않은 item 입니다.',
+  NOTHING_TO_USE: '사용할 수 있는 수량이 없습니다.',
+  STILL_GROWING: '잔여 시간만큼 공부해야 사용할 수 있습니다.',
+  // The original's two spellings differ by the final period; the PWA shows whichever it gets.
+  FOOD_EFFECT_MISSING: '서버 오류 : 아이템 효과 없음 (운영자에게 문의해주세요)',
+  CONSUMABLE_EFFECT_MISSING: '서버 오류 : 아이템 효과 없음 (운영자에게 문의해주세요.)',
+  NO_CHARACTER_OF_GRADE: '서버 오류 : 해당 등급의 캐릭터 없음 (운영자에게 문의해주세요.)',
+  // Not in the original (SPEC §2.9 range checks); same tone as the catalogue.
+  COUNT_TOO_LARGE: '수량은 999개 이하로 선택해주세요.',
+  STACK_FULL: '보유할 수 있는 수량을 초과하였습니다.',
+  NO_PALETTE: '서버 오류 : 팔레트 없음 (운영자에게 문의해주세요.)',
 } as const;

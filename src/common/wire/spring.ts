@@ -1,0 +1,68 @@
+import { ApiError } from './api-error.js';
+import { SpringMsg } from './messages.js';
+import { INT4_MAX } from '../../database/schema.js';
+
+/**
+ * Reading request bodies as the former Spring server did (WIRE-CONTRACT §1.8, Jackson defaults):
+ * unknown properties are ignored, numeric strings are coerced, a float is truncated, a missing or
+ * null primitive is 0. What Jackson could not read at all (an object where a number belongs, text
+ * that is not a number, a value outside the Java type) is 400 BAD_REQUEST with the one generic
+ * message, and so is a body that is not a JSON object.
+ */
+const unreadable = () => new ApiError(400, SpringMsg.BAD_BODY);
+const INT4_MIN = -INT4_MAX - 1;
+const INTEGER_TEXT = /^\s*[+-]?\d+(\.\d+)?\s*$/;
+
+/** The body as an object; anything else (missing, array, scalar) is unreadable, as for Jackson. */
+export function springObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw unreadable();
+  return body as Record<string, unknown>;
+}
+
+function coerce(value: unknown, min: number, max: number): number | null {
+  if (value === undefined || value === null) return null;
+  let number: number;
+  if (typeof value === 'number') number = value;
+  else if (typeof value === 'string' && INTEGER_TEXT.test(value)) number = Number(value);
+  else throw unreadable();
+  if (!Number.isFinite(number)) throw unreadable();
+  const truncated = Math.trunc(number);
+  if (truncated < min || truncated > max) throw unreadable();
+  return truncated;
+}
+
+/** A Java `int` field: missing or null is 0. */
+export const springInt = (value: unknown): number => coerce(value, INT4_MIN, INT4_MAX) ?? 0;
+/** A Java `Integer` field: missing or null stays null. */
+export const springInteger = (value: unknown): number | null => coerce(value, INT4_MIN, INT4_MAX);
+/** A Java `long` id: missing or null is 0 (JavaScript numbers are exact up to 2^53, beyond any id here). */
+export const springLong = (value: unknown): number =>
+  coerce(value, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) ?? 0;
+
+/** A Java `Boolean` field: true/false, or the strings Jackson accepts; missing or null stays null. */
+export function springBoolean(value: unknown): boolean | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw unreadable();
+}
+
+/** A Java `String` field: numbers and booleans become text as Jackson does; objects are unreadable. */
+export function springString(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw unreadable();
+}
+
+/** A `{id}` path variable typed `long`: anything but digits is a 400 (Spring's type mismatch). */
+export function springPathId(value: string): number {
+  if (!/^\d{1,15}$/.test(value)) throw unreadable();
+  return Number(value);
+}
+
+/** A `LocalDateTime` as Jackson writes it: ISO local date-time in UTC, no offset, fraction without trailing zeros. */
+export function springDateTime(date: Date): string {
+  const iso = date.toISOString().slice(0, -1); // 2024-02-20T15:04:05.120
+  return iso.replace(/\.?0+$/, '');
+}

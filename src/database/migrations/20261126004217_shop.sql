@@ -1,0 +1,2 @@
+CREATE UNIQUE INDEX "character_name_live_unique" ON "character" USING btree ("name") WHERE "character"."deleted_at" is null;--> statement-breakpoint
+CREATE UNIQUE INDEX "item_inventory_consumable_live_unique" ON "item_inventory" USING btree ("member_id","item_id") WHERE "item_inventory"."item_type" = 'Consumable' and "item_inventory"."deleted_at" is null;

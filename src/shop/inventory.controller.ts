@@ -1,0 +1,36 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { type Caller, CurrentCaller, OwnerOnly } from '../common/auth/auth.guards.js';
+import { type Infer, ValidQuery } from '../common/wire/validation.js';
+import { ItemTypeQuery, toCharacterInventoryResponse, toItemInventoryResponse, toItemResponse } from './shop.dto.js';
+import { ShopService } from './shop.service.js';
+
+/** N14, N15 and N25 in the Nest dialect: bigint ids as strings, no timestamps. */
+@ApiTags('items and inventories')
+@ApiBearerAuth()
+@Controller()
+export class InventoryController {
+  constructor(private readonly shop: ShopService) {}
+
+  /** N25: any signed-in member; hidden and deleted items are not offered. */
+  @Get('items')
+  async items(@ValidQuery(ItemTypeQuery) query: Infer<typeof ItemTypeQuery>) {
+    return { items: (await this.shop.listedItems(query.item_type)).map(toItemResponse) };
+  }
+
+  /** N14. */
+  @Get('members/:member_id/item-inventory')
+  @OwnerOnly()
+  async itemInventory(@CurrentCaller() caller: Caller, @ValidQuery(ItemTypeQuery) query: Infer<typeof ItemTypeQuery>) {
+    const rows = await this.shop.itemInventory(caller.memberId!, query.item_type);
+    return { item_inventory: rows.map(toItemInventoryResponse) };
+  }
+
+  /** N15. */
+  @Get('members/:member_id/character-inventory')
+  @OwnerOnly()
+  async characterInventory(@CurrentCaller() caller: Caller) {
+    const rows = await this.shop.characterInventory(caller.memberId!);
+    return { character_inventory: rows.map(toCharacterInventoryResponse) };
+  }
+}

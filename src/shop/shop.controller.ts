@@ -1,0 +1,44 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { type Caller, CurrentCaller } from '../common/auth/auth.guards.js';
+import { springPathId } from '../common/wire/spring.js';
+import { readPurchase, readSale, toCharacterListResponse, toTransactionResponse, toUseResponse } from './shop.dto.js';
+import { ShopService } from './shop.service.js';
+
+/** The former Spring server's shop (S1–S4), in its dialect: numeric ids, 201 for purchase and sale. */
+@ApiTags('shop (Spring dialect)')
+@ApiBearerAuth()
+@Controller()
+export class ShopController {
+  constructor(private readonly shop: ShopService) {}
+
+  /** S1. */
+  @Post('v2/shop/purchase')
+  @HttpCode(201)
+  async purchase(@CurrentCaller() caller: Caller, @Body() body: unknown) {
+    const { itemId, count } = readPurchase(body);
+    return toTransactionResponse(await this.shop.purchase(caller.accountId, itemId, count));
+  }
+
+  /** S2. */
+  @Post('v2/shop/sell')
+  @HttpCode(201)
+  async sell(@CurrentCaller() caller: Caller, @Body() body: unknown) {
+    const { characterInventoryId, count } = readSale(body);
+    return toTransactionResponse(await this.shop.sell(caller.accountId, characterInventoryId, count));
+  }
+
+  /** S3: no body; the path id is the Nest string id of N14. */
+  @Post('v2/item-inventory/:item_inventory_id')
+  @HttpCode(200)
+  async use(@CurrentCaller() caller: Caller, @Param('item_inventory_id') id: string) {
+    return toUseResponse(await this.shop.use(caller.accountId, springPathId(id)));
+  }
+
+  /** S4: without a grade, nothing matches (as the original). */
+  @Get('characters')
+  async characters(@Query('grade') grade: unknown) {
+    const characters = typeof grade === 'string' ? await this.shop.charactersOfGrade(grade) : [];
+    return { characters: characters.map(toCharacterListResponse) };
+  }
+}

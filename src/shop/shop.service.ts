@@ -1,0 +1,168 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Random } from '../common/random.js';
+import { ApiError } from '../common/wire/api-error.js';
+import { SpringMsg } from '../common/wire/messages.js';
+import { DATABASE, type Database, type Tx } from '../database/client.js';
+import { INT4_MAX } from '../database/schema.js';
+import { PointsRepository, type TransactionRecordRow } from '../points/points.repository.js';
+import { StreaksRepository } from '../streaks/streaks.repository.js';
+import { drawGrade, effectOf, pickOne, pickPalette } from './item-use.rules.js';
+import {
+  type CharacterRow,
+  type ItemInventoryRow,
+  type ItemType,
+  type PaletteRow,
+  ShopRepository,
+} from './shop.repository.js';
+
+/** A purchase or sale's count (SPEC §2.9): at least one, and small enough that no sum can overflow. */
+export const MAX_COUNT = 999;
+/** The food cap counts units (SPEC §2.9; the original counted rows). */
+export const MAX_FOOD_UNITS = 4;
+
+export type UseResult =
+  | { kind: 'character'; characterInventoryId: number; character: CharacterRow }
+  | { kind: 'palette'; palette: PaletteRow };
+
+const fail = (status: number, message: string) => new ApiError(status, message);
+
+/**
+ * S1–S3 and the inventories. Each purchase, sale and use is one transaction that first locks the
+ * caller's member row, so one member's operations run one at a time: points can't be overspent
+ * and nothing is used twice. Checks run in the original's order with its messages.
+ */
+@Injectable()
+export class ShopService {
+  constructor(
+    @Inject(DATABASE) private readonly database: Database,
+    private readonly shop: ShopRepository,
+    private readonly points: PointsRepository,
+    private readonly streaks: StreaksRepository,
+    private readonly random: Random,
+  ) {}
+
+  listedItems(type: ItemType) {
+    return this.shop.listedItems(type);
+  }
+
+  itemInventory(memberId: string, type: ItemType) {
+    return this.shop.itemInventory(memberId, type);
+  }
+
+  characterInventory(memberId: string) {
+    return this.shop.characterInventory(memberId);
+  }
+
+  charactersOfGrade(grade: string) {
+    return this.shop.charactersOfGrade(grade);
+  }
+
+  /** S1. Hidden items are as absent as deleted ones (SPEC §2.9). */
+  async purchase(accountId: string, itemId: number, count: number): Promise<TransactionRecordRow> {
+    return this.database.db.transaction(async (tx) => {
+      const found = await this.shop.liveItem(itemId, tx);
+      if (!found || found.isHidden) throw fail(404, SpringMsg.ITEM_NOT_FOUND);
+      const member = await this.lockMember(accountId, tx);
+      checkCount(count);
+      const amount = found.cost * count; // ≤ INT4_MAX × 999: exact in a double
+      if (amount > member.point) throw fail(400, SpringMsg.NOT_ENOUGH_POINTS);
+      if (found.itemType === 'Food') {
+        if ((await this.shop.foodUnits(member.memberId, tx)) + count > MAX_FOOD_UNITS) {
+          throw fail(400, SpringMsg.FOOD_CAP);
+        }
+        await this.shop.addFoods(member.memberId, found, count, tx);
+      } else {
+        const held = (await this.shop.consumableStack(member.memberId, found.itemId, tx)) ?? 0;
+        if (held + count > INT4_MAX) throw fail(400, SpringMsg.STACK_FULL);
+        await this.shop.addConsumables(member.memberId, found, count, tx);
+      }
+      const { record } = await this.points.debit(
+        member.memberId,
+        { type: 'Purchase', amount, count, notes: `${found.name} ${count}개 구매` },
+        tx,
+      );
+      return record;
+    });
+  }
+
+  /** S2. */
+  async sell(accountId: string, characterInventoryId: number, count: number): Promise<TransactionRecordRow> {
+    checkCount(count);
+    return this.database.db.transaction(async (tx) => {
+      const member = await this.lockMember(accountId, tx);
+      const row = await this.shop.lockCharacterInventory(characterInventoryId, tx);
+      // Someone else's row answers exactly as a missing one: ids reveal nothing.
+      if (!row || row.memberId !== member.memberId) throw fail(404, SpringMsg.SELL_NOT_OWNED);
+      if (row.quantity < count) throw fail(400, SpringMsg.SELL_TOO_MANY);
+      const sold = await this.shop.liveCharacter(row.characterId, tx);
+      if (!sold) throw fail(404, SpringMsg.CHARACTER_NOT_FOUND);
+      await this.shop.removeCharacters(row.characterInventoryId, count, tx);
+      const { record } = await this.points.credit(
+        member.memberId,
+        { type: 'Sell', amount: sold.sellPrice * count, count, notes: `${sold.name} ${count}개 판매` },
+        tx,
+      );
+      return record;
+    });
+  }
+
+  /** S3: what the item does is decided by its effect code alone (WIRE-CONTRACT §6.4). */
+  async use(accountId: string, itemInventoryId: number): Promise<UseResult> {
+    return this.database.db.transaction(async (tx) => {
+      const member = await this.lockMember(accountId, tx);
+      const owned = await this.shop.lockOwnedItem(itemInventoryId, member.memberId, tx);
+      if (!owned) throw fail(404, SpringMsg.ITEM_NOT_OWNED);
+      if (owned.row.quantity <= 0) throw fail(400, SpringMsg.NOTHING_TO_USE);
+      const effect = effectOf(owned.item.effectCode);
+      switch (effect.kind) {
+        case 'food':
+          return this.hatch(member.memberId, owned.row, effect.code, tx);
+        case 'palette':
+          return this.repaint(member.memberId, owned.row, tx);
+        default:
+          throw fail(
+            500,
+            effect.range === 'food'
+              ? SpringMsg.FOOD_EFFECT_MISSING
+              : effect.range === 'consumable'
+                ? SpringMsg.CONSUMABLE_EFFECT_MISSING
+                : SpringMsg.INTERNAL,
+          );
+      }
+    });
+  }
+
+  /** A grown food hatches into a random character of a grade drawn with the food's odds. */
+  private async hatch(memberId: string, food: ItemInventoryRow, code: number, tx: Tx): Promise<UseResult> {
+    // A food without a study requirement (null progress) is ready at once instead of failing.
+    if ((food.progress ?? 0) > 0) throw fail(400, SpringMsg.STILL_GROWING);
+    const pool = await this.shop.charactersOfGrade(drawGrade(code, this.random), tx);
+    if (pool.length === 0) throw fail(500, SpringMsg.NO_CHARACTER_OF_GRADE);
+    const hatched = pickOne(pool, this.random);
+    const characterInventoryId = await this.shop.addCharacter(memberId, hatched.characterId, tx);
+    await this.shop.consumeFood(food.itemInventoryId, tx);
+    return { kind: 'character', characterInventoryId, character: hatched };
+  }
+
+  /** A palette ticket repaints the streak, with a palette other than the current one when there is one. */
+  private async repaint(memberId: string, ticket: ItemInventoryRow, tx: Tx): Promise<UseResult> {
+    const palettes = await this.shop.livePalettes(tx);
+    if (palettes.length === 0) throw fail(500, SpringMsg.NO_PALETTE);
+    const streak = await this.streaks.lock(memberId, tx);
+    const chosen = pickPalette(palettes, streak.paletteId, this.random);
+    await this.streaks.setPalette(memberId, chosen.paletteId, tx);
+    await this.shop.consumeOne(ticket.itemInventoryId, tx);
+    return { kind: 'palette', palette: chosen };
+  }
+
+  private async lockMember(accountId: string, tx: Tx) {
+    const member = await this.shop.lockMember(accountId, tx);
+    if (!member) throw fail(404, SpringMsg.USER_NOT_FOUND);
+    return member;
+  }
+}
+
+function checkCount(count: number): void {
+  if (count <= 0) throw fail(400, SpringMsg.COUNT_TOO_SMALL);
+  if (count > MAX_COUNT) throw fail(400, SpringMsg.COUNT_TOO_LARGE);
+}
