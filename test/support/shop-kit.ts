@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { Random } from '../../src/common/random.js';
+import type { Db } from './study-db.js';
+
+// Factories for the shop suites: catalogue rows with unique names (suites share one database, and
+// the seeded catalogue is there too) and randomness the tests control.
+
+const tag = () => randomUUID().slice(0, 8);
+
+export interface ItemOptions {
+  type?: 'Food' | 'Consumable';
+  cost?: number;
+  effectCode?: number;
+  requiredStudyTime?: number | null;
+  hidden?: boolean;
+  deleted?: boolean;
+  name?: string;
+}
+
+/** A catalogue item; its id. Foods default to effect 10000 and one hour, consumables to the palette ticket. */
+export async function createItem(db: Db, o: ItemOptions = {}): Promise<number> {
+  const type = o.type ?? 'Food';
+  const r = await db.query(
+    `insert into item (name, item_type, description, required_study_time, cost, grade, image_url, effect_code,
+                       is_hidden, deleted_at)
+     values ($1, $2, 'test item', $3, $4, $5, 'http://localhost/static/test.svg', $6, $7, $8) returning item_id`,
+    [
+      o.name ?? `test ${type} ${tag()}`,
+      type,
+      o.requiredStudyTime !== undefined ? o.requiredStudyTime : type === 'Food' ? 3600 : null,
+      o.cost ?? 100,
+      type === 'Food' ? 'C~A' : null,
+      o.effectCode ?? (type === 'Food' ? 10000 : 20000),
+      o.hidden ?? false,
+      o.deleted ? new Date('2024-01-01T00:00:00Z') : null,
+    ],
+  );
+  return r.rows[0].item_id as number;
+}
+
+/** A live character of that grade; its id. */
+export async function createCharacter(db: Db, grade: string, sellPrice = 100): Promise<number> {
+  const r = await db.query(
+    `insert into character (name, description, grade, image_url, sell_price)
+     values ($1, 'test character', $2, 'http://localhost/static/test.svg', $3) returning character_id`,
+    [`test ${grade} ${tag()}`, grade, sellPrice],
+  );
+  return r.rows[0].character_id as number;
+}
+
+export async function setPoints(db: Db, memberId: string, point: number): Promise<void> {
+  await db.query('update member set point = $2 where member_id = $1', [memberId, point]);
+}
+
+export async function pointsOf(db: Db, memberId: string): Promise<number> {
+  const r = await db.query('select point from member where member_id = $1', [memberId]);
+  return r.rows[0].point as number;
+}
+
+/** A deterministic generator (mulberry32) behind the service's Random: fixed seed, same draws. */
+export class SeededRandom extends Random {
+  private state: number;
+  constructor(seed: number) {
+    super();
+    this.state = seed >>> 0;
+  }
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  uuid(): string {
+    return randomUUID();
+  }
+  hex(length: number): string {
+    return Array.from({ length }, () => Math.floor(this.next() * 16).toString(16)).join('');
+  }
+  int(max: number): number {
+    return Math.floor(this.next() * max);
+  }
+}
+
+/**
+ * Randomness a test scripts: `int(max)` answers the queued values in order (modulo max), then 0.
+ * Only `int` draws are scripted; ids stay random.
+ */
+export class ScriptedRandom extends Random {
+  private readonly queue: number[] = [];
+  push(...values: number[]): this {
+    this.queue.push(...values);
+    return this;
+  }
+  uuid(): string {
+    return randomUUID();
+  }
+  hex(length: number): string {
+    return randomUUID().replace(/-/g, '').repeat(4).slice(0, length);
+  }
+  int(max: number): number {
+    return (this.queue.shift() ?? 0) % max;
+  }
+}
