@@ -46,6 +46,10 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   private readonly logger = new Logger(StudyGroupGateway.name);
   private readonly instanceId: string;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Sockets gone whose seat waits GROUP_RECONNECT_GRACE_SECONDS for the member's next socket, by ref. */
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  /** Set once this instance has released its sockets: the seats of later disconnects go at once. */
+  private stopping = false;
   private readonly unsubscribe: (() => void)[] = [];
   /** Sockets whose join is in flight, with the roster changes held for them until their `groupInfo`. */
   private readonly joining = new Map<GroupSocket, RosterChange[]>();
@@ -98,8 +102,13 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
     const grace = this.config.GROUP_RECONNECT_GRACE_SECONDS * 1000;
     const leave = () =>
       this.guard(async () => this.announceLeave(memberId, await this.store.leaveSocket(memberId, ref)));
-    if (grace > 0) this.timers.push(setTimeout(leave, grace).unref());
-    else await leave();
+    // A stopping instance holds no grace: a timer would outlive it (and its store connection).
+    if (grace <= 0 || this.stopping) return leave();
+    const timer = setTimeout(() => {
+      this.graceTimers.delete(ref);
+      void leave();
+    }, grace).unref();
+    this.graceTimers.set(ref, timer);
   }
 
   @SubscribeMessage('joinGroup')
@@ -176,7 +185,11 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     this.timers.forEach(clearTimeout);
+    // The sockets in grace are this instance's: `releaseInstance` gives their seats up now.
+    this.graceTimers.forEach(clearTimeout);
+    this.graceTimers.clear();
     this.unsubscribe.forEach((off) => off());
     await this.guard(async () => {
       for (const { memberId, result } of await this.store.releaseInstance(this.instanceId)) {
