@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AccessTokenGuard } from './common/auth/auth.guards.js';
 import { CommonModule, type Infrastructure } from './common/common.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
         StreaksModule,
         StatisticsModule,
         ShopModule,
+        AdminModule,
         StudyGroupsModule,
         HealthModule,
       ],

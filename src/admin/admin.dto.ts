@@ -1,0 +1,309 @@
+import { ApiError } from '../common/wire/api-error.js';
+import {
+  springBoolean,
+  springDateTime,
+  springInt,
+  springInteger,
+  springObject,
+  springString,
+} from '../common/wire/spring.js';
+import type { MemberRow } from '../members/members.repository.js';
+import type {
+  CharacterFields,
+  CharacterRow,
+  ItemFields,
+  ItemRow,
+  PaletteFields,
+  PaletteRow,
+} from './admin.repository.js';
+
+/** The catalogue's Spring texts (WIRE-CONTRACT S5–S19). */
+export const AdminMsg = {
+  ITEM_NOT_FOUND: '존재하지 않는 아이템입니다.',
+  PALETTE_NOT_FOUND: '해당 팔레트를 찾을 수 없습니다.',
+  CHARACTER_NOT_FOUND: '캐릭터를 찾을 수 없습니다.',
+  CHARACTER_NAME_TAKEN: '이미 사용중인 캐릭터 이름입니다. 다른 이름을 입력해주세요.',
+} as const;
+
+export const ITEM_TYPES = ['Food', 'Consumable'] as const;
+/** Every effect code of the original and its later versions has five digits (WIRE-CONTRACT §6.4). */
+export const EFFECT_CODE_MAX = 99_999;
+const COLOR = /^#[0-9A-Fa-f]{6}$/;
+
+/** A string field: its JSON and Java names, the column's length and the texts of its checks. */
+interface TextSpec {
+  key: string;
+  java: string;
+  /** The field's name with its particle, to start the generated messages (`아이템 이름은`). */
+  subject: string;
+  max: number;
+  /** The original's @NotBlank message; absent when the field is optional. */
+  required?: string;
+  format?: { test: (value: string) => boolean; message: string };
+}
+
+/** A numeric field: the range its column and the game accept, and the message outside it. */
+interface NumberSpec {
+  key: string;
+  java: string;
+  min: number;
+  max?: number;
+  message: string;
+}
+
+const text = (key: string, java: string, subject: string, max: number, required?: string): TextSpec => ({
+  key,
+  java,
+  subject,
+  max,
+  required,
+});
+const color = (key: string, java: string, label: string): TextSpec => ({
+  ...text(key, java, `${label}는`, 7, `${label} 필수 입력 값 입니다.`),
+  format: { test: (v) => COLOR.test(v), message: `${label}는 #RRGGBB 형식의 색상 코드여야 합니다.` },
+});
+const IMAGE_URL = text('image_url', 'imageUrl', '이미지 URL은', 255, '이미지 URL은 필수 입력 값 입니다.');
+
+const ITEM = {
+  itemType: {
+    ...text('item_type', 'itemType', '아이템 타입은', 20, '아이템 타입은 필수 입력 값 입니다.'),
+    format: {
+      test: (v: string) => (ITEM_TYPES as readonly string[]).includes(v),
+      message: '아이템 타입은 Food 또는 Consumable 이어야 합니다.',
+    },
+  },
+  name: text('name', 'name', '아이템 이름은', 100, '아이템 이름은 필수 입력 값 입니다.'),
+  grade: text('grade', 'grade', '아이템 등급은', 20),
+  description: text('description', 'description', '아이템 설명은', 255, '아이템 설명은 필수 입력 값 입니다.'),
+  imageUrl: IMAGE_URL,
+  cost: { key: 'cost', java: 'cost', min: 0, message: '아이템 가격은 0 이상이어야 합니다.' },
+  requiredStudyTime: {
+    key: 'required_study_time',
+    java: 'requiredStudyTime',
+    min: 0,
+    message: '필요 학습 시간은 0 이상이어야 합니다.',
+  },
+  effectCode: {
+    key: 'effect_code',
+    java: 'effectCode',
+    min: 0,
+    max: EFFECT_CODE_MAX,
+    message: `효과 코드는 0 이상 ${EFFECT_CODE_MAX} 이하여야 합니다.`,
+  },
+} satisfies Record<string, TextSpec | NumberSpec>;
+const IS_HIDDEN_REQUIRED = 'isHidden : hidden 여부 필수 입력 값 입니다.';
+
+const PALETTE = {
+  name: text('name', 'name', '팔레트 이름은', 100, '팔레트 이름은 필수 입력 값 입니다.'),
+  grade: text('grade', 'grade', '팔레트 등급은', 20, '팔레트 등급은 필수 입력 값 입니다.'),
+  lightColor: color('light_color', 'lightColor', 'light color'),
+  normalColor: color('normal_color', 'normalColor', 'normal color'),
+  darkColor: color('dark_color', 'darkColor', 'dark color'),
+  darkerColor: color('darker_color', 'darkerColor', 'darker color'),
+};
+
+const CHARACTER = {
+  name: text('name', 'name', '캐릭터 이름은', 100, '캐릭터 이름은 필수 입력 값 입니다.'),
+  description: text('description', 'description', '캐릭터 설명은', 255, '캐릭터 설명은 필수 입력 값 입니다.'),
+  imageUrl: IMAGE_URL,
+  grade: text('grade', 'grade', '캐릭터 등급은', 20, '캐릭터 등급은 필수 입력 값 입니다.'),
+  sellPrice: { key: 'sell_price', java: 'sellPrice', min: 0, message: '판매 가격은 0 이상이어야 합니다.' },
+} satisfies Record<string, TextSpec | NumberSpec>;
+
+/**
+ * Collects the `"<javaField> : <message>"` failures of one body. Reading a value throws the generic
+ * unreadable-body 400 at once (Jackson fails before bean validation runs); checks only collect.
+ */
+class Checks {
+  readonly errors: string[] = [];
+  constructor(readonly body: Record<string, unknown>) {}
+
+  /** A create's string: blank is absent; a required one then fails with the original's message. */
+  required(spec: TextSpec): string {
+    const value = this.present(spec);
+    if (value === undefined) this.errors.push(`${spec.java} : ${spec.required}`);
+    return value ?? '';
+  }
+
+  /** An optional string, or a PATCH's: missing, null or blank is absent (keeps the old value). */
+  optional(spec: TextSpec): string | undefined {
+    return this.present(spec);
+  }
+
+  number(spec: NumberSpec, value: number | null): number | undefined {
+    if (value === null) return undefined;
+    if (value < spec.min || (spec.max !== undefined && value > spec.max))
+      this.errors.push(`${spec.java} : ${spec.message}`);
+    return value;
+  }
+
+  done(): void {
+    if (this.errors.length > 0) throw new ApiError(400, this.errors, { code: 'VALIDATION' });
+  }
+
+  private present(spec: TextSpec): string | undefined {
+    const value = springString(this.body[spec.key]);
+    if (value === null || value.trim() === '') return undefined;
+    // varchar(n) counts characters (code points), not UTF-16 units.
+    if ([...value].length > spec.max)
+      this.errors.push(`${spec.java} : ${spec.subject} ${spec.max}자 이하로 입력해주세요.`);
+    else if (value.includes('\u0000'))
+      this.errors.push(`${spec.java} : 입력 값에 사용할 수 없는 문자가 포함되어 있습니다.`);
+    else if (spec.format && !spec.format.test(value)) this.errors.push(`${spec.java} : ${spec.format.message}`);
+    return value;
+  }
+}
+
+/** Drops the absent fields, so a PATCH writes only what it was given. */
+function given<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function readItemCreate(body: unknown): ItemFields {
+  const c = new Checks(springObject(body));
+  const isHidden = springBoolean(c.body.is_hidden);
+  const fields: ItemFields = {
+    itemType: c.required(ITEM.itemType),
+    name: c.required(ITEM.name),
+    grade: c.optional(ITEM.grade) ?? null,
+    description: c.required(ITEM.description),
+    imageUrl: c.required(ITEM.imageUrl),
+    cost: c.number(ITEM.cost, springInt(c.body.cost)) ?? 0,
+    requiredStudyTime: c.number(ITEM.requiredStudyTime, springInteger(c.body.required_study_time)) ?? null,
+    effectCode: c.number(ITEM.effectCode, springInt(c.body.effect_code)) ?? 0,
+    isHidden: isHidden ?? false,
+  };
+  if (isHidden === null) c.errors.push(IS_HIDDEN_REQUIRED);
+  c.done();
+  return fields;
+}
+
+export function readItemPatch(body: unknown): Partial<ItemFields> {
+  const c = new Checks(springObject(body));
+  const patch = given({
+    itemType: c.optional(ITEM.itemType),
+    name: c.optional(ITEM.name),
+    grade: c.optional(ITEM.grade),
+    description: c.optional(ITEM.description),
+    imageUrl: c.optional(ITEM.imageUrl),
+    cost: c.number(ITEM.cost, springInteger(c.body.cost)),
+    requiredStudyTime: c.number(ITEM.requiredStudyTime, springInteger(c.body.required_study_time)),
+    effectCode: c.number(ITEM.effectCode, springInteger(c.body.effect_code)),
+    isHidden: springBoolean(c.body.is_hidden) ?? undefined,
+  });
+  c.done();
+  return patch;
+}
+
+export function readPaletteCreate(body: unknown): PaletteFields {
+  const c = new Checks(springObject(body));
+  const fields: PaletteFields = {
+    name: c.required(PALETTE.name),
+    grade: c.required(PALETTE.grade),
+    lightColor: c.required(PALETTE.lightColor),
+    normalColor: c.required(PALETTE.normalColor),
+    darkColor: c.required(PALETTE.darkColor),
+    darkerColor: c.required(PALETTE.darkerColor),
+  };
+  c.done();
+  return fields;
+}
+
+export function readPalettePatch(body: unknown): Partial<PaletteFields> {
+  const c = new Checks(springObject(body));
+  const patch = given({
+    name: c.optional(PALETTE.name),
+    grade: c.optional(PALETTE.grade),
+    lightColor: c.optional(PALETTE.lightColor),
+    normalColor: c.optional(PALETTE.normalColor),
+    darkColor: c.optional(PALETTE.darkColor),
+    darkerColor: c.optional(PALETTE.darkerColor),
+  });
+  c.done();
+  return patch;
+}
+
+export function readCharacterCreate(body: unknown): CharacterFields {
+  const c = new Checks(springObject(body));
+  const fields: CharacterFields = {
+    name: c.required(CHARACTER.name),
+    description: c.required(CHARACTER.description),
+    imageUrl: c.required(CHARACTER.imageUrl),
+    grade: c.required(CHARACTER.grade),
+    sellPrice: c.number(CHARACTER.sellPrice, springInt(c.body.sell_price)) ?? 0,
+  };
+  c.done();
+  return fields;
+}
+
+export function readCharacterPatch(body: unknown): Partial<CharacterFields> {
+  const c = new Checks(springObject(body));
+  const patch = given({
+    name: c.optional(CHARACTER.name),
+    description: c.optional(CHARACTER.description),
+    imageUrl: c.optional(CHARACTER.imageUrl),
+    grade: c.optional(CHARACTER.grade),
+    sellPrice: c.number(CHARACTER.sellPrice, springInteger(c.body.sell_price)),
+  });
+  c.done();
+  return patch;
+}
+
+export function toItemResponse(i: ItemRow) {
+  return {
+    item_id: i.itemId,
+    item_type: i.itemType,
+    name: i.name,
+    grade: i.grade,
+    description: i.description,
+    image_url: i.imageUrl,
+    cost: i.cost,
+    required_study_time: i.requiredStudyTime,
+    effect_code: i.effectCode,
+    is_hidden: i.isHidden,
+    created_at: springDateTime(i.createdAt),
+    updated_at: springDateTime(i.updatedAt),
+  };
+}
+
+export function toPaletteResponse(p: PaletteRow) {
+  return {
+    palette_id: p.paletteId,
+    name: p.name,
+    grade: p.grade,
+    light_color: p.lightColor,
+    normal_color: p.normalColor,
+    dark_color: p.darkColor,
+    darker_color: p.darkerColor,
+    created_at: springDateTime(p.createdAt),
+    updated_at: springDateTime(p.updatedAt),
+  };
+}
+
+export function toCharacterResponse(ch: CharacterRow) {
+  return {
+    character_id: ch.characterId,
+    name: ch.name,
+    description: ch.description,
+    image_url: ch.imageUrl,
+    grade: ch.grade,
+    sell_price: ch.sellPrice,
+    created_at: springDateTime(ch.createdAt),
+    updated_at: springDateTime(ch.updatedAt),
+  };
+}
+
+/** S19: Spring's member, with `active_record_id` a number (Nest sends it as a string). */
+export function toAdminMemberResponse(m: MemberRow) {
+  return {
+    member_id: m.memberId,
+    account_id: m.accountId,
+    nickname: m.nickname,
+    image_url: m.imageUrl,
+    point: m.point,
+    status_message: m.statusMessage,
+    active_record_id: m.activeRecordId,
+    created_at: springDateTime(m.createdAt),
+    updated_at: springDateTime(m.updatedAt),
+  };
+}
