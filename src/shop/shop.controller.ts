@@ -38,7 +38,9 @@ export class ShopController {
   /** S4: without a grade, nothing matches (as the original). */
   @Get('characters')
   async characters(@Query('grade') grade: unknown) {
-    const characters = typeof grade === 'string' ? await this.shop.charactersOfGrade(grade) : [];
+    // PostgreSQL text can't hold U+0000, so such a grade names no character (and must not reach the query).
+    const named = typeof grade === 'string' && !grade.includes('\u0000');
+    const characters = named ? await this.shop.charactersOfGrade(grade) : [];
     return { characters: characters.map(toCharacterListResponse) };
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { KeyedQueue } from '../common/keyed-queue.js';
 import { Random } from '../common/random.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { SpringMsg } from '../common/wire/messages.js';
@@ -33,6 +34,9 @@ const fail = (status: number, message: string) => new ApiError(status, message);
  */
 @Injectable()
 export class ShopService {
+  /** One member's operations queue here before taking a pooled connection (see KeyedQueue). */
+  private readonly perMember = new KeyedQueue();
+
   constructor(
     @Inject(DATABASE) private readonly database: Database,
     private readonly shop: ShopRepository,
@@ -59,7 +63,7 @@ export class ShopService {
 
   /** S1. Hidden items are as absent as deleted ones (SPEC §2.9). */
   async purchase(accountId: string, itemId: number, count: number): Promise<TransactionRecordRow> {
-    return this.database.db.transaction(async (tx) => {
+    return this.transaction(accountId, async (tx) => {
       const found = await this.shop.liveItem(itemId, tx);
       if (!found || found.isHidden) throw fail(404, SpringMsg.ITEM_NOT_FOUND);
       const member = await this.lockMember(accountId, tx);
@@ -88,7 +92,7 @@ export class ShopService {
   /** S2. */
   async sell(accountId: string, characterInventoryId: number, count: number): Promise<TransactionRecordRow> {
     checkCount(count);
-    return this.database.db.transaction(async (tx) => {
+    return this.transaction(accountId, async (tx) => {
       const member = await this.lockMember(accountId, tx);
       const row = await this.shop.lockCharacterInventory(characterInventoryId, tx);
       // Someone else's row answers exactly as a missing one: ids reveal nothing.
@@ -108,12 +112,16 @@ export class ShopService {
 
   /** S3: what the item does is decided by its effect code alone (WIRE-CONTRACT §6.4). */
   async use(accountId: string, itemInventoryId: number): Promise<UseResult> {
-    return this.database.db.transaction(async (tx) => {
+    return this.transaction(accountId, async (tx) => {
       const member = await this.lockMember(accountId, tx);
       const owned = await this.shop.lockOwnedItem(itemInventoryId, member.memberId, tx);
       if (!owned) throw fail(404, SpringMsg.ITEM_NOT_OWNED);
       if (owned.row.quantity <= 0) throw fail(400, SpringMsg.NOTHING_TO_USE);
       const effect = effectOf(owned.item.effectCode);
+      // A food's progress is checked before its code is looked up, as the original does (S3 food, step 1);
+      // a food without a study requirement (null progress) is ready at once instead of failing.
+      const food = effect.kind === 'food' || (effect.kind === 'unknown' && effect.range === 'food');
+      if (food && (owned.row.progress ?? 0) > 0) throw fail(400, SpringMsg.STILL_GROWING);
       switch (effect.kind) {
         case 'food':
           return this.hatch(member.memberId, owned.row, effect.code, tx);
@@ -134,8 +142,6 @@ export class ShopService {
 
   /** A grown food hatches into a random character of a grade drawn with the food's odds. */
   private async hatch(memberId: string, food: ItemInventoryRow, code: number, tx: Tx): Promise<UseResult> {
-    // A food without a study requirement (null progress) is ready at once instead of failing.
-    if ((food.progress ?? 0) > 0) throw fail(400, SpringMsg.STILL_GROWING);
     const pool = await this.shop.charactersOfGrade(drawGrade(code, this.random), tx);
     if (pool.length === 0) throw fail(500, SpringMsg.NO_CHARACTER_OF_GRADE);
     const hatched = pickOne(pool, this.random);
@@ -153,6 +159,10 @@ export class ShopService {
     await this.streaks.setPalette(memberId, chosen.paletteId, tx);
     await this.shop.consumeOne(ticket.itemInventoryId, tx);
     return { kind: 'palette', palette: chosen };
+  }
+
+  private transaction<T>(accountId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.perMember.run(accountId, () => this.database.db.transaction(work));
   }
 
   private async lockMember(accountId: string, tx: Tx) {
