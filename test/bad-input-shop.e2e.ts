@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type TestApp } from './support/app.js';
+import {
+  type Auth,
+  BAD_ACCESS,
+  type BadToken,
+  badAuthorizations,
+  expectError,
+  type Expected,
+  forbidden,
+  notFound,
+  send,
+  unauthenticated,
+  validation,
+} from './support/bad-input.js';
+import { client, type Client, login, registerAndLogin, uniqueEmail } from './support/http.js';
+import { createCharacter } from './support/shop-kit.js';
+import { type Db, insertInventory, memberRow, openDb, transactions } from './support/study-db.js';
+
+// Bad input on the shop's Nest routes (N14, N15, N25): credentials and ownership come first, every
+// row gets its exact status and Nest envelope, never a 500, and nothing changes. The Spring routes
+// (S1–S4) are in bad-input-shop-spring.e2e.ts.
+
+const T = { oneOf: 'item_type must be either Food or Consumable', required: 'item_type is required' };
+const MEMBER_MISSING = notFound('멤버가 존재하지 않습니다.');
+
+type Sender = Auth | 'nomember';
+interface QueryRow {
+  name: string;
+  /** The query string, `?` included; the suite's valid one when absent. */
+  query?: string;
+  expected: Expected;
+  auth?: Sender;
+}
+
+/** Every bad credential, with an invalid query too: authentication comes first. */
+const tokenRows = (): QueryRow[] =>
+  BAD_ACCESS.map((bad) => ({
+    name: `${bad} → 401`,
+    auth: { bad },
+    query: '?item_type=Foo',
+    expected: unauthenticated,
+  }));
+
+/** The `item_type` query of N14 and N25 (WIRE-CONTRACT §1.5): unknown keys first, then the field. */
+const queryRows = (): QueryRow[] => [
+  { name: 'item_type missing: both messages, in order', query: '', expected: validation(T.oneOf, T.required) },
+  { name: 'item_type empty', query: '?item_type=', expected: validation(T.oneOf, T.required) },
+  { name: 'item_type Foo', query: '?item_type=Foo', expected: validation(T.oneOf) },
+  { name: 'item_type food (case)', query: '?item_type=food', expected: validation(T.oneOf) },
+  { name: 'item_type "Food " (a trailing space)', query: '?item_type=Food%20', expected: validation(T.oneOf) },
+  {
+    name: 'item_type repeated (an array)',
+    query: '?item_type=Food&item_type=Food',
+    expected: validation(T.oneOf),
+  },
+  {
+    name: 'item_type with a NUL character',
+    query: '?item_type=Food%00',
+    expected: validation(T.oneOf, 'item_type must not contain null characters'),
+  },
+  { name: 'item_type with broken percent-encoding', query: '?item_type=%ZZ', expected: validation(T.oneOf) },
+  {
+    name: 'item_type[] is another key',
+    query: '?item_type[]=Food',
+    expected: validation('property item_type[] should not exist', T.oneOf, T.required),
+  },
+  { name: 'an unknown key', query: '?item_type=Food&x=1', expected: validation('property x should not exist') },
+  {
+    name: 'unknown keys first, in query order, then item_type',
+    query: '?x=1&member_id=2',
+    expected: validation('property x should not exist', 'property member_id should not exist', T.oneOf, T.required),
+  },
+];
+
+let app: TestApp;
+let api: Client;
+let db: Db;
+let bad: Record<BadToken, string | undefined>;
+let me: Awaited<ReturnType<typeof registerAndLogin>>;
+let other: Awaited<ReturnType<typeof registerAndLogin>>;
+let noMember: string;
+
+beforeAll(async () => {
+  app = await startApp();
+  api = client(app.url);
+  db = openDb();
+  const admin = await login(api, 'admin@test.com');
+  me = await registerAndLogin(api);
+  other = await registerAndLogin(api);
+  bad = await badAuthorizations(app.handle.config.AUTH_JWT_SECRET, admin.account.account_id, me);
+  const reg = await api.post('/timer-api/auth/email/register', {
+    json: { email: uniqueEmail('bare'), password: 'qwer1234' },
+  });
+  noMember = reg.body.data.access_token as string;
+  // Both members hold a food, a ticket and a character, so a leak or a change would show.
+  const character = await createCharacter(db, 'C');
+  for (const u of [me, other]) {
+    await insertInventory(db, u.memberId, { progress: 3600 });
+    await insertInventory(db, u.memberId, { progress: null, quantity: 3, itemType: 'Consumable' });
+    await db.query('insert into character_inventory (member_id, character_id, quantity) values ($1, $2, 2)', [
+      u.memberId,
+      character,
+    ]);
+  }
+});
+afterAll(async () => {
+  await app.close();
+  await db.end();
+});
+
+function authorization(auth: Sender): string | undefined {
+  if (auth === 'none') return undefined;
+  if (typeof auth === 'object') return bad[auth.bad];
+  if (auth === 'nomember') return `Bearer ${noMember}`;
+  if (auth === 'self') return `Bearer ${me.accessToken}`;
+  if (auth === 'other') return `Bearer ${other.accessToken}`;
+  throw new Error(`no ${auth} in this suite`);
+}
+
+/** Everything of one member a request could touch, every column (updated_at included). */
+async function state(memberId: string) {
+  const rows = async (sql: string) => (await db.query(sql, [memberId])).rows;
+  return {
+    member: await memberRow(db, memberId),
+    items: await rows('select * from item_inventory where member_id = $1 order by item_inventory_id'),
+    characters: await rows('select * from character_inventory where member_id = $1 order by character_inventory_id'),
+    transactions: await transactions(db, memberId),
+  };
+}
+
+async function check(path: string, expected: Expected, auth: Sender = 'self') {
+  const before = await Promise.all([state(me.memberId), state(other.memberId)]);
+  expect(before[0].items).toHaveLength(2);
+  expect(before[0].characters).toHaveLength(1);
+  expectError(await send(api, 'GET', path, {}, authorization(auth)), expected);
+  expect(await Promise.all([state(me.memberId), state(other.memberId)])).toEqual(before);
+}
+
+const ownership = (valid: string): QueryRow[] => [
+  { name: "another member's token → 403", query: valid, expected: forbidden, auth: 'other' },
+  // Guards run before validation (WIRE-CONTRACT §1.6).
+  { name: "another member's token with an invalid query → 403", query: '?x=1', expected: forbidden, auth: 'other' },
+  { name: 'an account without a member → 404', query: valid, expected: MEMBER_MISSING, auth: 'nomember' },
+  {
+    name: 'an account without a member, invalid query → 404 first',
+    query: '?x=1',
+    expected: MEMBER_MISSING,
+    auth: 'nomember',
+  },
+];
+
+/** Member ids in the path that are not the caller's: 403, whether they exist or not. */
+const foreignIds = (): [string, () => string][] => [
+  ["another member's id", () => other.memberId],
+  ['an unknown member id', () => randomUUID()],
+  ['a non-UUID member id', () => 'not-a-uuid'],
+  ['a numeric member id', () => '1'],
+  ['my own id in upper case', () => me.memberId.toUpperCase()],
+  ['a NUL character', () => '%00'],
+];
+
+describe('GET /members/:id/item-inventory?item_type= (N14)', () => {
+  const path = (query = '?item_type=Food', memberId = me.memberId) =>
+    `/timer-api/members/${memberId}/item-inventory${query}`;
+  const rows = [...tokenRows(), ...ownership('?item_type=Food'), ...queryRows()];
+  it.each(rows)('$name', ({ query, expected, auth }) => check(path(query), expected, auth));
+
+  it.each(foreignIds())('%s → 403', (_, id) => check(path('?item_type=Consumable', id()), forbidden));
+  it.each(foreignIds())('%s with an invalid query → 403', (_, id) => check(path('?item_type=Foo', id()), forbidden));
+});
+
+describe('GET /members/:id/character-inventory (N15)', () => {
+  const path = (memberId = me.memberId) => `/timer-api/members/${memberId}/character-inventory`;
+  const rows = [...tokenRows(), ...ownership('')];
+  it.each(rows)('$name', ({ query, expected, auth }) => check(`${path()}${query ?? ''}`, expected, auth));
+
+  it.each(foreignIds())('%s → 403', (_, id) => check(path(id()), forbidden));
+});
+
+describe('GET /items?item_type= (N25)', () => {
+  const rows: QueryRow[] = [
+    ...tokenRows(),
+    ...queryRows(),
+    // Any member may list items; one without a member row still gets the query checked.
+    {
+      name: 'an account without a member, invalid query → 400',
+      query: '?item_type=Foo',
+      expected: validation(T.oneOf),
+      auth: 'nomember',
+    },
+  ];
+  it.each(rows)('$name', ({ query = '?item_type=Food', expected, auth }) =>
+    check(`/timer-api/items${query}`, expected, auth),
+  );
+});
