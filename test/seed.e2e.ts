@@ -2,6 +2,7 @@ import { verify } from '@node-rs/argon2';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../src/database/client.js';
 import { runMigrations } from '../src/database/migrator.js';
+import { SEED_CHARACTERS, SEED_ITEMS, SEED_PALETTES } from '../src/database/seeds/catalogue.js';
 import { seed } from '../src/database/seeds/seed.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-db.js';
 
@@ -30,6 +31,9 @@ const SEEDED_TABLES = {
   account: 'account_id',
   member: 'member_id',
   study_streak: 'study_streak_id',
+  item: 'item_id',
+  character: 'character_id',
+  palette: 'palette_id',
 } as const;
 
 /** Every row of every seeded table, every column (password hashes and timestamps included), as text. */
@@ -77,7 +81,9 @@ async function counts(database: Database): Promise<Record<string, number>> {
   return out;
 }
 
-const ONE_OF_EACH = { role: 2, account: 2, member: 2, study_streak: 2 };
+// The catalogue is seeded in production too.
+const CATALOGUE = { item: SEED_ITEMS.length, character: SEED_CHARACTERS.length, palette: SEED_PALETTES.length };
+const ONE_OF_EACH = { role: 2, account: 2, member: 2, study_streak: 2, ...CATALOGUE };
 
 describe('seed', () => {
   it('creates the roles and the two test accounts, each with a 10000-point member and a streak', async () => {
@@ -159,11 +165,11 @@ describe('seed', () => {
     expect(after).toEqual([{ account_id: rows[0]!.account_id, password: rows[0]!.password, point: 10000 }]);
   });
 
-  it('with production: true creates the roles and no test accounts, also when run twice', async () => {
+  it('with production: true creates the roles and the catalogue but no test accounts, also when run twice', async () => {
     const { database } = await migratedDatabase();
     await seed(database.db, { production: true });
     await seed(database.db, { production: true });
-    expect(await counts(database)).toEqual({ role: 2, account: 0, member: 0, study_streak: 0 });
+    expect(await counts(database)).toEqual({ role: 2, account: 0, member: 0, study_streak: 0, ...CATALOGUE });
     const { rows } = await database.execute(`select role_id, name from role order by role_id`);
     expect(rows).toEqual([
       { role_id: 1, name: 'Admin' },

@@ -66,6 +66,15 @@ const schema = z
               .filter(Boolean),
       ),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Seeded catalogue images are absolute URLs under it (the PWA is on another origin); unset → http://localhost:PORT.
+    PUBLIC_URL: optionalString.pipe(
+      z
+        .url({ protocol: /^https?$/ })
+        .max(200)
+        .refine((v) => !/[?#]/.test(v), 'expected an origin, optionally with a path, such as https://api.example.com')
+        .transform((v) => v.replace(/\/+$/, ''))
+        .optional(),
+    ),
 
     DATABASE_URL: optionalString,
     DATABASE_POOL_SIZE: int(10, 1, 200),
@@ -128,7 +137,8 @@ const schema = z
     if (c.AUTH_JWT_SECRET === c.AUTH_REFRESH_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_REFRESH_SECRET'], message: 'must differ from AUTH_JWT_SECRET' });
     }
-  });
+  })
+  .transform((c) => ({ ...c, PUBLIC_URL: c.PUBLIC_URL ?? `http://localhost:${c.PORT}` }));
 
 export type Config = Readonly<z.output<typeof schema>>;
 export const CONFIG = Symbol('CONFIG');

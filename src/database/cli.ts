@@ -36,7 +36,7 @@ try {
     console.log(reverted.length ? `Reverted: ${reverted.join(', ')}` : 'Nothing to revert.');
   } else if (command === 'seed') {
     await runMigrations(database.db);
-    await seed(database.db, { production: config.NODE_ENV === 'production' });
+    await seed(database.db, { production: config.NODE_ENV === 'production', publicUrl: config.PUBLIC_URL });
     console.log('Seeded.');
   } else if (command === 'admin' && arg) {
     // The password comes from MONTA_ADMIN_PASSWORD or is asked for; it is never an argument (shell history).

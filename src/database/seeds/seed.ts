@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { hashPassword } from '../../auth/password.service.js';
 import type { Db } from '../client.js';
 import { account, member, role, studyStreak } from '../schema.js';
+import { seedCatalogue } from './catalogue.js';
 
 export const SEED_ROLES = [
   { roleId: 1, name: 'Admin' },
@@ -15,9 +16,16 @@ export const TEST_ACCOUNTS = [
 ];
 const TEST_MEMBER_POINTS = 10000;
 
-/** Idempotent: a second run changes nothing. */
-export async function seed(db: Db, options: { production: boolean }): Promise<void> {
+export interface SeedOptions {
+  production: boolean;
+  /** The service's origin (`PUBLIC_URL`): catalogue images are absolute URLs under it (see seedCatalogue). */
+  publicUrl?: string;
+}
+
+/** Idempotent: a second run changes nothing. The catalogue is seeded in production too. */
+export async function seed(db: Db, options: SeedOptions): Promise<void> {
   await db.insert(role).values(SEED_ROLES).onConflictDoNothing();
+  await seedCatalogue(db, options.publicUrl);
   if (options.production) return;
   for (const a of TEST_ACCOUNTS) {
     await db.transaction(async (tx) => {
