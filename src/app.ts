@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { type FastifyInstance, LogController } from 'fastify';
+import { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { AppModule } from './app.module.js';
 import type { Clock } from './common/clock.js';
 import { PinoNestLogger, serializeError } from './common/logging.js';
+import { frameworkErrorBody } from './common/wire/exception.filter.js';
+import { Msg } from './common/wire/messages.js';
 import type { Random } from './common/random.js';
 import { openRedis } from './common/redis.js';
 import { GroupsIoAdapter } from './study-groups/groups-io.adapter.js';
@@ -32,6 +35,8 @@ export interface AppOverrides {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** `static/` at the project root, from `src/` (tsx, tests) and from `dist/` (built service) alike. */
+const STATIC_DIR = fileURLToPath(new URL('../static/', import.meta.url));
 
 export function createLogger(config: Config, destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
@@ -74,13 +79,20 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       if (applied.length) logger.info({ applied }, 'migrations applied');
     }
     // The embedded database is the no-setup default, so it starts ready to log in (SPEC §5).
-    if (database.kind === 'pglite') await seed(database.db, { production: config.NODE_ENV === 'production' });
+    if (database.kind === 'pglite') {
+      await seed(database.db, { production: config.NODE_ENV === 'production', publicUrl: config.PUBLIC_URL });
+    }
 
     const adapter = new FastifyAdapter({
       bodyLimit: config.BODY_LIMIT_BYTES,
       trustProxy: config.TRUST_PROXY,
       loggerInstance: logger,
       requestIdHeader: false,
+      // A path Fastify can't decode (`%ZZ`) is answered before routing: in the path's dialect.
+      frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+        const status = (error as { statusCode?: number }).statusCode ?? 400;
+        void reply.status(status).send(frameworkErrorBody(request.url, status, Msg.BAD_URL));
+      },
       logController: new LogController({ requestIdLogLabel: 'requestId' }),
       genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
         const given = request.headers['x-request-id'];
@@ -94,6 +106,21 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       { bodyParser: false, logger: new PinoNestLogger(logger) },
     );
     app.useWebSocketAdapter(new GroupsIoAdapter(app, config));
+    // Catalogue images: plain Fastify routes, so outside the API prefix and the token guard.
+    app.useStaticAssets({
+      root: STATIC_DIR,
+      prefix: '/static/',
+      wildcard: false, // a route per file present at boot: no listing, nothing outside the folder
+      index: false,
+      decorateReply: false,
+      maxAge: 86_400_000,
+      // @fastify/static 10 passes the Fastify reply, which Nest's older typing calls a response.
+      setHeaders: (res) =>
+        (res as unknown as FastifyReply).headers({
+          'x-content-type-options': 'nosniff',
+          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+        }),
+    });
     app.setGlobalPrefix(config.API_PREFIX, {
       exclude: [
         { path: 'health/live', method: RequestMethod.GET },

@@ -336,9 +336,9 @@ describe('POST /v2/item-inventory/:id (S3)', () => {
     check('POST', use(id), {}, BAD_BODY),
   );
 
-  // Known bug (reported): a path Fastify can't percent-decode is answered by Fastify's own error
-  // body, in neither dialect, on every route. Flip to `it` once app.ts renders it in the envelope.
-  it.fails('path id %ZZ → 400 in the Spring envelope', () => check('POST', use('%ZZ'), {}, BAD_BODY));
+  // A path Fastify can't percent-decode is refused before routing, still in the path's dialect.
+  it('path id %ZZ → 400 in the Spring envelope', () =>
+    check('POST', use('%ZZ'), {}, spring(400, 'BAD_REQUEST', ['요청 경로가 올바르지 않습니다.'])));
 
   const rows: [string, (i: Ids) => string, Expected, Sender?][] = [
     ['an unknown id', () => '999999999999', notFound(M.notOwnedItem)],

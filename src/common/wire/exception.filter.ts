@@ -59,6 +59,15 @@ function isFrameworkError(error: unknown): error is Error & { statusCode: number
   return error instanceof Error && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
 }
 
+/**
+ * The body of an error raised before routing (Fastify's `frameworkErrors`: an undecodable path),
+ * in the dialect of that path, without echoing the path back.
+ */
+export function frameworkErrorBody(url: string, status: number, message: string) {
+  const failure = { status, messages: message };
+  return dialectOf(url) === 'spring' ? springBody(failure) : nestBody(failure);
+}
+
 function nestBody({ status, messages, code }: Failure) {
   let error = STATUS_CODES[status] ?? 'Error';
   let message = messages;

@@ -18,6 +18,7 @@ export const Msg = {
   // Not in the original (it had no rate limits); same tone as the catalogue.
   TOO_MANY_REQUESTS: '요청이 너무 많습니다. 잠시 후 다시 시도해주세요.',
   PAYLOAD_TOO_LARGE: '요청 본문이 너무 큽니다.',
+  BAD_URL: '요청 경로가 올바르지 않습니다.',
 } as const;
 
 export const SpringMsg = {
