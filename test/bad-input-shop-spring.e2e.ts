@@ -34,20 +34,22 @@ const UNAUTHORIZED: Expected = {
 const BAD_BODY = spring(400, 'BAD_REQUEST', [SPRING_BAD_BODY]);
 const TOO_LARGE = spring(413, 'PAYLOAD_TOO_LARGE', [TOO_LARGE_MESSAGE]);
 const UNSUPPORTED = spring(415, 'UNSUPPORTED_MEDIA_TYPE', [SPRING_BAD_BODY]);
-const badRequest = (message: string) => spring(400, 'BAD_REQUEST', [message]);
-const notFound = (message: string) => spring(404, 'NOT_FOUND', [message]);
+/** A shop refusal: the original's text and its stable code. */
+type Refusal = { text: string; code: string };
+const badRequest = (r: Refusal) => spring(400, 'BAD_REQUEST', [r.text], r.code);
+const notFound = (r: Refusal) => spring(404, 'NOT_FOUND', [r.text], r.code);
 const M = {
-  item: '존재하지 않는 Item 입니다.',
-  user: '존재하지 않는 유저 입니다.',
-  tooSmall: '수량을 1개 이상 선택해주세요.',
-  tooLarge: '수량은 999개 이하로 선택해주세요.',
-  points: 'point가 부족합니다.',
-  foodCap: '음식은 최대 4개까지 보유할 수 있습니다.',
-  notOwnedCharacter: '보유하고 있는 캐릭터로 판매 요청해주세요.',
-  sellTooMany: 'Inventory에 소유한 수량을 초과하였습니다.',
-  notOwnedItem: '소유하지 않은 item 입니다.',
-  nothingToUse: '사용할 수 있는 수량이 없습니다.',
-  growing: '잔여 시간만큼 공부해야 사용할 수 있습니다.',
+  item: { text: '존재하지 않는 Item 입니다.', code: 'ITEM_NOT_FOUND' },
+  user: { text: '존재하지 않는 유저 입니다.', code: 'USER_NOT_FOUND' },
+  tooSmall: { text: '수량을 1개 이상 선택해주세요.', code: 'COUNT_TOO_SMALL' },
+  tooLarge: { text: '수량은 999개 이하로 선택해주세요.', code: 'COUNT_TOO_LARGE' },
+  points: { text: 'point가 부족합니다.', code: 'NOT_ENOUGH_POINTS' },
+  foodCap: { text: '음식은 최대 4개까지 보유할 수 있습니다.', code: 'FOOD_CAP' },
+  notOwnedCharacter: { text: '보유하고 있는 캐릭터로 판매 요청해주세요.', code: 'SELL_NOT_OWNED' },
+  sellTooMany: { text: 'Inventory에 소유한 수량을 초과하였습니다.', code: 'SELL_TOO_MANY' },
+  notOwnedItem: { text: '소유하지 않은 item 입니다.', code: 'ITEM_NOT_OWNED' },
+  nothingToUse: { text: '사용할 수 있는 수량이 없습니다.', code: 'NOTHING_TO_USE' },
+  growing: { text: '잔여 시간만큼 공부해야 사용할 수 있습니다.', code: 'STILL_GROWING' },
 };
 const MALFORMED = ['{"item_id":', "{'item_id':1}", '{"a":1,}', '{"a" 1}', 'nope'];
 const UNREADABLE: [string, unknown][] = [

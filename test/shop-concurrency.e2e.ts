@@ -11,11 +11,11 @@ import { type Db, openDb } from './support/study-db.js';
 // interleaving the books balance and nothing is spent, used or sold twice. Only invariants are
 // asserted: which request wins is up to the scheduler.
 
-const NOT_ENOUGH_POINTS = spring(400, 'BAD_REQUEST', ['point가 부족합니다.']);
-const FOOD_CAP = spring(400, 'BAD_REQUEST', ['음식은 최대 4개까지 보유할 수 있습니다.']);
-const ITEM_NOT_OWNED = spring(404, 'NOT_FOUND', ['소유하지 않은 item 입니다.']);
-const NOTHING_TO_USE = spring(400, 'BAD_REQUEST', ['사용할 수 있는 수량이 없습니다.']);
-const SELL_TOO_MANY = spring(400, 'BAD_REQUEST', ['Inventory에 소유한 수량을 초과하였습니다.']);
+const NOT_ENOUGH_POINTS = spring(400, 'BAD_REQUEST', ['point가 부족합니다.'], 'NOT_ENOUGH_POINTS');
+const FOOD_CAP = spring(400, 'BAD_REQUEST', ['음식은 최대 4개까지 보유할 수 있습니다.'], 'FOOD_CAP');
+const ITEM_NOT_OWNED = spring(404, 'NOT_FOUND', ['소유하지 않은 item 입니다.'], 'ITEM_NOT_OWNED');
+const NOTHING_TO_USE = spring(400, 'BAD_REQUEST', ['사용할 수 있는 수량이 없습니다.'], 'NOTHING_TO_USE');
+const SELL_TOO_MANY = spring(400, 'BAD_REQUEST', ['Inventory에 소유한 수량을 초과하였습니다.'], 'SELL_TOO_MANY');
 
 interface TxRecord {
   transaction_record_id: number;

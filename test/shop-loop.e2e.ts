@@ -12,8 +12,8 @@ import { type Db, openDb, transactions } from './support/study-db.js';
 // tickets and repaint the streak. Only the clock (ManualClock) and the draws (ScriptedRandom) are
 // the test's; the catalogue rows are its own, with unique names.
 
-const STILL_GROWING = spring(400, 'BAD_REQUEST', ['잔여 시간만큼 공부해야 사용할 수 있습니다.']);
-const NOTHING_TO_USE = spring(400, 'BAD_REQUEST', ['사용할 수 있는 수량이 없습니다.']);
+const STILL_GROWING = spring(400, 'BAD_REQUEST', ['잔여 시간만큼 공부해야 사용할 수 있습니다.'], 'STILL_GROWING');
+const NOTHING_TO_USE = spring(400, 'BAD_REQUEST', ['사용할 수 있는 수량이 없습니다.'], 'NOTHING_TO_USE');
 const START_POINTS = 500;
 const POINTS_PER_MINUTE = 9; // SPEC §3 default
 const T0 = '2024-03-05T03:00:00.000Z';

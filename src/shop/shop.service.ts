@@ -25,7 +25,9 @@ export type UseResult =
   | { kind: 'character'; characterInventoryId: number; character: CharacterRow }
   | { kind: 'palette'; palette: PaletteRow };
 
-const fail = (status: number, message: string) => new ApiError(status, message);
+type ShopFailure = Exclude<keyof typeof SpringMsg, 'UNAUTHORIZED' | 'FORBIDDEN' | 'BAD_BODY'>;
+/** A shop refusal: the original's text, and its catalogue key as the stable `code`. */
+const fail = (status: number, failure: ShopFailure) => new ApiError(status, SpringMsg[failure], { code: failure });
 
 /**
  * S1–S3 and the inventories. Each purchase, sale and use is one transaction that first locks the
@@ -65,19 +67,19 @@ export class ShopService {
   async purchase(accountId: string, itemId: number, count: number): Promise<TransactionRecordRow> {
     return this.transaction(accountId, async (tx) => {
       const found = await this.shop.liveItem(itemId, tx);
-      if (!found || found.isHidden) throw fail(404, SpringMsg.ITEM_NOT_FOUND);
+      if (!found || found.isHidden) throw fail(404, 'ITEM_NOT_FOUND');
       const member = await this.lockMember(accountId, tx);
       checkCount(count);
       const amount = found.cost * count; // ≤ INT4_MAX × 999: exact in a double
-      if (amount > member.point) throw fail(400, SpringMsg.NOT_ENOUGH_POINTS);
+      if (amount > member.point) throw fail(400, 'NOT_ENOUGH_POINTS');
       if (found.itemType === 'Food') {
         if ((await this.shop.foodUnits(member.memberId, tx)) + count > MAX_FOOD_UNITS) {
-          throw fail(400, SpringMsg.FOOD_CAP);
+          throw fail(400, 'FOOD_CAP');
         }
         await this.shop.addFoods(member.memberId, found, count, tx);
       } else {
         const held = (await this.shop.consumableStack(member.memberId, found.itemId, tx)) ?? 0;
-        if (held + count > INT4_MAX) throw fail(400, SpringMsg.STACK_FULL);
+        if (held + count > INT4_MAX) throw fail(400, 'STACK_FULL');
         await this.shop.addConsumables(member.memberId, found, count, tx);
       }
       const { record } = await this.points.debit(
@@ -96,10 +98,10 @@ export class ShopService {
       const member = await this.lockMember(accountId, tx);
       const row = await this.shop.lockCharacterInventory(characterInventoryId, tx);
       // Someone else's row answers exactly as a missing one: ids reveal nothing.
-      if (!row || row.memberId !== member.memberId) throw fail(404, SpringMsg.SELL_NOT_OWNED);
-      if (row.quantity < count) throw fail(400, SpringMsg.SELL_TOO_MANY);
+      if (!row || row.memberId !== member.memberId) throw fail(404, 'SELL_NOT_OWNED');
+      if (row.quantity < count) throw fail(400, 'SELL_TOO_MANY');
       const sold = await this.shop.liveCharacter(row.characterId, tx);
-      if (!sold) throw fail(404, SpringMsg.CHARACTER_NOT_FOUND);
+      if (!sold) throw fail(404, 'CHARACTER_NOT_FOUND');
       await this.shop.removeCharacters(row.characterInventoryId, count, tx);
       const { record } = await this.points.credit(
         member.memberId,
@@ -115,13 +117,13 @@ export class ShopService {
     return this.transaction(accountId, async (tx) => {
       const member = await this.lockMember(accountId, tx);
       const owned = await this.shop.lockOwnedItem(itemInventoryId, member.memberId, tx);
-      if (!owned) throw fail(404, SpringMsg.ITEM_NOT_OWNED);
-      if (owned.row.quantity <= 0) throw fail(400, SpringMsg.NOTHING_TO_USE);
+      if (!owned) throw fail(404, 'ITEM_NOT_OWNED');
+      if (owned.row.quantity <= 0) throw fail(400, 'NOTHING_TO_USE');
       const effect = effectOf(owned.item.effectCode);
       // A food's progress is checked before its code is looked up, as the original does (S3 food, step 1);
       // a food without a study requirement (null progress) is ready at once instead of failing.
       const food = effect.kind === 'food' || (effect.kind === 'unknown' && effect.range === 'food');
-      if (food && (owned.row.progress ?? 0) > 0) throw fail(400, SpringMsg.STILL_GROWING);
+      if (food && (owned.row.progress ?? 0) > 0) throw fail(400, 'STILL_GROWING');
       switch (effect.kind) {
         case 'food':
           return this.hatch(member.memberId, owned.row, effect.code, tx);
@@ -131,10 +133,10 @@ export class ShopService {
           throw fail(
             500,
             effect.range === 'food'
-              ? SpringMsg.FOOD_EFFECT_MISSING
+              ? 'FOOD_EFFECT_MISSING'
               : effect.range === 'consumable'
-                ? SpringMsg.CONSUMABLE_EFFECT_MISSING
-                : SpringMsg.INTERNAL,
+                ? 'CONSUMABLE_EFFECT_MISSING'
+                : 'EFFECT_MISSING',
           );
       }
     });
@@ -143,7 +145,7 @@ export class ShopService {
   /** A grown food hatches into a random character of a grade drawn with the food's odds. */
   private async hatch(memberId: string, food: ItemInventoryRow, code: number, tx: Tx): Promise<UseResult> {
     const pool = await this.shop.charactersOfGrade(drawGrade(code, this.random), tx);
-    if (pool.length === 0) throw fail(500, SpringMsg.NO_CHARACTER_OF_GRADE);
+    if (pool.length === 0) throw fail(500, 'NO_CHARACTER_OF_GRADE');
     const hatched = pickOne(pool, this.random);
     const characterInventoryId = await this.shop.addCharacter(memberId, hatched.characterId, tx);
     await this.shop.consumeFood(food.itemInventoryId, tx);
@@ -153,7 +155,7 @@ export class ShopService {
   /** A palette ticket repaints the streak, with a palette other than the current one when there is one. */
   private async repaint(memberId: string, ticket: ItemInventoryRow, tx: Tx): Promise<UseResult> {
     const palettes = await this.shop.livePalettes(tx);
-    if (palettes.length === 0) throw fail(500, SpringMsg.NO_PALETTE);
+    if (palettes.length === 0) throw fail(500, 'NO_PALETTE');
     const streak = await this.streaks.lock(memberId, tx);
     const chosen = pickPalette(palettes, streak.paletteId, this.random);
     await this.streaks.setPalette(memberId, chosen.paletteId, tx);
@@ -167,12 +169,12 @@ export class ShopService {
 
   private async lockMember(accountId: string, tx: Tx) {
     const member = await this.shop.lockMember(accountId, tx);
-    if (!member) throw fail(404, SpringMsg.USER_NOT_FOUND);
+    if (!member) throw fail(404, 'USER_NOT_FOUND');
     return member;
   }
 }
 
 function checkCount(count: number): void {
-  if (count <= 0) throw fail(400, SpringMsg.COUNT_TOO_SMALL);
-  if (count > MAX_COUNT) throw fail(400, SpringMsg.COUNT_TOO_LARGE);
+  if (count <= 0) throw fail(400, 'COUNT_TOO_SMALL');
+  if (count > MAX_COUNT) throw fail(400, 'COUNT_TOO_LARGE');
 }

@@ -55,9 +55,9 @@ export function malformed(raw: string): Expected {
   return nestError(400, 'Bad Request', message);
 }
 
-export const spring = (status: number, error: string, message: unknown[]): Expected => ({
+export const spring = (status: number, error: string, message: unknown[], code?: string): Expected => ({
   status,
-  body: { status: 'error', error, message },
+  body: code === undefined ? { status: 'error', error, message } : { status: 'error', error, message, code },
 });
 
 /** Pads a body past the 100 kB limit. */

@@ -26,6 +26,8 @@ export const SpringMsg = {
   FORBIDDEN: '해당 권한이 없습니다.',
   BAD_BODY: '입력한 필드 타입이 올바른지 확인해주세요.',
   INTERNAL: '서버 오류 : 운영자에게 문의해주세요.',
+  // The same text, raised by the shop for an effect code that does nothing.
+  EFFECT_MISSING: '서버 오류 : 운영자에게 문의해주세요.',
   // The shop (WIRE-CONTRACT §2.3 S1–S3), in each handler's check order.
   ITEM_NOT_FOUND: '존재하지 않는 Item 입니다.',
   USER_NOT_FOUND: '존재하지 않는 유저 입니다.',
