@@ -128,6 +128,36 @@ describe('npm start with no configuration (embedded PGlite)', { timeout: 300_000
     expect(existsSync(join(dataDir, LOCK)), 'the lock is released on SIGTERM').toBe(false);
   });
 
+  it('the shop on the embedded database: the seeded catalogue, and parallel purchases never overspend', async () => {
+    const server = await startServer(tempDir());
+    try {
+      const api = client(server.url);
+      const token = (await login(api, 'user@test.com', 'qwer1234')).access_token;
+      const me = (await api.get('/timer-api/members/me', { token })).body.data.member;
+      const foods = (await api.get('/timer-api/items?item_type=Food', { token })).body.data.items;
+      expect(foods.map((f: { name: string }) => f.name)).toContain('당근');
+      const consumables = (await api.get('/timer-api/items?item_type=Consumable', { token })).body.data.items;
+      const ticket = consumables.find((i: { name: string }) => i.name === '팔레트 티켓');
+      const affordable = Math.floor(me.point / ticket.cost);
+      const replies = await Promise.all(
+        Array.from({ length: affordable + 7 }, () =>
+          api.post('/v2/shop/purchase', { token, json: { item_id: ticket.item_id, count: 1 } }),
+        ),
+      );
+      expect(replies.filter((r) => r.status === 201)).toHaveLength(affordable);
+      expect(replies.filter((r) => r.status === 400).map((r) => r.body.message)).toEqual(
+        Array.from({ length: 7 }, () => ['point가 부족합니다.']),
+      );
+      const after = (await api.get('/timer-api/members/me', { token })).body.data.member;
+      expect(after.point).toBe(me.point - affordable * ticket.cost);
+      const stack = (await api.get(`/timer-api/members/${me.member_id}/item-inventory?item_type=Consumable`, { token }))
+        .body.data.item_inventory;
+      expect(stack.map((row: { quantity: number }) => row.quantity)).toEqual([affordable]);
+    } finally {
+      expect(await stopServer(server)).toBe(0);
+    }
+  });
+
   it('creates a nested DATA_DIR that does not exist yet, and keeps data across a restart', async () => {
     const cwd = tempDir();
     const dataDir = join(cwd, 'a', 'b', 'data');
