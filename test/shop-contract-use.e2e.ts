@@ -151,6 +151,25 @@ describe('S2 POST /v2/shop/sell: checks in order', () => {
   });
 });
 
+describe('S2: a sale the balance cannot hold', () => {
+  it('is refused whole (400), the characters kept, rather than paying part of it', async () => {
+    const u = await registerAndLogin(api);
+    const character = await createCharacter(db, 'SS', 2_000_000_000);
+    const row = await owned(u.memberId, character, 2);
+    await refused(
+      u,
+      () => sell(u.accessToken, { character_inventory_id: row, count: 2 }),
+      spring(400, 'BAD_REQUEST', ['보유할 수 있는 포인트를 초과하였습니다.'], 'POINTS_FULL'),
+    );
+    const r = await sell(u.accessToken, { character_inventory_id: row, count: 1 });
+    expect(r.status).toBe(201);
+    expect(r.body.data.transaction_record).toMatchObject({
+      amount: 2_000_000_000,
+      balance_after_transaction: 2_000_000_500,
+    });
+  });
+});
+
 describe('S2 POST /v2/shop/sell: success', () => {
   it('201 with the Sell record; points credited; the id as a string or a number; the row kept at 0', async () => {
     const u = await registerAndLogin(api);
@@ -318,6 +337,18 @@ describe('S3: a food hatches a character', () => {
     expect(r.status).toBe(200);
     expect(r.body.data.character.grade).toBe(grade);
     expect(candidates).toContain(r.body.data.character.character_id);
+  });
+});
+
+describe('S3: a stack with a food code', () => {
+  it('an admin-made consumable with a food code: one use takes one unit, not the stack', async () => {
+    const u = await registerAndLogin(api);
+    const id = await bought(u, { type: 'Consumable', effectCode: 10000, progress: null });
+    await db.query('update item_inventory set quantity = 3 where item_inventory_id = $1', [id]);
+    const r = await use(u.accessToken, id);
+    expect(r.status).toBe(200);
+    const left = await db.query('select quantity, deleted_at from item_inventory where item_inventory_id = $1', [id]);
+    expect(left.rows).toEqual([{ quantity: 2, deleted_at: null }]);
   });
 });
 

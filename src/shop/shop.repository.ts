@@ -92,7 +92,10 @@ export class ShopRepository {
       .select({ memberId: member.memberId, point: member.point })
       .from(member)
       .where(eq(member.accountId, accountId))
-      .for('update');
+      // Only non-key columns change, so `no key update` is enough to run one member's operations one
+      // at a time, and it doesn't block foreign-key checks of rows inserted for the member elsewhere
+      // (a streak created by a read), which with `update` could deadlock against this transaction.
+      .for('no key update');
     return rows[0];
   }
 
@@ -204,12 +207,20 @@ export class ShopRepository {
     return rows[0];
   }
 
-  /** A used food is gone: quantity 0 and soft-deleted, as the original left it. */
-  async consumeFood(id: number, tx: Tx): Promise<void> {
+  /**
+   * One unit of a food is used: a food row (quantity 1) is gone, quantity 0 and soft-deleted as the
+   * original left it. A stack (a consumable an admin gave a food code) only loses that unit.
+   */
+  async consumeFood(row: ItemInventoryRow, tx: Tx): Promise<void> {
+    const last = row.quantity <= 1;
     await tx
       .update(itemInventory)
-      .set({ quantity: 0, deletedAt: sql`now()`, updatedAt: sql`now()` })
-      .where(eq(itemInventory.itemInventoryId, id));
+      .set({
+        quantity: sql`${itemInventory.quantity} - 1`,
+        ...(last ? { deletedAt: sql`now()` } : {}),
+        updatedAt: sql`now()`,
+      })
+      .where(eq(itemInventory.itemInventoryId, row.itemInventoryId));
   }
 
   /** A used consumable leaves its row in place, even at 0, so the stack keeps its id. */

@@ -66,9 +66,13 @@ export class ShopService {
   /** S1. Hidden items are as absent as deleted ones (SPEC §2.9). */
   async purchase(accountId: string, itemId: number, count: number): Promise<TransactionRecordRow> {
     return this.transaction(accountId, async (tx) => {
+      // The lock comes first, so the item is read as it is when the purchase runs (a purchase queued
+      // behind another can't buy an item hidden or repriced meanwhile); the item 404 still wins.
+      const locked = await this.shop.lockMember(accountId, tx);
       const found = await this.shop.liveItem(itemId, tx);
       if (!found || found.isHidden) throw fail(404, 'ITEM_NOT_FOUND');
-      const member = await this.lockMember(accountId, tx);
+      if (!locked) throw fail(404, 'USER_NOT_FOUND');
+      const member = locked;
       checkCount(count);
       const amount = found.cost * count; // ≤ INT4_MAX × 999: exact in a double
       if (amount > member.point) throw fail(400, 'NOT_ENOUGH_POINTS');
@@ -102,10 +106,13 @@ export class ShopService {
       if (row.quantity < count) throw fail(400, 'SELL_TOO_MANY');
       const sold = await this.shop.liveCharacter(row.characterId, tx);
       if (!sold) throw fail(404, 'CHARACTER_NOT_FOUND');
+      const amount = sold.sellPrice * count;
+      // A sale that the balance can't hold is refused whole, rather than paying part of it.
+      if (member.point + amount > INT4_MAX) throw fail(400, 'POINTS_FULL');
       await this.shop.removeCharacters(row.characterInventoryId, count, tx);
       const { record } = await this.points.credit(
         member.memberId,
-        { type: 'Sell', amount: sold.sellPrice * count, count, notes: `${sold.name} ${count}개 판매` },
+        { type: 'Sell', amount, count, notes: `${sold.name} ${count}개 판매` },
         tx,
       );
       return record;
@@ -148,7 +155,7 @@ export class ShopService {
     if (pool.length === 0) throw fail(500, 'NO_CHARACTER_OF_GRADE');
     const hatched = pickOne(pool, this.random);
     const characterInventoryId = await this.shop.addCharacter(memberId, hatched.characterId, tx);
-    await this.shop.consumeFood(food.itemInventoryId, tx);
+    await this.shop.consumeFood(food, tx);
     return { kind: 'character', characterInventoryId, character: hatched };
   }
 

@@ -17,7 +17,8 @@ export class StudyTimerRepository {
       .select({ memberId: member.memberId, activeRecordId: member.activeRecordId })
       .from(member)
       .where(eq(member.accountId, accountId))
-      .for('update');
+      // `no key update`: see ShopRepository.lockMember.
+      .for('no key update');
     return rows[0];
   }
 

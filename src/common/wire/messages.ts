@@ -47,5 +47,6 @@ export const SpringMsg = {
   // Not in the original (SPEC §2.9 range checks); same tone as the catalogue.
   COUNT_TOO_LARGE: '수량은 999개 이하로 선택해주세요.',
   STACK_FULL: '보유할 수 있는 수량을 초과하였습니다.',
+  POINTS_FULL: '보유할 수 있는 포인트를 초과하였습니다.',
   NO_PALETTE: '서버 오류 : 팔레트 없음 (운영자에게 문의해주세요.)',
 } as const;

@@ -1,0 +1,57 @@
+import 'reflect-metadata';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Database, openDatabase, type Tx } from '../src/database/client.js';
+import { ShopRepository } from '../src/shop/shop.repository.js';
+import { StudyTimerRepository } from '../src/study-timer/study-timer.repository.js';
+import { startApp, type TestApp } from './support/app.js';
+import { client, registerAndLogin } from './support/http.js';
+
+// The member row lock of the shop and the timer serialises one member's operations, but must not
+// block rows other transactions insert for that member (their foreign-key check takes KEY SHARE on
+// the member): with FOR UPDATE, a streak created by a read (N13) while a palette ticket holds the
+// lock and creates it too deadlocks (40P01, a 500 on one side). Shown here step by step, not by luck.
+
+let app: TestApp;
+let database: Database;
+let other: pg.Pool;
+beforeAll(async () => {
+  app = await startApp();
+  database = await openDatabase({ url: inject('databaseUrl'), dataDir: '', poolSize: 2 });
+  other = new pg.Pool({ connectionString: inject('databaseUrl'), max: 1 });
+});
+afterAll(async () => {
+  await app.close();
+  await database.close();
+  await other.end();
+});
+
+const locks: [string, (accountId: string, tx: Tx) => Promise<unknown>][] = [
+  ['the shop', (accountId, tx) => new ShopRepository(database).lockMember(accountId, tx)],
+  ['the study timer', (accountId, tx) => new StudyTimerRepository().lockMember(accountId, tx)],
+];
+
+describe.each(locks)('the member lock of %s', (_name, lock) => {
+  it('lets another transaction insert a row for the member while it is held', async () => {
+    const u = await registerAndLogin(client(app.url));
+    await other.query('delete from study_streak where member_id = $1', [u.memberId]);
+    await database.db.transaction(async (tx) => {
+      await lock(u.accountId, tx);
+      // Another connection creates the member's streak meanwhile; with a blocking lock this waits for
+      // our commit and fails on the lock timeout instead.
+      const elsewhere = await other.connect();
+      try {
+        await elsewhere.query('begin');
+        await elsewhere.query(`set local lock_timeout = '2s'`);
+        const inserted = await elsewhere.query('insert into study_streak (member_id) values ($1) returning member_id', [
+          u.memberId,
+        ]);
+        expect(inserted.rows).toEqual([{ member_id: u.memberId }]);
+        await elsewhere.query('commit');
+      } finally {
+        await elsewhere.query('rollback'); // after a failure; a no-op after the commit
+        elsewhere.release();
+      }
+    });
+  });
+});
