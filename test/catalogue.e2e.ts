@@ -251,7 +251,7 @@ describe('seeding the catalogue', () => {
     expect(counts).toEqual([{ items: SEED_ITEMS.length, characters: SEED_CHARACTERS.length }]);
   });
 
-  it("an admin's delete of a seeded row sticks: a re-seed does not bring it back", async () => {
+  it("the catalogue is the admins' once seeded: a deleted or renamed seeded row is not brought back", async () => {
     const database = await migrated();
     await seed(database.db, { production: true });
     for (const table of ['character', 'item', 'palette']) {
@@ -259,17 +259,26 @@ describe('seeding the catalogue', () => {
         ['말랑이', '당근', '새싹'],
       ]);
     }
+    await database.execute(`update character set name = '몽글이 2세' where name = '몽글이'`);
+    await database.execute(`update item set name = '햇양파' where name = '양파'`);
+    await database.execute(`update palette set name = '깊은 바다' where name = '바다'`);
     await seed(database.db, { production: true });
     const { rows } = await database.execute(
-      `select name, deleted_at is null live from character where name = '말랑이'
-       union all select name, deleted_at is null from item where name = '당근'
-       union all select name, deleted_at is null from palette where name = '새싹'`,
+      `select name, deleted_at is null live from character where name in ('말랑이', '몽글이', '몽글이 2세')
+       union all select name, deleted_at is null from item where name in ('당근', '양파', '햇양파')
+       union all select name, deleted_at is null from palette where name in ('새싹', '바다', '깊은 바다')`,
     );
-    expect(rows).toEqual([
-      { name: '말랑이', live: false },
-      { name: '당근', live: false },
-      { name: '새싹', live: false },
-    ]);
+    const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    expect((rows as { name: string; live: boolean }[]).sort(byName)).toEqual(
+      [
+        { name: '말랑이', live: false },
+        { name: '몽글이 2세', live: true },
+        { name: '당근', live: false },
+        { name: '햇양파', live: true },
+        { name: '새싹', live: false },
+        { name: '깊은 바다', live: true },
+      ].sort(byName),
+    );
   });
 
   it('PUBLIC_URL defaults to http://localhost:PORT and must be an http(s) URL without query', () => {

@@ -150,10 +150,10 @@ interface Origin {
 }
 
 /**
- * Inserts the catalogue rows that have no row of the same natural key (item: effect code and
- * name; character and palette: name), deleted rows included, so an admin's delete sticks across
- * re-seeds (the embedded database re-seeds at every start), under one advisory lock so that seeders starting together
- * never both insert. What an admin changed on a seeded row stays. Given a `publicUrl`, a seeded image
+ * Fills each catalogue table once: only while it has no row at all (deleted ones count), under one
+ * advisory lock so that seeders starting together never both insert. After that the catalogue is
+ * the admins': a row they renamed, re-coded or deleted is never brought back by a re-seed (the
+ * embedded database re-seeds at every start), and what they changed stays. Given a `publicUrl`, a seeded image
  * URL that points at another origin (PUBLIC_URL changed since) is moved to it; a caller that doesn't
  * know the service's origin moves nothing.
  */
@@ -175,9 +175,9 @@ async function seedItems(tx: Tx, origin: Origin): Promise<void> {
   for (const { image, ...values } of SEED_ITEMS) {
     const imageUrl = staticUrl(origin.url, image);
     const found = existing.get(`${values.effectCode}:${values.name}`);
-    if (!found) {
+    if (rows.length === 0) {
       await tx.insert(item).values({ ...values, imageUrl });
-    } else if (origin.rebase && movedOrigin(found, imageUrl, image)) {
+    } else if (found && origin.rebase && movedOrigin(found, imageUrl, image)) {
       await tx
         .update(item)
         .set({ imageUrl, updatedAt: sql`now()` })
@@ -195,12 +195,12 @@ async function seedCharacters(tx: Tx, origin: Origin): Promise<void> {
     const imageUrl = staticUrl(origin.url, image);
     const found = existing.get(values.name);
     // The partial unique index on live names also covers an admin creating the same name meanwhile.
-    if (!found) {
+    if (rows.length === 0) {
       await tx
         .insert(character)
         .values({ ...values, imageUrl })
         .onConflictDoNothing();
-    } else if (origin.rebase && movedOrigin(found, imageUrl, image)) {
+    } else if (found && origin.rebase && movedOrigin(found, imageUrl, image)) {
       await tx
         .update(character)
         .set({ imageUrl, updatedAt: sql`now()` })
@@ -210,10 +210,8 @@ async function seedCharacters(tx: Tx, origin: Origin): Promise<void> {
 }
 
 async function seedPalettes(tx: Tx): Promise<void> {
-  const rows = await tx.select({ name: palette.name }).from(palette);
-  const names = new Set(rows.map((r) => r.name));
-  const missing = SEED_PALETTES.filter((p) => !names.has(p.name));
-  if (missing.length) await tx.insert(palette).values([...missing]);
+  const [row] = await tx.select({ count: sql<number>`count(*)::int` }).from(palette);
+  if (row!.count === 0) await tx.insert(palette).values([...SEED_PALETTES]);
 }
 
 /** The seeded image (the same file under /static) but served from an origin other than the current one. */
