@@ -89,8 +89,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       loggerInstance: logger,
       requestIdHeader: false,
       // A path Fastify can't decode (`%ZZ`) is answered before routing: in the path's dialect.
+      // It runs before every hook, so it sets the request id and CORS headers itself.
       frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
         const status = (error as { statusCode?: number }).statusCode ?? 400;
+        const origin = request.headers.origin;
+        reply.header('x-request-id', request.id).header('vary', 'Origin');
+        if (origin && config.CORS_ORIGINS.includes(origin)) {
+          reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true');
+        }
         void reply.status(status).send(frameworkErrorBody(request.url, status, Msg.BAD_URL));
       },
       logController: new LogController({ requestIdLogLabel: 'requestId' }),

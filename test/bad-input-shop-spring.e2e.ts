@@ -339,6 +339,14 @@ describe('POST /v2/item-inventory/:id (S3)', () => {
   );
 
   // A path Fastify can't percent-decode is refused before routing, still in the path's dialect.
+  it('an undecodable path still carries CORS and the request id, so a browser can read the 400', async () => {
+    const r = await api.post(use('%ZZ'), { headers: { origin: 'http://localhost:5173' } });
+    expect(r.status).toBe(400);
+    expect(r.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect(r.headers.get('x-request-id')).toMatch(/.+/);
+    const foreign = await api.post(use('%ZZ'), { headers: { origin: 'https://evil.example' } });
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+  });
   it('path id %ZZ → 400 in the Spring envelope', () =>
     check('POST', use('%ZZ'), {}, spring(400, 'BAD_REQUEST', ['요청 경로가 올바르지 않습니다.'])));
 
