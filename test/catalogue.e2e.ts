@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +23,7 @@ import { seed } from '../src/database/seeds/seed.js';
 import { FOOD_ODDS, type Grade, PALETTE_TICKET } from '../src/shop/item-use.rules.js';
 import { startApp, type TestApp } from './support/app.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-db.js';
+import { freePort } from './support/net.js';
 
 // The catalogue every install starts with (SPEC §5) and the images the service serves under /static.
 const GRADES: Grade[] = ['C', 'B', 'A', 'A+', 'S', 'S+', 'SS'];
@@ -337,12 +337,3 @@ describe('the built service on PGlite, started from another folder', { timeout: 
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address !== 'object') throw new Error('no port');
-  return address.port;
-}

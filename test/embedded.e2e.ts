@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listMigrations } from '../src/database/migrator.js';
 import { client, login, registerAndLogin, uniqueEmail } from './support/http.js';
+import { freePort } from './support/net.js';
 
 // The no-setup path: `npm start` with no configuration runs the built service on an embedded PGlite
 // database under DATA_DIR (default ./data), migrated and seeded, guarded by a lock file.
@@ -40,15 +40,6 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'monta-embedded-'));
   tempDirs.push(dir);
   return dir;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address !== 'object') throw new Error('no port');
-  return address.port;
 }
 
 /** `node dist/main.js` in `cwd` with nothing configured but the port (and DATA_DIR when given). */

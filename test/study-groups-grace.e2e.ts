@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import type { Server } from 'socket.io';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP_STORE, type GroupStore } from '../src/study-groups/group-store.js';
@@ -7,6 +6,7 @@ import { StudyGroupGateway } from '../src/study-groups/study-group.gateway.js';
 import { startApp, type TestApp } from './support/app.js';
 import { type Cluster, events, groupsKit, ids, type Member, pwaList, waitFor } from './support/groups-kit.js';
 import type { TestSocket } from './support/sockets.js';
+import { freePort } from './support/net.js';
 
 // GROUP_RECONNECT_GRACE_SECONDS > 0 (issue: "Leaving"): a member's seat outlives their last socket by
 // the grace, so a reconnect keeps it; explicit leave and account deletion stay immediate; an instance
@@ -305,15 +305,6 @@ describe('reconnect grace: two instances sharing Redis', () => {
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address !== 'object') throw new Error('no port');
-  return address.port;
-}
 
 const exited = (child: ChildProcess) =>
   child.exitCode !== null || child.signalCode !== null

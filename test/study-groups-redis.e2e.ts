@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -7,6 +6,7 @@ import { startApp, type TestApp } from './support/app.js';
 import { groupsKit, ids, pwaList, waitFor } from './support/groups-kit.js';
 import { connected } from './support/sockets.js';
 import { studyGroupsSuite } from './support/study-groups-suite.js';
+import { freePort } from './support/net.js';
 
 // Two instances sharing Redis, clients spread over both. The groups live under a fixed key prefix, so
 // this file runs its own redis-server (other suites share the one at 6379); that also lets it stop
@@ -16,15 +16,6 @@ let port = 0;
 let redis: ChildProcess | undefined;
 const apps: TestApp[] = [];
 const redisUrl = () => `redis://127.0.0.1:${port}`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address !== 'object') throw new Error('no port');
-  return address.port;
-}
 
 const exited = (child: ChildProcess) =>
   child.exitCode !== null || child.signalCode !== null
