@@ -6,6 +6,7 @@ import { ShopRepository } from '../src/shop/shop.repository.js';
 import { StudyTimerRepository } from '../src/study-timer/study-timer.repository.js';
 import { startApp, type TestApp } from './support/app.js';
 import { client, registerAndLogin } from './support/http.js';
+import { createItem, pointsOf } from './support/shop-kit.js';
 
 // The member row lock of the shop and the timer serialises one member's operations, but must not
 // block rows other transactions insert for that member (their foreign-key check takes KEY SHARE on
@@ -16,7 +17,7 @@ let app: TestApp;
 let database: Database;
 let other: pg.Pool;
 beforeAll(async () => {
-  app = await startApp();
+  app = await startApp({ SHOP_LOCK_TIMEOUT_MS: '300' });
   database = await openDatabase({ url: inject('databaseUrl'), dataDir: '', poolSize: 2 });
   other = new pg.Pool({ connectionString: inject('databaseUrl'), max: 1 });
 });
@@ -53,5 +54,34 @@ describe.each(locks)('the member lock of %s', (_name, lock) => {
         elsewhere.release();
       }
     });
+  });
+});
+
+describe('a member row held elsewhere', () => {
+  it('a purchase waits at most SHOP_LOCK_TIMEOUT_MS, answers 503 and changes nothing; then it goes through', async () => {
+    const api = client(app.url);
+    const u = await registerAndLogin(api);
+    const item = await createItem(other, { type: 'Consumable', cost: 10 });
+    const buy = () => api.post('/v2/shop/purchase', { token: u.accessToken, json: { item_id: item, count: 1 } });
+    const holder = await other.connect();
+    try {
+      // A transaction stuck while holding the member's row (an instance frozen mid-purchase, say).
+      await holder.query('begin');
+      await holder.query('select 1 from member where member_id = $1 for update', [u.memberId]);
+      const r = await buy();
+      expect(r.status).toBe(503);
+      expect(r.body).toEqual({
+        status: 'error',
+        error: 'SERVICE_UNAVAILABLE',
+        message: ['요청이 밀려 처리하지 못했습니다. 잠시 후 다시 시도해주세요.'],
+        code: 'BUSY',
+      });
+    } finally {
+      await holder.query('rollback');
+      holder.release();
+    }
+    expect(await pointsOf(other, u.memberId)).toBe(500);
+    expect((await buy()).status).toBe(201);
+    expect(await pointsOf(other, u.memberId)).toBe(490);
   });
 });

@@ -78,6 +78,7 @@ const schema = z
 
     DATABASE_URL: optionalString,
     DATABASE_POOL_SIZE: int(10, 1, 200),
+    SHOP_LOCK_TIMEOUT_MS: int(5000, 100, 60000),
     DATA_DIR: z.string().default('./data'),
     MIGRATE_ON_START: z
       .enum(['true', 'false'])

@@ -5,3 +5,5 @@ const hasCode = (error: unknown, code: string) =>
 
 export const isUniqueViolation = (error: unknown) => hasCode(error, '23505');
 export const isForeignKeyViolation = (error: unknown) => hasCode(error, '23503');
+/** `lock_timeout` ran out while waiting for a row lock. */
+export const isLockTimeout = (error: unknown) => hasCode(error, '55P03');

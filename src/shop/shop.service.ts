@@ -1,9 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { sql } from 'drizzle-orm';
 import { KeyedQueue } from '../common/keyed-queue.js';
 import { Random } from '../common/random.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { SpringMsg } from '../common/wire/messages.js';
+import { CONFIG, type Config } from '../config/config.js';
 import { DATABASE, type Database, type Tx } from '../database/client.js';
+import { isLockTimeout } from '../database/errors.js';
 import { INT4_MAX } from '../database/schema.js';
 import { PointsRepository, type TransactionRecordRow } from '../points/points.repository.js';
 import { StreaksRepository } from '../streaks/streaks.repository.js';
@@ -40,6 +43,7 @@ export class ShopService {
   private readonly perMember = new KeyedQueue();
 
   constructor(
+    @Inject(CONFIG) private readonly config: Config,
     @Inject(DATABASE) private readonly database: Database,
     private readonly shop: ShopRepository,
     private readonly points: PointsRepository,
@@ -170,8 +174,23 @@ export class ShopService {
     return { kind: 'palette', palette: chosen };
   }
 
+  /**
+   * One member's operation: queued behind that member's others in this process, then one
+   * transaction whose lock waits are bounded, so a stuck holder of the member's row (another
+   * instance frozen mid-transaction) makes callers retry (503) instead of piling up.
+   */
   private transaction<T>(accountId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.perMember.run(accountId, () => this.database.db.transaction(work));
+    return this.perMember.run(accountId, async () => {
+      try {
+        return await this.database.db.transaction(async (tx) => {
+          await tx.execute(sql.raw(`set local lock_timeout = ${this.config.SHOP_LOCK_TIMEOUT_MS}`));
+          return work(tx);
+        });
+      } catch (error) {
+        if (isLockTimeout(error)) throw fail(503, 'BUSY');
+        throw error;
+      }
+    });
   }
 
   private async lockMember(accountId: string, tx: Tx) {

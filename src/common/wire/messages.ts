@@ -48,5 +48,6 @@ export const SpringMsg = {
   COUNT_TOO_LARGE: '수량은 999개 이하로 선택해주세요.',
   STACK_FULL: '보유할 수 있는 수량을 초과하였습니다.',
   POINTS_FULL: '보유할 수 있는 포인트를 초과하였습니다.',
+  BUSY: '요청이 밀려 처리하지 못했습니다. 잠시 후 다시 시도해주세요.',
   NO_PALETTE: '서버 오류 : 팔레트 없음 (운영자에게 문의해주세요.)',
 } as const;
