@@ -1,8 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from './support/app.js';
 import { type Expected, expectError, spring } from './support/bad-input.js';
-import { client, type Client, registerAndLogin, uniqueEmail } from './support/http.js';
-import { createCharacter, createItem, pointsOf, ScriptedRandom } from './support/shop-kit.js';
+import { client, type Client, registerAndLogin } from './support/http.js';
+import {
+  accountOnly,
+  catalogueRow,
+  createCharacter,
+  createItem,
+  keysOf,
+  pick,
+  pointsOf,
+  ScriptedRandom,
+} from './support/shop-kit.js';
 import { type Db, insertPalette, openDb, transactions } from './support/study-db.js';
 
 // The wire contract of S2 (sell), S3 (use) and S4 (characters of a grade): WIRE-CONTRACT §2.3,
@@ -26,12 +35,6 @@ const RECORD_KEYS = 'transaction_record_id,transaction_type,amount,count,balance
 const USED_CHARACTER_KEYS = 'character_id,name,description,grade,image_url,sell_price';
 const LISTED_CHARACTER_KEYS = 'character_id,name,description,image_url,grade,sell_price';
 const PALETTE_KEYS = 'palette_id,grade,name,light_color,normal_color,dark_color,darker_color';
-const keysOf = (o: object) => Object.keys(o).join();
-/** A row's columns as a response object, in the given key order. */
-const pick = (row: Record<string, unknown>, keys: string) =>
-  Object.fromEntries(keys.split(',').map((k) => [k, row[k]]));
-const catalogueRow = async (table: 'character' | 'palette', id: number) =>
-  (await db.query(`select * from ${table} where ${table}_id = $1`, [id])).rows[0] as Record<string, unknown>;
 
 let app: TestApp;
 let api: Client;
@@ -59,12 +62,6 @@ type CharacterInventory = { character_inventory_id: string; quantity: number; ch
 const characterInventory = async (u: User) =>
   (await api.get(`/timer-api/members/${u.memberId}/character-inventory`, { token: u.accessToken })).body.data
     .character_inventory as CharacterInventory[];
-
-/** An account that never called /members/me, so it has no member row yet. */
-async function accountOnly(): Promise<string> {
-  const r = await api.post('/timer-api/auth/email/register', { json: { email: uniqueEmail(), password: 'qwer1234' } });
-  return r.body.data.access_token as string;
-}
 
 /** A character inventory row of the member; its id as text. */
 async function owned(memberId: string, characterId: number, quantity: number): Promise<string> {
@@ -125,11 +122,11 @@ describe('S2 POST /v2/shop/sell: checks in order', () => {
     const u = await registerAndLogin(api);
     await refused(u, () => sell(u.accessToken, { character_inventory_id: NO_SUCH_ID, count: 0 }), COUNT_TOO_SMALL);
     await refused(u, () => sell(u.accessToken, { character_inventory_id: NO_SUCH_ID, count: -3 }), COUNT_TOO_SMALL);
-    expectError(await sell(await accountOnly(), { character_inventory_id: NO_SUCH_ID, count: 0 }), COUNT_TOO_SMALL);
+    expectError(await sell(await accountOnly(api), { character_inventory_id: NO_SUCH_ID, count: 0 }), COUNT_TOO_SMALL);
   });
 
   it('2. a member who never called /members/me → 404 user, before the row check', async () => {
-    expectError(await sell(await accountOnly(), { character_inventory_id: NO_SUCH_ID, count: 1 }), USER_NOT_FOUND);
+    expectError(await sell(await accountOnly(api), { character_inventory_id: NO_SUCH_ID, count: 1 }), USER_NOT_FOUND);
   });
 
   it("3–4. a missing row and someone else's row → the same 404", async () => {
@@ -174,7 +171,7 @@ describe('S2 POST /v2/shop/sell: success', () => {
   it('201 with the Sell record; points credited; the id as a string or a number; the row kept at 0', async () => {
     const u = await registerAndLogin(api);
     const character = await createCharacter(db, 'B', 250);
-    const name = (await catalogueRow('character', character)).name as string;
+    const name = (await catalogueRow(db, 'character', character)).name as string;
     const row = await owned(u.memberId, character, 3);
     const r = await sell(u.accessToken, { character_inventory_id: row, count: 2 });
     expect(r.status).toBe(201);
@@ -212,7 +209,7 @@ describe('S2 POST /v2/shop/sell: success', () => {
 describe('S3 POST /v2/item-inventory/:id: refusals', () => {
   it('a member who never called /members/me → 404 user', async () => {
     const u = await registerAndLogin(api);
-    expectError(await use(await accountOnly(), await readyFood(u)), USER_NOT_FOUND);
+    expectError(await use(await accountOnly(api), await readyFood(u)), USER_NOT_FOUND);
   });
 
   it("someone else's, an unknown or an already-used row → 404 not owned", async () => {
@@ -292,7 +289,7 @@ describe('S3: a food hatches a character', () => {
       status: 'success',
       data: {
         character_inventory_id: expect.any(Number),
-        character: pick(await catalogueRow('character', drawn), USED_CHARACTER_KEYS),
+        character: pick(await catalogueRow(db, 'character', drawn), USED_CHARACTER_KEYS),
       },
     });
     expect(r.body.data.character.grade).toBe('C');
@@ -359,7 +356,7 @@ describe('S3: a palette ticket repaints the streak', () => {
     await insertPalette(db);
     const ticket = await bought(u, { type: 'Consumable' });
     await db.query('update item_inventory set quantity = 2 where item_inventory_id = $1', [ticket]);
-    const paletteJson = async (id: number) => pick(await catalogueRow('palette', id), PALETTE_KEYS);
+    const paletteJson = async (id: number) => pick(await catalogueRow(db, 'palette', id), PALETTE_KEYS);
     const streakPalette = async () =>
       (await api.get(`/timer-api/members/${u.memberId}/study-streak`, { token: u.accessToken })).body.data.palette;
 
@@ -399,7 +396,7 @@ describe('S4 GET /characters?grade=', () => {
     const listed = r.body.data.characters as { character_id: number; grade: string }[];
     const found = listed.find((c) => c.character_id === a)!;
     expect(keysOf(found)).toBe(LISTED_CHARACTER_KEYS);
-    expect(found).toEqual(pick(await catalogueRow('character', a), LISTED_CHARACTER_KEYS));
+    expect(found).toEqual(pick(await catalogueRow(db, 'character', a), LISTED_CHARACTER_KEYS));
     expect(found).toMatchObject({ grade: 'A', sell_price: 700 });
     expect(listed.every((c) => c.grade === 'A')).toBe(true);
     const ids = listed.map((c) => c.character_id);

@@ -1,8 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from './support/app.js';
 import { type Expected, expectError, forbidden, spring, unauthenticated } from './support/bad-input.js';
-import { client, type Client, registerAndLogin, uniqueEmail } from './support/http.js';
-import { createCharacter, createItem, pointsOf, setPoints } from './support/shop-kit.js';
+import { client, type Client, registerAndLogin } from './support/http.js';
+import {
+  accountOnly,
+  catalogueRow,
+  createCharacter,
+  createItem,
+  keysOf,
+  pick,
+  pointsOf,
+  setPoints,
+} from './support/shop-kit.js';
 import { type Db, openDb, transactions } from './support/study-db.js';
 
 // The wire contract of N25, N14, N15 (WIRE-CONTRACT §2.2) and S1 (§2.3, §6.2) with the fixes of
@@ -19,10 +28,6 @@ const ITEM_KEYS = 'item_id,item_type,name,description,cost,required_study_time,i
 const ROW_KEYS = 'item_inventory_id,progress,quantity,item_type';
 const CHARACTER_KEYS = 'character_id,name,description,sell_price,image_url,grade';
 const RECORD_KEYS = 'transaction_record_id,transaction_type,amount,count,balance_after_transaction,notes';
-const keysOf = (o: object) => Object.keys(o).join();
-/** A row's columns as a response object, in the given key order. */
-const pick = (row: Record<string, unknown>, keys: string) =>
-  Object.fromEntries(keys.split(',').map((k) => [k, row[k]]));
 
 let app: TestApp;
 let api: Client;
@@ -48,16 +53,8 @@ const characterInventory = (u: User, token = u.accessToken) =>
 const softDelete = (table: 'item' | 'character', id: number) =>
   db.query(`update ${table} set deleted_at = now() where ${table}_id = $1`, [id]);
 
-/** An account that never called /members/me, so it has no member row yet. */
-async function accountOnly(): Promise<string> {
-  const r = await api.post('/timer-api/auth/email/register', { json: { email: uniqueEmail(), password: 'qwer1234' } });
-  return r.body.data.access_token as string;
-}
-
-const catalogueRow = async (table: 'item' | 'character', id: number) =>
-  (await db.query(`select * from ${table} where ${table}_id = $1`, [id])).rows[0] as Record<string, unknown>;
 /** N25/N14's item: the catalogue row without effect_code and timestamps. */
-const itemJson = async (id: number) => pick(await catalogueRow('item', id), ITEM_KEYS);
+const itemJson = async (id: number) => pick(await catalogueRow(db, 'item', id), ITEM_KEYS);
 
 /** Every inventory row of the member, deleted and empty ones included. */
 async function inventoryRows(memberId: string) {
@@ -203,7 +200,7 @@ describe('N15 GET /members/:id/character-inventory', () => {
     const goneRow = await characterRow(u.memberId, gone, 1);
     await characterRow(u.memberId, sold, 0);
     await softDelete('character', gone);
-    const character = async (id: number) => pick(await catalogueRow('character', id), CHARACTER_KEYS);
+    const character = async (id: number) => pick(await catalogueRow(db, 'character', id), CHARACTER_KEYS);
 
     const r = await characterInventory(u);
     expect(r.status).toBe(200);
@@ -251,7 +248,7 @@ describe('S1 POST /v2/shop/purchase: checks in order', () => {
   });
 
   it('2. a member who never called /members/me → 404 user, after the item check', async () => {
-    const token = await accountOnly();
+    const token = await accountOnly(api);
     expectError(await purchase(token, { item_id: 2_000_000_000, count: 1 }), ITEM_NOT_FOUND);
     expectError(await purchase(token, { item_id: await createItem(db), count: 1 }), USER_NOT_FOUND);
     expectError(await purchase(token, { item_id: await createItem(db), count: 0 }), USER_NOT_FOUND);
@@ -320,7 +317,7 @@ describe('S1 POST /v2/shop/purchase: success', () => {
   it('201 with the transaction record (numeric id); points, record and one row of quantity 1 per food', async () => {
     const u = await registerAndLogin(api);
     const food = await createItem(db, { cost: 120, requiredStudyTime: 5400 });
-    const name = (await catalogueRow('item', food)).name as string;
+    const name = (await catalogueRow(db, 'item', food)).name as string;
     const r = await purchase(u.accessToken, { item_id: food, count: 2 });
     expect(r.status).toBe(201);
     expect(r.body).toEqual({

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Random } from '../../src/common/random.js';
+import { type Client, uniqueEmail } from './http.js';
 import type { Db } from './study-db.js';
 
 // Factories for the shop suites: catalogue rows with unique names (suites share one database, and
@@ -46,6 +47,23 @@ export async function createCharacter(db: Db, grade: string, sellPrice = 100): P
     [`test ${grade} ${tag()}`, grade, sellPrice],
   );
   return r.rows[0].character_id as number;
+}
+
+/** A response object's keys in order, comma-joined (the originals' serialisers fixed the order). */
+export const keysOf = (o: object) => Object.keys(o).join();
+/** A row's columns as a response object, in the given key order. */
+export const pick = (row: Record<string, unknown>, keys: string) =>
+  Object.fromEntries(keys.split(',').map((k) => [k, row[k]]));
+
+/** A catalogue row as the database holds it. */
+export async function catalogueRow(db: Db, table: 'item' | 'character' | 'palette', id: number) {
+  return (await db.query(`select * from ${table} where ${table}_id = $1`, [id])).rows[0] as Record<string, unknown>;
+}
+
+/** An account that never called /members/me, so it has no member row yet; its access token. */
+export async function accountOnly(api: Client): Promise<string> {
+  const r = await api.post('/timer-api/auth/email/register', { json: { email: uniqueEmail(), password: 'qwer1234' } });
+  return r.body.data.access_token as string;
 }
 
 export async function setPoints(db: Db, memberId: string, point: number): Promise<void> {
