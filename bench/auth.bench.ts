@@ -41,13 +41,11 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
-import { openDatabase } from '../src/database/client.js';
-import { runMigrations } from '../src/database/migrator.js';
-import { seed, TEST_ACCOUNTS } from '../src/database/seeds/seed.js';
+import { TEST_ACCOUNTS } from '../src/database/seeds/seed.js';
 import { type LoadResult, runLoad } from './lib/load.js';
 import { describeMachine, freePort, ProcessSampler, type ServerProcess, startServer } from './lib/proc.js';
-import { cleanUp, cleanups } from './lib/cleanup.js';
+import { cleanUp, cleanups, watchdog } from './lib/cleanup.js';
+import { createScratchDatabase, withAdmin } from './lib/scratch-database.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -92,41 +90,9 @@ const LOGIN = '/timer-api/auth/email/login';
 
 // A hard stop well past the expected length, so a stuck run never lingers.
 const expectedSeconds = 4 * (settings.warmupSeconds + settings.seconds + 1) + 60;
-const watchdog = setTimeout(
-  () => {
-    console.error(`\nthe run took longer than ${expectedSeconds + 120} s; giving up`);
-    void cleanUp().then(() => process.exit(1));
-  },
-  (expectedSeconds + 120) * 1000,
-);
+const stop = watchdog(expectedSeconds + 120);
 
 // ---------------------------------------------------------------------------------------------
-
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: settings.adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function createDatabase(): Promise<string> {
-  const name = `monta_bench_${randomBytes(4).toString('hex')}`;
-  await withAdmin((c) => c.query(`create database ${name}`));
-  cleanups.push(() => withAdmin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined));
-  const url = new URL(settings.adminUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), dataDir: '' });
-  try {
-    await runMigrations(database.db);
-    await seed(database.db, { production: false });
-  } finally {
-    await database.close();
-  }
-  return url.toString();
-}
 
 interface Reply {
   status: number;
@@ -296,6 +262,7 @@ function printMarkdown(header: string[], lines: string[][]): void {
 async function main(): Promise<void> {
   const machine = describeMachine();
   const postgresVersion = await withAdmin(
+    settings.adminUrl,
     async (c) => (await c.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0].v,
   );
   console.log('Machine');
@@ -315,7 +282,7 @@ async function main(): Promise<void> {
       `pg pool ${settings.poolSize} per server; keep-alive node:http client in the bench process`,
   );
 
-  const databaseUrl = await createDatabase();
+  const databaseUrl = (await createScratchDatabase(settings.adminUrl, 'monta_bench')).url;
   const secrets = {
     AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
     AUTH_REFRESH_SECRET: randomBytes(32).toString('hex'),
@@ -417,5 +384,5 @@ try {
   process.exitCode = 1;
 } finally {
   await cleanUp();
-  clearTimeout(watchdog);
+  clearTimeout(stop);
 }

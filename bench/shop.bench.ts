@@ -35,13 +35,11 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { openDatabase } from '../src/database/client.js';
-import { runMigrations } from '../src/database/migrator.js';
-import { seed } from '../src/database/seeds/seed.js';
 import { HttpClient, type IterationResult, runIterations } from './lib/iterations.js';
 import { BackendSampler } from './lib/pg-backends.js';
 import { describeMachine, freePort, ProcessSampler, processRss, type ServerProcess, startServer } from './lib/proc.js';
-import { cleanUp, cleanups } from './lib/cleanup.js';
+import { cleanUp, cleanups, watchdog } from './lib/cleanup.js';
+import { createScratchDatabase, withAdmin } from './lib/scratch-database.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -82,39 +80,7 @@ const START_POINTS = 1_000_000_000;
 
 // A hard stop well past the expected length, so a stuck run never lingers.
 const expectedSeconds = 3 * (settings.warmupSeconds + settings.seconds + 2) + 120;
-const watchdog = setTimeout(
-  () => {
-    console.error(`\nthe run took longer than ${expectedSeconds + 120} s; giving up`);
-    void cleanUp().then(() => process.exit(1));
-  },
-  (expectedSeconds + 120) * 1000,
-);
-
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: settings.adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function createDatabase(): Promise<{ name: string; url: string }> {
-  const name = `monta_bench_${randomBytes(4).toString('hex')}`;
-  await withAdmin((c) => c.query(`create database ${name}`));
-  cleanups.push(() => withAdmin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined));
-  const url = new URL(settings.adminUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), dataDir: '' });
-  try {
-    await runMigrations(database.db);
-    await seed(database.db, { production: false });
-  } finally {
-    await database.close();
-  }
-  return { name, url: url.toString() };
-}
+const stop = watchdog(expectedSeconds + 120);
 
 /** The bench's own consumable, so the run doesn't depend on what the seed puts in the catalogue. */
 async function createConsumable(client: pg.Client): Promise<number> {
@@ -337,6 +303,7 @@ async function main(): Promise<void> {
     console.log(key === 'free -h' ? `  free -h:\n${value.replace(/^/gm, '    ')}` : `  ${key}: ${value}`);
   }
   const version = await withAdmin(
+    settings.adminUrl,
     async (c) => (await c.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0].v,
   );
   console.log(`  PostgreSQL: ${version} (${adminHost})`);
@@ -347,7 +314,7 @@ async function main(): Promise<void> {
       `virtual users, one member; consumable of ${ITEM_COST} points, count 1; monta-server pg pool ${settings.poolSize}`,
   );
 
-  const database = await createDatabase();
+  const database = await createScratchDatabase(settings.adminUrl, 'monta_bench');
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   cleanups.push(() => client.end());
@@ -414,5 +381,5 @@ try {
   process.exitCode = 1;
 } finally {
   await cleanUp();
-  clearTimeout(watchdog);
+  clearTimeout(stop);
 }

@@ -69,17 +69,16 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { hashPassword } from '../src/auth/password.service.js';
 import { loadConfig } from '../src/config/config.js';
-import { type Database, type Db, openDatabase } from '../src/database/client.js';
-import { runMigrations } from '../src/database/migrator.js';
+import { type Database, type Db } from '../src/database/client.js';
 import * as schema from '../src/database/schema.js';
-import { seed } from '../src/database/seeds/seed.js';
 import { addDays, localDate } from '../src/statistics/local-days.js';
 import { StatisticsRepository } from '../src/statistics/statistics.repository.js';
 import { HttpClient, type Percentiles, runIterations } from './lib/iterations.js';
 import { runLoad } from './lib/load.js';
 import { BackendSampler, schedTimes } from './lib/pg-backends.js';
 import { describeMachine, freePort, ProcessSampler, processRss, type ServerProcess, startServer } from './lib/proc.js';
-import { cleanUp, cleanups } from './lib/cleanup.js';
+import { cleanUp, cleanups, watchdog } from './lib/cleanup.js';
+import { createScratchDatabase, withAdmin } from './lib/scratch-database.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -150,25 +149,9 @@ const API = '/timer-api';
 const runs = 3 * settings.concurrencies.length + (settings.timerSessionMinutes > 0 ? 2 : 1);
 const loadingBudget = Math.ceil((settings.members * settings.recordsPerMember) / 5_000);
 const expectedSeconds = runs * (settings.warmupSeconds + settings.seconds + 1) + loadingBudget + 120;
-const watchdog = setTimeout(
-  () => {
-    console.error(`\nthe run took longer than ${expectedSeconds + 300} s; giving up`);
-    void cleanUp().then(() => process.exit(1));
-  },
-  (expectedSeconds + 300) * 1000,
-);
+const stop = watchdog(expectedSeconds + 300);
 
 // ---------------------------------------------------------------------------------------------
-
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: settings.adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 const seconds = (fromMs: number) => ((performance.now() - fromMs) / 1000).toFixed(1);
 const mib = (bytes: number | string | undefined) =>
@@ -177,22 +160,6 @@ const loadAverage = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(', ');
-
-async function createDatabase(): Promise<{ name: string; url: string }> {
-  const name = `monta_bench_${randomBytes(4).toString('hex')}`;
-  await withAdmin((c) => c.query(`create database ${name}`));
-  cleanups.push(() => withAdmin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined));
-  const url = new URL(settings.adminUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), dataDir: '' });
-  try {
-    await runMigrations(database.db);
-    await seed(database.db, { production: false });
-  } finally {
-    await database.close();
-  }
-  return { name, url: url.toString() };
-}
 
 /** Step 2: the members and their records, in one session (setseed makes random() repeatable). */
 async function loadData(client: pg.Client, today: string): Promise<void> {
@@ -600,7 +567,7 @@ function printMarkdown(header: string[], lines: string[][]): void {
 
 async function main(): Promise<void> {
   const machine = describeMachine();
-  const postgres = await withAdmin(async (c) => {
+  const postgres = await withAdmin(settings.adminUrl, async (c) => {
     const names = ['server_version', 'shared_buffers', 'work_mem', 'effective_cache_size', 'random_page_cost', 'jit'];
     const result = await c.query<{ name: string; setting: string }>(
       `select name, current_setting(name) as setting from unnest($1::text[]) as name`,
@@ -641,7 +608,7 @@ async function main(): Promise<void> {
 
   console.log('\nDatabase');
   const tCreate = performance.now();
-  const database = await createDatabase();
+  const database = await createScratchDatabase(settings.adminUrl, 'monta_bench');
   console.log(`  created, migrated and seeded ${database.name} in ${seconds(tCreate)} s`);
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
@@ -873,5 +840,5 @@ try {
   process.exitCode = 1;
 } finally {
   await cleanUp();
-  clearTimeout(watchdog);
+  clearTimeout(stop);
 }

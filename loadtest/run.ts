@@ -26,16 +26,13 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
-import { openDatabase } from '../src/database/client.js';
-import { runMigrations } from '../src/database/migrator.js';
-import { seed } from '../src/database/seeds/seed.js';
 import { describeMachine, freePort, type ServerProcess, startServer } from '../bench/lib/proc.js';
 import { type RedisProcess, startRedis } from '../bench/lib/redis.js';
 import { describeResult, type JoinLatencyResult, measureJoinLatency } from './lib/join-latency.js';
 import { createMembers, type LoadMember, writeMembersCsv } from './lib/members.js';
 import { intList, intOption, openFileLimit, requireOpenFiles } from './lib/options.js';
-import { cleanUp, cleanups } from '../bench/lib/cleanup.js';
+import { cleanUp, cleanups, watchdog } from '../bench/lib/cleanup.js';
+import { createScratchDatabase, withAdmin } from '../bench/lib/scratch-database.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WARMUP_SOCKETS = 50;
@@ -78,41 +75,9 @@ const perRun = (size: number) =>
   size / settings.rate + settings.hold + size / settings.leaveRate + 2 * settings.settle + 40;
 const expectedSeconds =
   120 + largest / 40 + settings.instances.length * settings.sizes.reduce((sum, size) => sum + perRun(size), 0);
-const watchdog = setTimeout(
-  () => {
-    console.error(`\nthe run took longer than ${Math.round(expectedSeconds * 2)} s; giving up`);
-    void cleanUp().then(() => process.exit(1));
-  },
-  expectedSeconds * 2 * 1000,
-);
+const stop = watchdog(Math.round(expectedSeconds * 2));
 
 // ---------------------------------------------------------------------------------------------
-
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: settings.adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function createDatabase(): Promise<string> {
-  const name = `monta_loadtest_${randomBytes(4).toString('hex')}`;
-  await withAdmin((c) => c.query(`create database ${name}`));
-  cleanups.push(() => withAdmin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined));
-  const url = new URL(settings.adminUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), dataDir: '' });
-  try {
-    await runMigrations(database.db);
-    await seed(database.db, { production: false });
-  } finally {
-    await database.close();
-  }
-  return url.toString();
-}
 
 let instanceCounter = 0;
 async function startInstances(count: number, env: Record<string, string>): Promise<ServerProcess[]> {
@@ -226,6 +191,7 @@ async function main(): Promise<void> {
   requireOpenFiles(largest + 200);
   const machine = describeMachine();
   const postgresVersion = await withAdmin(
+    settings.adminUrl,
     async (c) => (await c.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0].v,
   );
   console.log('Machine');
@@ -243,7 +209,7 @@ async function main(): Promise<void> {
       `hold ${settings.hold} s; leaves ${settings.leaveRate}/s; settle ≤ ${settings.settle} s; pg pool ${settings.poolSize} per instance`,
   );
 
-  const databaseUrl = await createDatabase();
+  const databaseUrl = (await createScratchDatabase(settings.adminUrl, 'monta_loadtest')).url;
   const redisProcess: RedisProcess = await startRedis({ port: await freePort() });
   cleanups.push(() => redisProcess.stop());
   const many = '1000000000';
@@ -340,5 +306,5 @@ try {
   process.exitCode = 1;
 } finally {
   await cleanUp();
-  clearTimeout(watchdog);
+  clearTimeout(stop);
 }

@@ -16,6 +16,14 @@ export function cleanUp(): Promise<void> {
   return cleaning;
 }
 
+/** A hard stop after `seconds`, so a stuck run never lingers: it cleans up and exits 1. */
+export function watchdog(seconds: number): NodeJS.Timeout {
+  return setTimeout(() => {
+    console.error(`\nthe run took longer than ${seconds} s; giving up`);
+    void cleanUp().then(() => process.exit(1));
+  }, seconds * 1000);
+}
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.error(`\n${signal}: cleaning up`);
