@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import type { TestApp } from './support/app.js';
 import {
   type Auth,
   BAD_ACCESS,
   type BadToken,
-  badAuthorizations,
   expectError,
   type Expected,
   huge,
@@ -14,9 +13,10 @@ import {
   SPRING_BAD_BODY,
   TOO_LARGE_MESSAGE,
 } from './support/bad-input.js';
-import { client, type Client, login, registerAndLogin, uniqueEmail } from './support/http.js';
+import { type Client, registerAndLogin } from './support/http.js';
 import { createCharacter, createItem } from './support/shop-kit.js';
-import { type Db, insertInventory, memberRow, openDb, transactions } from './support/study-db.js';
+import { type Db, insertInventory, memberRow, transactions } from './support/study-db.js';
+import { type Member, startBadInputSuite } from './support/bad-input-suite.js';
 
 // Bad input on the shop's Spring routes (S1–S4): credentials first, every row gets its exact status
 // and Spring envelope (message always an array), never a 500, and no point, inventory row or
@@ -148,23 +148,13 @@ let app: TestApp;
 let api: Client;
 let db: Db;
 let bad: Record<BadToken, string | undefined>;
-let me: Awaited<ReturnType<typeof registerAndLogin>>;
-let other: Awaited<ReturnType<typeof registerAndLogin>>;
+let me: Member;
+let other: Member;
 let noMember: string;
 let ids: Ids;
 
 beforeAll(async () => {
-  app = await startApp();
-  api = client(app.url);
-  db = openDb();
-  const admin = await login(api, 'admin@test.com');
-  me = await registerAndLogin(api);
-  other = await registerAndLogin(api);
-  bad = await badAuthorizations(app.handle.config.AUTH_JWT_SECRET, admin.account.account_id, me);
-  const reg = await api.post('/timer-api/auth/email/register', {
-    json: { email: uniqueEmail('bare'), password: 'qwer1234' },
-  });
-  noMember = reg.body.data.access_token as string;
+  ({ app, api, db, me, other, bad, noMember } = await startBadInputSuite());
   const food = await createItem(db, { type: 'Food', cost: 100 });
   // me buys one food: 400 points left, one unit growing for an hour, one transaction record.
   const bought = await api.post('/v2/shop/purchase', { token: me.accessToken, json: { item_id: food, count: 1 } });

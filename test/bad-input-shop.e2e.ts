@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import type { TestApp } from './support/app.js';
 import {
   type Auth,
   BAD_ACCESS,
   type BadToken,
-  badAuthorizations,
   expectError,
   type Expected,
   forbidden,
@@ -14,9 +13,10 @@ import {
   unauthenticated,
   validation,
 } from './support/bad-input.js';
-import { client, type Client, login, registerAndLogin, uniqueEmail } from './support/http.js';
+import type { Client } from './support/http.js';
 import { createCharacter } from './support/shop-kit.js';
-import { type Db, insertInventory, memberRow, openDb, transactions } from './support/study-db.js';
+import { type Db, insertInventory, memberRow, transactions } from './support/study-db.js';
+import { type Member, startBadInputSuite } from './support/bad-input-suite.js';
 
 // Bad input on the shop's Nest routes (N14, N15, N25): credentials and ownership come first, every
 // row gets its exact status and Nest envelope, never a 500, and nothing changes. The Spring routes
@@ -78,22 +78,12 @@ let app: TestApp;
 let api: Client;
 let db: Db;
 let bad: Record<BadToken, string | undefined>;
-let me: Awaited<ReturnType<typeof registerAndLogin>>;
-let other: Awaited<ReturnType<typeof registerAndLogin>>;
+let me: Member;
+let other: Member;
 let noMember: string;
 
 beforeAll(async () => {
-  app = await startApp();
-  api = client(app.url);
-  db = openDb();
-  const admin = await login(api, 'admin@test.com');
-  me = await registerAndLogin(api);
-  other = await registerAndLogin(api);
-  bad = await badAuthorizations(app.handle.config.AUTH_JWT_SECRET, admin.account.account_id, me);
-  const reg = await api.post('/timer-api/auth/email/register', {
-    json: { email: uniqueEmail('bare'), password: 'qwer1234' },
-  });
-  noMember = reg.body.data.access_token as string;
+  ({ app, api, db, me, other, bad, noMember } = await startBadInputSuite());
   // Both members hold a food, a ticket and a character, so a leak or a change would show.
   const character = await createCharacter(db, 'C');
   for (const u of [me, other]) {

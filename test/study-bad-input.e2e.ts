@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import type { TestApp } from './support/app.js';
 import {
   type Auth,
-  badAuthorizations,
   badRequest,
   badTokenRows,
   type BadToken,
@@ -21,8 +20,9 @@ import {
   unauthenticated,
   validation,
 } from './support/bad-input.js';
-import { client, type Client, login, registerAndLogin, uniqueEmail } from './support/http.js';
-import { categoryRows, type Db, memberRow, openDb, records, transactions } from './support/study-db.js';
+import type { Client } from './support/http.js';
+import { categoryRows, type Db, memberRow, records, transactions } from './support/study-db.js';
+import { type Member, startBadInputSuite } from './support/bad-input-suite.js';
 
 // Bad input on the study routes (N13, N16–N19, N23, N24): credentials and ownership come first,
 // every row gets its exact status and envelope, never a 500, and nothing changes (SPEC §2 change 6).
@@ -95,8 +95,8 @@ let app: TestApp;
 let api: Client;
 let db: Db;
 let bad: Record<BadToken, string | undefined>;
-let me: Awaited<ReturnType<typeof registerAndLogin>>;
-let other: Awaited<ReturnType<typeof registerAndLogin>>;
+let me: Member;
+let other: Member;
 let noMember: string;
 let taken: string; // me's category 'taken'
 let kept: string; // me's category 'kept'
@@ -104,17 +104,7 @@ let theirs: string; // other's category
 let gone: string; // me's deleted category
 
 beforeAll(async () => {
-  app = await startApp();
-  api = client(app.url);
-  db = openDb();
-  const admin = await login(api, 'admin@test.com');
-  me = await registerAndLogin(api);
-  other = await registerAndLogin(api);
-  bad = await badAuthorizations(app.handle.config.AUTH_JWT_SECRET, admin.account.account_id, me);
-  const reg = await api.post('/timer-api/auth/email/register', {
-    json: { email: uniqueEmail('bare'), password: 'qwer1234' },
-  });
-  noMember = reg.body.data.access_token as string;
+  ({ app, api, db, me, other, bad, noMember } = await startBadInputSuite());
   const make = async (u: typeof me, subject: string) =>
     (await api.post(`/timer-api/members/${u.memberId}/study-categories`, { token: u.accessToken, json: { subject } }))
       .body.data.category.study_category_id as string;
