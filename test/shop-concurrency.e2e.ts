@@ -1,21 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from './support/app.js';
-import { expectError, spring } from './support/bad-input.js';
+import { expectError } from './support/bad-input.js';
 import { client, type Client, registerAndLogin, type Reply } from './support/http.js';
-import { createCharacter, createItem, pointsOf, setPoints } from './support/shop-kit.js';
+import { createCharacter, createItem, pointsOf, REFUSED, setPoints } from './support/shop-kit.js';
 import { type Db, openDb } from './support/study-db.js';
+
+const { FOOD_CAP, ITEM_NOT_OWNED, NOTHING_TO_USE, NOT_ENOUGH_POINTS, SELL_TOO_MANY } = REFUSED;
 
 // SPEC §2.9 under real concurrency: many HTTP requests in flight at once against the real server.
 // Each purchase, sale and use is one transaction locking the member row, so whatever the
 // interleaving the books balance and nothing is spent, used or sold twice. Only invariants are
 // asserted: which request wins is up to the scheduler.
-
-const NOT_ENOUGH_POINTS = spring(400, 'BAD_REQUEST', ['point가 부족합니다.'], 'NOT_ENOUGH_POINTS');
-const FOOD_CAP = spring(400, 'BAD_REQUEST', ['음식은 최대 4개까지 보유할 수 있습니다.'], 'FOOD_CAP');
-const ITEM_NOT_OWNED = spring(404, 'NOT_FOUND', ['소유하지 않은 item 입니다.'], 'ITEM_NOT_OWNED');
-const NOTHING_TO_USE = spring(400, 'BAD_REQUEST', ['사용할 수 있는 수량이 없습니다.'], 'NOTHING_TO_USE');
-const SELL_TOO_MANY = spring(400, 'BAD_REQUEST', ['Inventory에 소유한 수량을 초과하였습니다.'], 'SELL_TOO_MANY');
 
 interface TxRecord {
   transaction_record_id: number;

@@ -10,22 +10,26 @@ import {
   keysOf,
   pick,
   pointsOf,
+  REFUSED,
   ScriptedRandom,
 } from './support/shop-kit.js';
 import { type Db, insertPalette, openDb, transactions } from './support/study-db.js';
+
+const {
+  CHARACTER_NOT_FOUND,
+  COUNT_TOO_SMALL,
+  ITEM_NOT_OWNED,
+  NOTHING_TO_USE,
+  SELL_NOT_OWNED,
+  SELL_TOO_MANY,
+  STILL_GROWING,
+  USER_NOT_FOUND,
+} = REFUSED;
 
 // The wire contract of S2 (sell), S3 (use) and S4 (characters of a grade): WIRE-CONTRACT §2.3,
 // §6.4–6.5 with the fixes of SPEC §2.9. The app's randomness is scripted so draws are pinned: a
 // food's use takes int(100) for the grade, then int(pool size) for the character.
 
-const USER_NOT_FOUND = spring(404, 'NOT_FOUND', ['존재하지 않는 유저 입니다.'], 'USER_NOT_FOUND');
-const COUNT_TOO_SMALL = spring(400, 'BAD_REQUEST', ['수량을 1개 이상 선택해주세요.'], 'COUNT_TOO_SMALL');
-const SELL_NOT_OWNED = spring(404, 'NOT_FOUND', ['보유하고 있는 캐릭터로 판매 요청해주세요.'], 'SELL_NOT_OWNED');
-const SELL_TOO_MANY = spring(400, 'BAD_REQUEST', ['Inventory에 소유한 수량을 초과하였습니다.'], 'SELL_TOO_MANY');
-const CHARACTER_NOT_FOUND = spring(404, 'NOT_FOUND', ['존재하지 않는 캐릭터 입니다.'], 'CHARACTER_NOT_FOUND');
-const ITEM_NOT_OWNED = spring(404, 'NOT_FOUND', ['소유하지 않은 item 입니다.'], 'ITEM_NOT_OWNED');
-const NOTHING_TO_USE = spring(400, 'BAD_REQUEST', ['사용할 수 있는 수량이 없습니다.'], 'NOTHING_TO_USE');
-const STILL_GROWING = spring(400, 'BAD_REQUEST', ['잔여 시간만큼 공부해야 사용할 수 있습니다.'], 'STILL_GROWING');
 const BAD_BODY = spring(400, 'BAD_REQUEST', ['입력한 필드 타입이 올바른지 확인해주세요.']);
 const UNAUTHORIZED = spring(401, 'UNAUTHORIZED', ['인증되지 않은 사용자의 접근입니다.']);
 const SPRING_UNAUTHORIZED: Expected = { ...UNAUTHORIZED, body: { ...UNAUTHORIZED.body, code: 'UNAUTHENTICATED' } };

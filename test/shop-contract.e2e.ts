@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from './support/app.js';
-import { type Expected, expectError, forbidden, spring, unauthenticated } from './support/bad-input.js';
+import { type Expected, expectError, forbidden, unauthenticated } from './support/bad-input.js';
 import { client, type Client, registerAndLogin } from './support/http.js';
 import {
   accountOnly,
@@ -10,19 +10,16 @@ import {
   keysOf,
   pick,
   pointsOf,
+  REFUSED,
   setPoints,
 } from './support/shop-kit.js';
 import { type Db, openDb, transactions } from './support/study-db.js';
 
+const { COUNT_TOO_LARGE, COUNT_TOO_SMALL, FOOD_CAP, ITEM_NOT_FOUND, NOT_ENOUGH_POINTS, USER_NOT_FOUND } = REFUSED;
+
 // The wire contract of N25, N14, N15 (WIRE-CONTRACT §2.2) and S1 (§2.3, §6.2) with the fixes of
 // SPEC §2.9. S2–S4 are in shop-contract-use.e2e.ts.
 
-const ITEM_NOT_FOUND = spring(404, 'NOT_FOUND', ['존재하지 않는 Item 입니다.'], 'ITEM_NOT_FOUND');
-const USER_NOT_FOUND = spring(404, 'NOT_FOUND', ['존재하지 않는 유저 입니다.'], 'USER_NOT_FOUND');
-const COUNT_TOO_SMALL = spring(400, 'BAD_REQUEST', ['수량을 1개 이상 선택해주세요.'], 'COUNT_TOO_SMALL');
-const COUNT_TOO_LARGE = spring(400, 'BAD_REQUEST', ['수량은 999개 이하로 선택해주세요.'], 'COUNT_TOO_LARGE');
-const NOT_ENOUGH_POINTS = spring(400, 'BAD_REQUEST', ['point가 부족합니다.'], 'NOT_ENOUGH_POINTS');
-const FOOD_CAP = spring(400, 'BAD_REQUEST', ['음식은 최대 4개까지 보유할 수 있습니다.'], 'FOOD_CAP');
 // Key orders, as the originals' serialisers wrote them.
 const ITEM_KEYS = 'item_id,item_type,name,description,cost,required_study_time,image_url,grade,is_hidden';
 const ROW_KEYS = 'item_inventory_id,progress,quantity,item_type';

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from './support/app.js';
-import { expectError, spring } from './support/bad-input.js';
+import { expectError } from './support/bad-input.js';
 import { ManualClock } from './support/clock.js';
 import { client, type Client, registerAndLogin } from './support/http.js';
-import { createCharacter, createItem, ScriptedRandom } from './support/shop-kit.js';
+import { createCharacter, createItem, REFUSED, ScriptedRandom } from './support/shop-kit.js';
 import { type Db, openDb, transactions } from './support/study-db.js';
+
+const { NOTHING_TO_USE, STILL_GROWING } = REFUSED;
 
 // The game's whole loop as the PWA drives it, through the public API only: buy a food, study until
 // it has grown (SPEC §3 Reward points on the way), hatch it, sell the character; then buy palette
 // tickets and repaint the streak. Only the clock (ManualClock) and the draws (ScriptedRandom) are
 // the test's; the catalogue rows are its own, with unique names.
 
-const STILL_GROWING = spring(400, 'BAD_REQUEST', ['잔여 시간만큼 공부해야 사용할 수 있습니다.'], 'STILL_GROWING');
-const NOTHING_TO_USE = spring(400, 'BAD_REQUEST', ['사용할 수 있는 수량이 없습니다.'], 'NOTHING_TO_USE');
 const START_POINTS = 500;
 const POINTS_PER_MINUTE = 9; // SPEC §3 default
 const T0 = '2024-03-05T03:00:00.000Z';

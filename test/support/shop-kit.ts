@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Random } from '../../src/common/random.js';
+import { spring } from './bad-input.js';
 import { type Client, uniqueEmail } from './http.js';
 import type { Db } from './study-db.js';
 
@@ -48,6 +49,22 @@ export async function createCharacter(db: Db, grade: string, sellPrice = 100): P
   );
   return r.rows[0].character_id as number;
 }
+
+/** The shop's refusals as the server must send them: status, Spring envelope, text and code. */
+export const REFUSED = {
+  CHARACTER_NOT_FOUND: spring(404, 'NOT_FOUND', ['존재하지 않는 캐릭터 입니다.'], 'CHARACTER_NOT_FOUND'),
+  COUNT_TOO_LARGE: spring(400, 'BAD_REQUEST', ['수량은 999개 이하로 선택해주세요.'], 'COUNT_TOO_LARGE'),
+  COUNT_TOO_SMALL: spring(400, 'BAD_REQUEST', ['수량을 1개 이상 선택해주세요.'], 'COUNT_TOO_SMALL'),
+  FOOD_CAP: spring(400, 'BAD_REQUEST', ['음식은 최대 4개까지 보유할 수 있습니다.'], 'FOOD_CAP'),
+  ITEM_NOT_FOUND: spring(404, 'NOT_FOUND', ['존재하지 않는 Item 입니다.'], 'ITEM_NOT_FOUND'),
+  ITEM_NOT_OWNED: spring(404, 'NOT_FOUND', ['소유하지 않은 item 입니다.'], 'ITEM_NOT_OWNED'),
+  NOTHING_TO_USE: spring(400, 'BAD_REQUEST', ['사용할 수 있는 수량이 없습니다.'], 'NOTHING_TO_USE'),
+  NOT_ENOUGH_POINTS: spring(400, 'BAD_REQUEST', ['point가 부족합니다.'], 'NOT_ENOUGH_POINTS'),
+  SELL_NOT_OWNED: spring(404, 'NOT_FOUND', ['보유하고 있는 캐릭터로 판매 요청해주세요.'], 'SELL_NOT_OWNED'),
+  SELL_TOO_MANY: spring(400, 'BAD_REQUEST', ['Inventory에 소유한 수량을 초과하였습니다.'], 'SELL_TOO_MANY'),
+  STILL_GROWING: spring(400, 'BAD_REQUEST', ['잔여 시간만큼 공부해야 사용할 수 있습니다.'], 'STILL_GROWING'),
+  USER_NOT_FOUND: spring(404, 'NOT_FOUND', ['존재하지 않는 유저 입니다.'], 'USER_NOT_FOUND'),
+};
 
 /** A response object's keys in order, comma-joined (the originals' serialisers fixed the order). */
 export const keysOf = (o: object) => Object.keys(o).join();
