@@ -23,12 +23,12 @@ export const NEW_PASSWORD_CHECKS = [
 ];
 export const RegisterBody = { email, password: field<string>(...NEW_PASSWORD_CHECKS) };
 
-export const CodeBody = { code: field<string>(is.notEmpty(), is.string(), is.maxLength(2048)) };
+export const CodeBody = { code: field<string>(is.notEmpty(), is.notBlank(), is.string(), is.maxLength(2048)) };
 
 /** The PWA sends `code`; an `id_token` from Google's own button is accepted too (SPEC §2.4). */
 export const GoogleBody = {
-  code: optional<string>(is.notEmpty(), is.string(), is.maxLength(2048)),
-  id_token: optional<string>(is.notEmpty(), is.string(), is.maxLength(8192)),
+  code: optional<string>(is.notEmpty(), is.notBlank(), is.string(), is.maxLength(2048)),
+  id_token: optional<string>(is.notEmpty(), is.notBlank(), is.string(), is.maxLength(8192)),
 };
 
 export interface Session {

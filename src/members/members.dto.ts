@@ -4,7 +4,7 @@ import type { MemberRow } from './members.repository.js';
 
 export const UpdateMemberBody = {
   // `null` is a value here: the column is NOT NULL, so it is refused instead of failing (SPEC §2.6).
-  nickname: optionalNonNull<string>(is.notEmpty(), is.string(), is.maxLength(LIMITS.nickname)),
+  nickname: optionalNonNull<string>(is.notEmpty(), is.notBlank(), is.string(), is.maxLength(LIMITS.nickname)),
   image_url: optional<string | null>(is.string(), is.maxLength(LIMITS.imageUrl)),
   status_message: optionalNonNull<string>(is.string(), is.maxLength(LIMITS.statusMessage)),
 };

@@ -5,7 +5,7 @@ import { LIMITS } from '../database/schema.js';
 import type { CategoryRow } from './study-categories.repository.js';
 
 export const SubjectBody = {
-  subject: field<string>(is.notEmpty(), is.string(), is.maxLength(LIMITS.subject)),
+  subject: field<string>(is.notEmpty(), is.notBlank(), is.string(), is.maxLength(LIMITS.subject)),
 };
 
 export function toCategoryResponse(c: CategoryRow) {

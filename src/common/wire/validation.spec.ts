@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api-error.js';
 import { dialectOf } from './dialect.js';
-import { field, is, optional, validate } from './validation.js';
+import { field, is, isWellFormedText, optional, validate } from './validation.js';
 
 const shape = {
   email: { checks: [is.notEmpty(), is.email()], normalize: (v: string) => v.trim().toLowerCase() },
@@ -67,6 +67,76 @@ describe('validate', () => {
     const s = { n: field<number>(is.number()) };
     expect(() => validate(s, { n: '2' })).toThrow(ApiError);
     expect(validate(s, { n: 2 })).toEqual({ n: 2 });
+  });
+});
+
+describe('text fields', () => {
+  const named = {
+    name: field<string>(is.notEmpty(), is.notBlank(), is.string(), is.maxLength(3)),
+    note: optional<string>(is.string()),
+  };
+  const refused = (input: unknown): string[] => {
+    try {
+      validate(named, input);
+    } catch (error) {
+      return (error as ApiError).messages as string[];
+    }
+    throw new Error('expected a validation error');
+  };
+
+  it.each([' ', '   ', '\t\n', '\u00a0\u3000', '\ufeff'])('notBlank refuses whitespace-only %j', (name) => {
+    expect(refused({ name })).toEqual(['name should not be blank']);
+  });
+
+  it('notBlank leaves the empty string to notEmpty and non-strings to string', () => {
+    expect(refused({ name: '' })).toEqual(['name should not be empty']);
+    expect(refused({ name: 5 })).toEqual([
+      'name must be a string',
+      'name must be shorter than or equal to 3 characters',
+    ]);
+    expect(refused({ name: '    ' })).toEqual([
+      'name should not be blank',
+      'name must be shorter than or equal to 3 characters',
+    ]);
+  });
+
+  it('keeps surrounding whitespace of a valid value (nothing is trimmed)', () => {
+    expect(validate(named, { name: ' a ' })).toEqual({ name: ' a ' });
+  });
+
+  it.each([
+    ['a lone high surrogate', '\ud800'],
+    ['a lone low surrogate', 'a\udfff'],
+    ['a reversed pair', '\udc00\ud800'],
+    ['a high surrogate before a letter', '\udbffx'],
+  ])('refuses %s in every string field', (_, text) => {
+    expect(refused({ name: text.slice(0, 2), note: text })).toEqual([
+      'name must not contain unpaired surrogates',
+      'note must not contain unpaired surrogates',
+    ]);
+  });
+
+  it('accepts surrogate pairs (astral characters), counting each as one character', () => {
+    expect(validate(named, { name: '😀😀😀', note: '𝄞' })).toEqual({ name: '😀😀😀', note: '𝄞' });
+  });
+
+  it('checks the normalized e-mail as well, after its own checks', () => {
+    expect(messages({ email: ' \ud800@test.com ', password: 'secret' })).toEqual([
+      'email must not contain unpaired surrogates',
+    ]);
+  });
+
+  it('reports a lone surrogate after the null-character refusal of the same field', () => {
+    expect(refused({ name: '\u0000\ud800' })).toEqual([
+      'name must not contain null characters',
+      'name must not contain unpaired surrogates',
+    ]);
+  });
+
+  it('isWellFormedText', () => {
+    expect(isWellFormedText('plain 한글 😀')).toBe(true);
+    expect(isWellFormedText('\ud83d')).toBe(false);
+    expect(isWellFormedText(JSON.parse('"\\ude00"') as string)).toBe(false);
   });
 });
 

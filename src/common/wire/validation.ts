@@ -1,3 +1,4 @@
+/// <reference lib="es2024.string" />
 import { Body, Injectable, type PipeTransform, Query } from '@nestjs/common';
 import { ApiError } from './api-error.js';
 
@@ -33,6 +34,8 @@ export type Infer<S extends Shape> = {
 // Characters as class-validator and a varchar(n) column count them: a surrogate pair is one.
 const characters = (v: string) => v.length - (v.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
 const check = (test: (v: unknown) => boolean, message: (f: string) => string): Check => ({ test, message });
+/** No unpaired UTF-16 surrogate: a lone `\uD800` can't be stored as UTF-8 and would come back as U+FFFD. */
+export const isWellFormedText = (v: string): boolean => v.isWellFormed();
 const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
 
 export const is = {
@@ -40,6 +43,12 @@ export const is = {
     check(
       (v) => v !== '' && v !== null && v !== undefined,
       (f) => `${f} should not be empty`,
+    ),
+  /** Some content beyond whitespace; `''` is left to `notEmpty`, so it isn't reported twice. */
+  notBlank: () =>
+    check(
+      (v) => typeof v !== 'string' || v === '' || v.trim() !== '',
+      (f) => `${f} should not be blank`,
     ),
   string: () =>
     check(
@@ -119,6 +128,8 @@ export function validate<S extends Shape>(shape: S, input: unknown, options: Val
       // PostgreSQL text can't hold U+0000: refuse it here rather than fail in the database.
       if (typeof value === 'string' && value.includes('\u0000'))
         errors.push(`${name} must not contain null characters`);
+      if (typeof value === 'string' && !isWellFormedText(value))
+        errors.push(`${name} must not contain unpaired surrogates`);
     }
     if (value !== undefined) output[name] = value;
   }
