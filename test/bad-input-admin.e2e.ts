@@ -19,6 +19,10 @@ import { client, type Client, login, type Reply } from './support/http.js';
 // and unreadable bodies, wrong types and bad path ids answered with a clear 400 that changes nothing.
 // The routes themselves: test/admin-catalogue.e2e.ts.
 
+/** The refusal of U+0000 and of unpaired surrogates in a catalogue text. */
+const UNUSABLE = (java: string) => `${java} : 입력 값에 사용할 수 없는 문자가 포함되어 있습니다.`;
+const mangled = (v: unknown) => (typeof v === 'string' ? v.replace(/\p{Cs}/gu, '\ufffd') : v);
+
 let app: TestApp;
 let api: Client;
 let admin: string;
@@ -117,10 +121,67 @@ describe('create validation: every message, and nothing is written', () => {
       newCharacter({ sell_price: -10, grade: 'SSSSSSSSSSSSSSSSSSSSS' }),
       invalid('grade : 캐릭터 등급은 20자 이하로 입력해주세요.', 'sellPrice : 판매 가격은 0 이상이어야 합니다.'),
     ],
+    [
+      'item: an unpaired surrogate in every text field (issue 9 item 10)',
+      '/v2/admin/items',
+      newItem({
+        item_type: 'Food\ud800',
+        name: `${unique('lone')}\ud800`,
+        grade: '\udc00',
+        description: 'egg 😀'.slice(0, -1),
+        image_url: 'https://img.test/\udfff.png',
+      }),
+      invalid(UNUSABLE('itemType'), UNUSABLE('name'), UNUSABLE('grade'), UNUSABLE('description'), UNUSABLE('imageUrl')),
+    ],
+    [
+      'palette: an unpaired surrogate in every text field',
+      '/admin/palettes',
+      newPalette({
+        name: `${unique('lone')}\udbff`,
+        grade: '\ud800A',
+        light_color: '#aabb\ud800',
+        normal_color: '\udc00889900',
+        dark_color: '#44556\udfff',
+        darker_color: '#1122\ud83d',
+      }),
+      invalid(
+        UNUSABLE('name'),
+        UNUSABLE('grade'),
+        UNUSABLE('lightColor'),
+        UNUSABLE('normalColor'),
+        UNUSABLE('darkColor'),
+        UNUSABLE('darkerColor'),
+      ),
+    ],
+    [
+      'character: an unpaired surrogate in every text field, beside a valid price',
+      '/admin/characters',
+      newCharacter({
+        name: `${unique('lone')}\ud800`,
+        description: '\udc00\ud800',
+        image_url: 'https://img.test/\ud800',
+        grade: 'B\udfff',
+      }),
+      invalid(UNUSABLE('name'), UNUSABLE('description'), UNUSABLE('imageUrl'), UNUSABLE('grade')),
+    ],
+    [
+      'character: every text field whitespace-only (blank is absent)',
+      '/admin/characters',
+      newCharacter({ name: ' ', description: '\t\n', image_url: '\u3000', grade: '\u00a0' }),
+      invalid(
+        'name : 캐릭터 이름은 필수 입력 값 입니다.',
+        'description : 캐릭터 설명은 필수 입력 값 입니다.',
+        'imageUrl : 이미지 URL은 필수 입력 값 입니다.',
+        'grade : 캐릭터 등급은 필수 입력 값 입니다.',
+      ),
+    ],
   ];
   it.each(rows)('%s', async (_name, path, body, expected) => {
     expectReply(await api.post(path, { token: admin, json: body }), expected);
-    expect(byName(await kit.listed(path, path.split('/').pop()!), body.name)).toEqual([]);
+    const listed = await kit.listed(path, path.split('/').pop()!);
+    expect(byName(listed, body.name)).toEqual([]);
+    // PostgreSQL would have stored a lone surrogate as U+FFFD.
+    expect(byName(listed, mangled(body.name))).toEqual([]);
   });
 });
 
@@ -155,6 +216,8 @@ const RESOURCES: Record<string, Resource> = {
     badPatches: [
       [{ item_type: 'Weapon', cost: 5 }, invalid('itemType : 아이템 타입은 Food 또는 Consumable 이어야 합니다.')],
       [{ name: 'ok', cost: -1 }, invalid('cost : 아이템 가격은 0 이상이어야 합니다.')],
+      [{ name: 'ok\ud800', cost: 5 }, invalid(UNUSABLE('name'))],
+      [{ description: 'x'.repeat(10) + '\udc00', item_type: 'Consumable' }, invalid(UNUSABLE('description'))],
       [
         { effect_code: -1, image_url: 'i'.repeat(256) },
         invalid(
@@ -178,6 +241,7 @@ const RESOURCES: Record<string, Resource> = {
       ],
       // A number is read as text, as Jackson does, and then is no colour.
       [{ darker_color: 123456 }, invalid('darkerColor : darker color는 #RRGGBB 형식의 색상 코드여야 합니다.')],
+      [{ grade: '\udfff', name: 'new' }, invalid(UNUSABLE('grade'))],
     ],
   },
   character: {
@@ -192,6 +256,8 @@ const RESOURCES: Record<string, Resource> = {
         { sell_price: -1, name: 'x'.repeat(101) },
         invalid('name : 캐릭터 이름은 100자 이하로 입력해주세요.', 'sellPrice : 판매 가격은 0 이상이어야 합니다.'),
       ],
+      [{ image_url: 'https://img.test/\ud800.png', sell_price: 1 }, invalid(UNUSABLE('imageUrl'))],
+      [{ name: '   ', grade: '\udc00' }, invalid(UNUSABLE('grade'))],
     ],
   },
 };

@@ -7,6 +7,7 @@ import {
   springObject,
   springString,
 } from '../common/wire/spring.js';
+import { isWellFormedText } from '../common/wire/validation.js';
 import type { MemberRow } from '../members/members.repository.js';
 import type {
   CharacterFields,
@@ -147,7 +148,8 @@ class Checks {
     // varchar(n) counts characters (code points), not UTF-16 units.
     if ([...value].length > spec.max)
       this.errors.push(`${spec.java} : ${spec.subject} ${spec.max}자 이하로 입력해주세요.`);
-    else if (value.includes('\u0000'))
+    // U+0000 and unpaired surrogates: neither survives a PostgreSQL text column unchanged.
+    else if (value.includes('\u0000') || !isWellFormedText(value))
       this.errors.push(`${spec.java} : 입력 값에 사용할 수 없는 문자가 포함되어 있습니다.`);
     else if (spec.format && !spec.format.test(value)) this.errors.push(`${spec.java} : ${spec.format.message}`);
     return value;
