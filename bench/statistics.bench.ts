@@ -390,6 +390,7 @@ async function checkAndExplain(
       db,
       kind: 'postgres',
       execute: () => Promise.reject(new Error('unused')),
+      ping: () => Promise.reject(new Error('unused')),
       close: () => pool.end(),
     };
     const repository = new StatisticsRepository(database);

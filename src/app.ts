@@ -15,7 +15,7 @@ import type { Random } from './common/random.js';
 import { openRedis } from './common/redis.js';
 import { GroupsIoAdapter } from './study-groups/groups-io.adapter.js';
 import type { Config } from './config/config.js';
-import { openDatabase } from './database/client.js';
+import { openDatabase, timeoutsOf } from './database/client.js';
 import { runMigrations } from './database/migrator.js';
 import { seed } from './database/seeds/seed.js';
 
@@ -70,6 +70,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     url: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
     poolSize: config.DATABASE_POOL_SIZE,
+    timeouts: timeoutsOf(config),
+    onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost; the pool replaces it'),
   });
   const redis = openRedis(config.REDIS_URL);
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis error'));

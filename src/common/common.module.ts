@@ -7,6 +7,7 @@ import { MemberExistsGuard, OwnerGuard } from './auth/auth.guards.js';
 import { TokenService } from './auth/token.service.js';
 import { Clock, SystemClock } from './clock.js';
 import { EventBus } from './events.js';
+import { MemberQueue } from './keyed-queue.js';
 import { CryptoRandom, Random } from './random.js';
 import { RATE_LIMITER } from './rate-limit/rate-limit.guard.js';
 import { MemoryRateLimiter, RedisRateLimiter } from './rate-limit/rate-limiter.js';
@@ -45,6 +46,7 @@ export class CommonModule {
           : new MemoryRateLimiter(),
       },
       EventBus,
+      MemberQueue,
       TokenService,
       AccountsRepository,
       MembersRepository,

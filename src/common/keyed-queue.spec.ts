@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyedQueue } from './keyed-queue.js';
+import { KeyedQueue, QueueWaitTimeout } from './keyed-queue.js';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 
@@ -48,5 +48,20 @@ describe('KeyedQueue', () => {
     await expect(failing).rejects.toThrow('boom');
     await expect(next).resolves.toBe('ok');
     expect(queue.size).toBe(0);
+  });
+
+  it('a task that cannot start within maxWaitMs rejects without running; later tasks still wait their turn', async () => {
+    const queue = new KeyedQueue();
+    let release!: () => void;
+    const log: string[] = [];
+    const slow = queue.run('m', () => new Promise<void>((resolve) => (release = resolve)).then(() => log.push('slow')));
+    const late = queue.run('m', async () => log.push('late'), 20);
+    await expect(late).rejects.toBeInstanceOf(QueueWaitTimeout);
+    const next = queue.run('m', async () => log.push('next'));
+    await tick();
+    expect(log).toEqual([]); // `next` waits for `slow`, not just for `late` that gave up
+    release();
+    await Promise.all([slow, next]);
+    expect(log).toEqual(['slow', 'next']);
   });
 });

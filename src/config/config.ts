@@ -79,6 +79,13 @@ const schema = z
     DATABASE_URL: optionalString,
     DATABASE_POOL_SIZE: int(10, 1, 200),
     SHOP_LOCK_TIMEOUT_MS: int(5000, 100, 60000),
+    // Every database wait is bounded (see DatabaseTimeouts in src/database/client.ts).
+    DATABASE_CONNECT_TIMEOUT_MS: int(3000, 100, 60000),
+    DATABASE_STATEMENT_TIMEOUT_MS: int(5000, 100, 600000),
+    DATABASE_LOCK_TIMEOUT_MS: int(3000, 100, 600000),
+    DATABASE_QUERY_TIMEOUT_MS: int(6000, 100, 600000),
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(10000, 100, 3600000),
+    DATABASE_RETRY_AFTER_SECONDS: int(2, 1, 3600),
     DATA_DIR: z.string().default('./data'),
     MIGRATE_ON_START: z
       .enum(['true', 'false'])

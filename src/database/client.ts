@@ -19,31 +19,154 @@ export interface Database {
   readonly kind: 'postgres' | 'pglite';
   /** Runs one SQL text with positional parameters; used by the migration runner and health checks. */
   execute(text: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  /** `select 1` outside the pool, so a pool busy with slow work doesn't read as a database that is down. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
 export const DATABASE = Symbol('DATABASE');
 
+/** Bounds on every wait for PostgreSQL, in milliseconds (the DATABASE_*_TIMEOUT_MS settings). */
+export interface DatabaseTimeouts {
+  /** Opening a connection, and waiting for a pooled one. */
+  connectMs: number;
+  /** A statement, server side (a lock wait counts towards it). */
+  statementMs: number;
+  /** A row or table lock wait, server side. */
+  lockMs: number;
+  /** Client side: a query still unanswered then closes its connection (a database that stopped answering). */
+  queryMs: number;
+  /** A transaction left idle by a stalled caller is ended by the server, releasing its locks. */
+  idleInTransactionMs: number;
+}
+
 export interface DatabaseOptions {
   url?: string;
   dataDir: string;
   poolSize?: number;
+  /** Left out (the CLI, migrations run by hand), PostgreSQL's own defaults apply: no bound. */
+  timeouts?: DatabaseTimeouts;
+  /** Told when a pooled connection is lost, idle or in use; the pool replaces it either way. */
+  onConnectionError?: (error: Error) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir);
+  return options.url ? openPostgres(options.url, options) : openPglite(options.dataDir);
 }
 
-function openPostgres(url: string, max: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max });
+/** The settings' values, as `openDatabase` takes them. */
+export function timeoutsOf(config: {
+  DATABASE_CONNECT_TIMEOUT_MS: number;
+  DATABASE_STATEMENT_TIMEOUT_MS: number;
+  DATABASE_LOCK_TIMEOUT_MS: number;
+  DATABASE_QUERY_TIMEOUT_MS: number;
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: number;
+}): DatabaseTimeouts {
+  return {
+    connectMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    statementMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    lockMs: config.DATABASE_LOCK_TIMEOUT_MS,
+    queryMs: config.DATABASE_QUERY_TIMEOUT_MS,
+    idleInTransactionMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
+}
+
+function poolConfig(url: string, max: number, t: DatabaseTimeouts | undefined): pg.PoolConfig {
+  const config: pg.PoolConfig = { connectionString: url, max, keepAlive: true };
+  if (!t) return config;
+  return {
+    ...config,
+    connectionTimeoutMillis: t.connectMs,
+    query_timeout: t.queryMs,
+    statement_timeout: t.statementMs,
+    lock_timeout: t.lockMs,
+    idle_in_transaction_session_timeout: t.idleInTransactionMs,
+  };
+}
+
+function openPostgres(url: string, options: DatabaseOptions): Database {
+  const report = options.onConnectionError ?? (() => undefined);
+  const pool = new GuardedPool(poolConfig(url, options.poolSize ?? 10, options.timeouts));
   // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on('error', () => undefined);
+  pool.on('error', report);
+  pool.on('connect', (client) => {
+    // Nor may a client in use: pg-pool listens only while a client is idle, and an 'error' event
+    // with no listener ends the process (a failover or a terminated backend mid-request).
+    client.on('error', report);
+    if (options.timeouts) closeOnReadTimeout(client);
+  });
+  // One connection of its own for readiness, with short bounds of its own.
+  const probe = new pg.Pool({
+    ...poolConfig(url, 1, options.timeouts),
+    connectionTimeoutMillis: 2000,
+    query_timeout: 2000,
+    statement_timeout: 2000,
+  });
+  probe.on('error', () => undefined);
+  probe.on('connect', (client) => client.on('error', () => undefined));
   return {
     db: drizzleNodePg(pool, { schema }) as unknown as Db,
     kind: 'postgres',
     execute: async (text, params) => ({ rows: (await pool.query(text, params)).rows }),
-    close: () => pool.end(),
+    ping: async () => {
+      await probe.query('select 1');
+    },
+    close: async () => {
+      await Promise.all([pool.end(), probe.end()]);
+    },
   };
+}
+
+type ConnectCallback = Parameters<pg.Pool['connect']>[0];
+
+/**
+ * A pool whose checked-out clients are given back at most once, and at once (as broken) when their
+ * connection ends: Drizzle's transaction never releases a client whose `begin` failed, which
+ * would shrink the pool for good with every connection lost at that moment.
+ */
+class GuardedPool extends pg.Pool {
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+    if (callback) return super.connect(callback); // pool.query's own path, which releases correctly
+    return super.connect().then(releaseWhenLost);
+  }
+}
+
+function releaseWhenLost(client: pg.PoolClient): pg.PoolClient {
+  const release = client.release;
+  let held = true;
+  const giveBack = (error?: Error | boolean) => {
+    if (!held) return;
+    held = false;
+    client.removeListener('end', lost);
+    release(error);
+  };
+  const lost = () => giveBack(new Error('connection lost while checked out'));
+  client.once('end', lost);
+  client.release = giveBack;
+  return client;
+}
+
+const READ_TIMEOUT = 'Query read timeout';
+
+/**
+ * node-postgres answers a query past `query_timeout` with an error but leaves it running on the
+ * connection, so everything queued behind it (the rollback, the next request) would wait as well.
+ * Ending the client then closes the socket (it has a query in flight), and the pool drops it.
+ */
+function closeOnReadTimeout(client: pg.PoolClient): void {
+  const send = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const query = (...args: unknown[]) => {
+    const result = send(...args);
+    if (result instanceof Promise) {
+      result.catch((error: unknown) => {
+        if ((error as Error | undefined)?.message === READ_TIMEOUT) void client.end();
+      });
+    }
+    return result;
+  };
+  Object.assign(client, { query });
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
@@ -56,6 +179,9 @@ async function openPglite(dataDir: string): Promise<Database> {
       db: drizzlePglite(client, { schema }) as unknown as Db,
       kind: 'pglite',
       execute: async (text, params) => ({ rows: (await client.query<Record<string, unknown>>(text, params)).rows }),
+      ping: async () => {
+        await client.query('select 1');
+      },
       close: async () => {
         await client.close();
         releaseLock();

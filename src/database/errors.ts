@@ -7,3 +7,56 @@ export const isUniqueViolation = (error: unknown) => hasCode(error, '23505');
 export const isForeignKeyViolation = (error: unknown) => hasCode(error, '23503');
 /** `lock_timeout` ran out while waiting for a row lock. */
 export const isLockTimeout = (error: unknown) => hasCode(error, '55P03');
+/** `statement_timeout` cancelled the statement (a lock wait counts towards it too). */
+export const isStatementTimeout = (error: unknown) => hasCode(error, '57014');
+
+/**
+ * Why the database could not serve a request right now, as opposed to a bug: `busy` when a bounded
+ * wait ran out (a lock, a statement, a pooled connection), `unavailable` when the connection failed.
+ */
+export type Unavailability = 'busy' | 'unavailable';
+
+// 55P03 lock timeout, 57014 statement timeout (or cancel), 53300 too many connections.
+const BUSY_CODES = new Set(['55P03', '57014', '53300']);
+// 57P01–57P03 admin shutdown, crash shutdown, cannot connect now; class 08 is connection exceptions.
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03']);
+// The socket's own failures, as Node reports them.
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+// node-postgres and pg-pool raise these without a code; their texts are all there is to go by.
+const BUSY_MESSAGES = [/^timeout exceeded when trying to connect$/];
+const UNAVAILABLE_MESSAGES = [
+  /^Connection terminated/, // unexpectedly, or due to connection timeout
+  /^Query read timeout$/,
+  /is not queryable$/, // a client whose connection failed or that was closed
+  /^Cannot use a pool after calling end on the pool$/,
+  /^PGlite is clos(ed|ing)$/,
+];
+
+/** Whether this error (or one it wraps) says the database can't serve now; undefined for anything else. */
+export function databaseUnavailability(error: unknown): Unavailability | undefined {
+  let current = error;
+  for (let depth = 0; depth < 5 && current instanceof Object; depth++) {
+    const code = codeOf(current);
+    if (typeof code === 'string') {
+      if (BUSY_CODES.has(code)) return 'busy';
+      if (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || NETWORK_CODES.has(code)) return 'unavailable';
+    }
+    const message = (current as { message?: unknown }).message;
+    if (typeof message === 'string') {
+      if (BUSY_MESSAGES.some((m) => m.test(message))) return 'busy';
+      if (UNAVAILABLE_MESSAGES.some((m) => m.test(message))) return 'unavailable';
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

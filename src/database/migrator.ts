@@ -38,6 +38,9 @@ function splitStatements(text: string): string[] {
 }
 
 async function lockAndEnsureTable(tx: Tx): Promise<Set<string>> {
+  // A migration may rightly run long or wait for the tables it alters: the service's bounds are for requests.
+  await tx.execute(sql`set local statement_timeout = 0`);
+  await tx.execute(sql`set local lock_timeout = 0`);
   await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEY})`);
   await tx.execute(
     sql`create table if not exists monta_migrations (tag varchar(255) primary key, applied_at timestamptz not null default now())`,

@@ -31,7 +31,7 @@ export class MembersController {
   @Patch(':member_id')
   @OwnerOnly()
   async update(@CurrentCaller() caller: Caller, @ValidBody(UpdateMemberBody) body: Infer<typeof UpdateMemberBody>) {
-    await this.members.update(caller.memberId!, body);
+    await this.members.update({ accountId: caller.accountId, memberId: caller.memberId! }, body);
     return null;
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { MemberQueue } from '../common/keyed-queue.js';
 import { Random } from '../common/random.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
@@ -14,6 +15,7 @@ export class MembersService {
     @Inject(DATABASE) private readonly database: Database,
     private readonly members: MembersRepository,
     private readonly random: Random,
+    private readonly queue: MemberQueue,
   ) {}
 
   /** The caller's member, created on first use with `NEW_MEMBER_POINTS` and a streak (N11). */
@@ -36,18 +38,21 @@ export class MembersService {
     return { member: (await this.members.findByAccount(accountId))!, created: false };
   }
 
+  /** The profile update writes the member row: it takes the member's turn like every other writer of it. */
   async update(
-    memberId: string,
+    owner: { accountId: string; memberId: string },
     input: { nickname?: string; image_url?: string | null; status_message?: string },
   ): Promise<void> {
     if (input.nickname === undefined && input.image_url === undefined && input.status_message === undefined) {
       throw ApiError.badRequest(Msg.NOTHING_TO_CHANGE, 'NOTHING_TO_CHANGE');
     }
-    await this.members.update(memberId, {
-      nickname: input.nickname,
-      imageUrl: input.image_url,
-      statusMessage: input.status_message,
-    });
+    await this.queue.run(owner.accountId, () =>
+      this.members.update(owner.memberId, {
+        nickname: input.nickname,
+        imageUrl: input.image_url,
+        statusMessage: input.status_message,
+      }),
+    );
   }
 
   list(): Promise<MemberRow[]> {

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'drizzle-orm';
-import { KeyedQueue } from '../common/keyed-queue.js';
+import { MemberQueue } from '../common/keyed-queue.js';
 import { Random } from '../common/random.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { SpringMsg } from '../common/wire/messages.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { DATABASE, type Database, type Tx } from '../database/client.js';
-import { isLockTimeout } from '../database/errors.js';
+import { isLockTimeout, isStatementTimeout } from '../database/errors.js';
 import { INT4_MAX } from '../database/schema.js';
 import { PointsRepository, type TransactionRecordRow } from '../points/points.repository.js';
 import { StreaksRepository } from '../streaks/streaks.repository.js';
@@ -39,12 +39,11 @@ const fail = (status: number, failure: ShopFailure) => new ApiError(status, Spri
  */
 @Injectable()
 export class ShopService {
-  /** One member's operations queue here before taking a pooled connection (see KeyedQueue). */
-  private readonly perMember = new KeyedQueue();
-
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     @Inject(DATABASE) private readonly database: Database,
+    /** One member's operations queue here before taking a pooled connection. */
+    private readonly perMember: MemberQueue,
     private readonly shop: ShopRepository,
     private readonly points: PointsRepository,
     private readonly streaks: StreaksRepository,
@@ -187,7 +186,12 @@ export class ShopService {
           return work(tx);
         });
       } catch (error) {
-        if (isLockTimeout(error)) throw fail(503, 'BUSY');
+        if (isLockTimeout(error) || isStatementTimeout(error)) {
+          throw new ApiError(503, SpringMsg.BUSY, {
+            code: 'BUSY',
+            headers: { 'retry-after': String(this.config.DATABASE_RETRY_AFTER_SECONDS) },
+          });
+        }
         throw error;
       }
     });

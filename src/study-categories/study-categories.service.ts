@@ -1,22 +1,34 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import { MemberQueue } from '../common/keyed-queue.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
-import { DATABASE, type Database } from '../database/client.js';
+import { DATABASE, type Database, type Tx } from '../database/client.js';
 import { isUniqueViolation } from '../database/errors.js';
 import { type CategoryRow, StudyCategoriesRepository } from './study-categories.repository.js';
 
-/** Categories N16–N19; every id is checked against the path member (SPEC §2.1). */
+/** The caller as the owner guard resolved it: the account keys the queue, the member the rows. */
+export interface Owner {
+  accountId: string;
+  memberId: string;
+}
+
+/**
+ * Categories N16–N19; every id is checked against the path member (SPEC §2.1). Each change takes
+ * the member's turn in this process, then the member row lock, so changes of one member never
+ * interleave on any number of instances.
+ */
 @Injectable()
 export class StudyCategoriesService {
   constructor(
     @Inject(DATABASE) private readonly database: Database,
     private readonly categories: StudyCategoriesRepository,
     private readonly clock: Clock,
+    private readonly queue: MemberQueue,
   ) {}
 
-  async create(memberId: string, subject: string): Promise<CategoryRow> {
-    const created = await this.categories.insert(memberId, subject);
+  async create(owner: Owner, subject: string): Promise<CategoryRow> {
+    const created = await this.locked(owner, (tx) => this.categories.insert(owner.memberId, subject, tx));
     if (!created) throw ApiError.badRequest(Msg.CATEGORY_EXISTS, 'CATEGORY_EXISTS');
     return created;
   }
@@ -25,33 +37,55 @@ export class StudyCategoriesService {
     return this.categories.list(memberId);
   }
 
-  /** Renames, or merges into the member's live category that already has the subject. */
-  async rename(memberId: string, id: number, subject: string): Promise<void> {
-    await this.database.db
-      .transaction(async (tx) => {
-        const category = await this.categories.findOwned(memberId, id, tx);
-        if (!category) throw ApiError.notFound(Msg.CATEGORY_NOT_FOUND, 'CATEGORY_NOT_FOUND');
-        if (category.subject === subject) throw ApiError.badRequest(Msg.NOTHING_TO_CHANGE, 'NOTHING_TO_CHANGE');
-        const target = await this.categories.findBySubject(memberId, subject, tx);
-        if (target) {
-          await this.categories.moveRecords(memberId, id, target.studyCategoryId, tx);
-          await this.categories.softDelete(id, this.clock.now(), tx);
-        } else {
-          await this.categories.rename(id, subject, tx);
-        }
-      })
-      .catch((error: unknown) => {
-        // A parallel create or rename took the subject first.
-        if (isUniqueViolation(error)) throw ApiError.badRequest(Msg.CATEGORY_EXISTS, 'CATEGORY_EXISTS');
-        throw error;
-      });
+  /**
+   * Renames, or merges into the member's live category that already has the subject. Whether it
+   * merges, and into which, is what the caller saw when the request arrived: if another change made
+   * it mean something else meanwhile, it is refused instead of doing what the caller did not ask
+   * for: 409 when the merge target went (the crosswise rename that merged first), 400 when the
+   * subject was taken.
+   */
+  async rename(owner: Owner, id: number, subject: string): Promise<void> {
+    const { memberId } = owner;
+    const seen = (await this.categories.peekOwned(memberId, id))
+      ? ((await this.categories.findBySubject(memberId, subject))?.studyCategoryId ?? null)
+      : undefined;
+    await this.locked(owner, async (tx) => {
+      const category = await this.categories.findOwned(memberId, id, tx);
+      if (!category) throw ApiError.notFound(Msg.CATEGORY_NOT_FOUND, 'CATEGORY_NOT_FOUND');
+      if (category.subject === subject) throw ApiError.badRequest(Msg.NOTHING_TO_CHANGE, 'NOTHING_TO_CHANGE');
+      const target = await this.categories.findBySubject(memberId, subject, tx);
+      if (seen !== undefined && seen !== (target?.studyCategoryId ?? null)) {
+        // A plain rename whose subject was taken meanwhile answers as the taken subject always has.
+        if (seen === null) throw ApiError.badRequest(Msg.CATEGORY_EXISTS, 'CATEGORY_EXISTS');
+        throw new ApiError(409, Msg.CATEGORY_CHANGED, { code: 'CATEGORY_CHANGED' });
+      }
+      if (target) {
+        await this.categories.moveRecords(memberId, id, target.studyCategoryId, tx);
+        await this.categories.softDelete(id, this.clock.now(), tx);
+      } else {
+        await this.categories.rename(id, subject, tx);
+      }
+    }).catch((error: unknown) => {
+      // A category given that subject outside the member lock (none of ours) took it first.
+      if (isUniqueViolation(error)) throw ApiError.badRequest(Msg.CATEGORY_EXISTS, 'CATEGORY_EXISTS');
+      throw error;
+    });
   }
 
-  async delete(memberId: string, id: number): Promise<void> {
-    await this.database.db.transaction(async (tx) => {
-      const category = await this.categories.findOwned(memberId, id, tx);
+  async delete(owner: Owner, id: number): Promise<void> {
+    await this.locked(owner, async (tx) => {
+      const category = await this.categories.findOwned(owner.memberId, id, tx);
       if (!category) throw ApiError.notFound(Msg.CATEGORY_NOT_FOUND, 'CATEGORY_NOT_FOUND');
       await this.categories.softDelete(id, this.clock.now(), tx);
     });
+  }
+
+  private locked<T>(owner: Owner, work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.queue.run(owner.accountId, () =>
+      this.database.db.transaction(async (tx) => {
+        await this.categories.lockMember(owner.memberId, tx);
+        return work(tx);
+      }),
+    );
   }
 }

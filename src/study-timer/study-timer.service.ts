@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { EventBus } from '../common/events.js';
+import { MemberQueue } from '../common/keyed-queue.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
 import { CONFIG, type Config } from '../config/config.js';
@@ -30,10 +31,17 @@ export class StudyTimerService {
     private readonly streaks: StreaksService,
     private readonly clock: Clock,
     private readonly events: EventBus,
+    private readonly queue: MemberQueue,
   ) {}
 
   async start(accountId: string, categoryId: number | null | undefined): Promise<void> {
-    const started = await this.database.db.transaction(async (tx) => {
+    // The member's turn first (see MemberQueue), then one pooled connection for the transaction.
+    const started = await this.queue.run(accountId, () => this.startNow(accountId, categoryId));
+    this.events.publish('study.started', started);
+  }
+
+  private startNow(accountId: string, categoryId: number | null | undefined) {
+    return this.database.db.transaction(async (tx) => {
       const member = await this.timer.lockMember(accountId, tx);
       if (!member) throw ApiError.notFound(Msg.USER_NOT_FOUND, 'MEMBER_NOT_FOUND');
       // `0` and `null` mean no category, as the original's truthiness check did.
@@ -45,12 +53,16 @@ export class StudyTimerService {
       await this.timer.start(member.memberId, categoryId || null, now, tx);
       return { memberId: member.memberId, startTime: now };
     });
-    this.events.publish('study.started', started);
   }
 
   /** Ends the running session and applies its effects in the same transaction (SPEC §3, §6.3). */
   async end(accountId: string, status: SessionStatus): Promise<void> {
-    const ended = await this.database.db.transaction(async (tx) => {
+    const ended = await this.queue.run(accountId, () => this.endNow(accountId, status));
+    this.events.publish('study.ended', ended);
+  }
+
+  private endNow(accountId: string, status: SessionStatus) {
+    return this.database.db.transaction(async (tx) => {
       const member = await this.timer.lockMember(accountId, tx);
       if (!member) throw ApiError.notFound(Msg.USER_NOT_FOUND, 'MEMBER_NOT_FOUND');
       const record =
@@ -74,6 +86,5 @@ export class StudyTimerService {
       await this.streaks.recordSession(member.memberId, record.startTime, end, tx);
       return { memberId: member.memberId, endTime: end };
     });
-    this.events.publish('study.ended', ended);
   }
 }

@@ -1,6 +1,9 @@
 import { STATUS_CODES } from 'node:http';
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CONFIG, type Config } from '../../config/config.js';
+import { databaseUnavailability, type Unavailability } from '../../database/errors.js';
+import { QueueWaitTimeout } from '../keyed-queue.js';
 import { ApiError } from './api-error.js';
 import { dialectOf } from './dialect.js';
 import { Msg, SpringMsg } from './messages.js';
@@ -16,19 +19,43 @@ interface Failure {
 /** Every HTTP error leaves through here, once, in the dialect of its path (WIRE-CONTRACT §1.4, §1.8). */
 @Catch()
 export class WireExceptionFilter implements ExceptionFilter {
+  constructor(@Inject(CONFIG) private readonly config: Config) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const failure = toFailure(exception);
-    if (failure.status >= 500) {
+    const unavailable = unavailabilityOf(exception);
+    const failure = unavailable
+      ? unavailableFailure(unavailable, this.config.DATABASE_RETRY_AFTER_SECONDS)
+      : toFailure(exception);
+    if (unavailable) {
+      // Expected under a failover or overload, and answered with a retry: not an error of ours.
+      request.log.warn({ err: exception }, `database ${unavailable}`);
+    } else if (failure.status >= 500) {
       request.log.error({ err: exception }, 'unhandled error');
     }
     for (const [name, value] of Object.entries(failure.headers ?? {})) reply.header(name, value);
     const body = dialectOf(request.url) === 'spring' ? springBody(failure) : nestBody(failure);
     void reply.status(failure.status).send(body);
   }
+}
+
+/** Whether the exception is the database (or the wait for it) failing, rather than a bug or a refusal. */
+function unavailabilityOf(exception: unknown): Unavailability | undefined {
+  if (exception instanceof ApiError || exception instanceof HttpException) return undefined;
+  if (exception instanceof QueueWaitTimeout) return 'busy';
+  return databaseUnavailability(exception);
+}
+
+function unavailableFailure(why: Unavailability, retryAfterSeconds: number): Failure {
+  return {
+    status: 503,
+    messages: why === 'busy' ? Msg.BUSY : Msg.UNAVAILABLE,
+    code: why === 'busy' ? 'BUSY' : 'DATABASE_UNAVAILABLE',
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  };
 }
 
 function toFailure(exception: unknown): Failure {

@@ -19,6 +19,10 @@ export const Msg = {
   TOO_MANY_REQUESTS: '요청이 너무 많습니다. 잠시 후 다시 시도해주세요.',
   PAYLOAD_TOO_LARGE: '요청 본문이 너무 큽니다.',
   BAD_URL: '요청 경로가 올바르지 않습니다.',
+  // The database can't serve now (503): a bounded wait ran out, or the connection failed.
+  BUSY: '요청이 밀려 처리하지 못했습니다. 잠시 후 다시 시도해주세요.',
+  UNAVAILABLE: '일시적으로 요청을 처리할 수 없습니다. 잠시 후 다시 시도해주세요.',
+  CATEGORY_CHANGED: '카테고리가 그사이 변경되었습니다. 목록을 새로 고친 뒤 다시 시도해주세요.',
 } as const;
 
 export const SpringMsg = {
