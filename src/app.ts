@@ -184,15 +184,24 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   }
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const NOT_UTF8 = 'request body must be UTF-8 text';
+
 function configureFastify(fastify: FastifyInstance, config: Config): void {
   // JSON as Express parsed it for the original: an empty body is no body, and a malformed one is a
   // 400 carrying JSON.parse's own message (WIRE-CONTRACT §1.3).
   fastify.removeContentTypeParser(['application/json']);
   fastify.addContentTypeParser(
     'application/json',
-    { parseAs: 'string', bodyLimit: config.BODY_LIMIT_BYTES },
+    { parseAs: 'buffer', bodyLimit: config.BODY_LIMIT_BYTES },
     (_request, body, done) => {
-      const text = (body as string).trim();
+      let text: string;
+      try {
+        // Strict: bytes that are not UTF-8 (an encoded lone surrogate among them) would become U+FFFD.
+        text = strictUtf8.decode(body as Buffer).trim();
+      } catch {
+        return done(Object.assign(new Error(NOT_UTF8), { statusCode: 400 }), undefined);
+      }
       if (text === '') return done(null, undefined);
       try {
         done(null, JSON.parse(text));

@@ -335,3 +335,63 @@ describe('query and path text: a lone surrogate cannot arrive percent-encoded', 
     expect([await memberRow(me.memberId), await categories(me.memberId)]).toEqual(before);
   });
 });
+
+describe('JSON bodies whose bytes are not UTF-8', () => {
+  // A lone surrogate encoded as bytes (ED A0 80, as WTF-8 writes it) or any invalid byte was decoded
+  // to U+FFFD and stored so; the body is now refused as the framing error it is, in either dialect.
+  const bytes = (...parts: (string | number[])[]) =>
+    Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+  const post = (method: string, path: string, body: Buffer, token: string) =>
+    fetch(app.url + path, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
+  const NOT_UTF8 = 'request body must be UTF-8 text';
+  const BODIES: [string, number[]][] = [
+    ['an encoded lone surrogate', [0xed, 0xa0, 0x80]],
+    ['a stray continuation byte', [0x80]],
+    ['an overlong encoding', [0xc0, 0xaf]],
+    ['a truncated sequence', [0xe0, 0xa0]],
+  ];
+
+  it.each(BODIES)('Nest: %s in a nickname', async (_, bad) => {
+    const me = await registerAndLogin(api);
+    const before = await memberRow(me.memberId);
+    const reply = await post(
+      'PATCH',
+      `/timer-api/members/${me.memberId}`,
+      bytes('{"nickname":"a', bad, '"}'),
+      me.accessToken,
+    );
+    expect(reply).toEqual({ status: 400, body: { status: 'error', error: 'Bad Request', message: NOT_UTF8 } });
+    expect(await memberRow(me.memberId)).toEqual(before);
+  });
+
+  it.each(BODIES)('Spring: %s in a palette name', async (_, bad) => {
+    const name = `bytes-${Date.now()}-${Math.random()}`;
+    const body = bytes(
+      `{"name":"${name}`,
+      bad,
+      '","grade":"A","light_color":"#aabbcc","normal_color":"#889900",',
+      '"dark_color":"#445566","darker_color":"#112233"}',
+    );
+    const reply = await post('POST', '/admin/palettes', body, admin);
+    expect(reply).toEqual({
+      status: 400,
+      body: { status: 'error', error: 'BAD_REQUEST', message: ['입력한 필드 타입이 올바른지 확인해주세요.'] },
+    });
+    const { rows: found } = await db.query("select palette_id from palette where name like $1 || '%'", [name]);
+    expect(found).toEqual([]);
+  });
+
+  it('valid UTF-8 is read as before: a leading BOM is dropped, 4-byte characters kept', async () => {
+    const me = await registerAndLogin(api);
+    const body = bytes([0xef, 0xbb, 0xbf], '{"nickname":"공부 😀"}');
+    expect(await post('PATCH', `/timer-api/members/${me.memberId}`, body, me.accessToken)).toEqual({
+      status: 200,
+      body: { status: 'success', data: null },
+    });
+    expect((await memberRow(me.memberId))[0].nickname).toBe('공부 😀');
+  });
+});
