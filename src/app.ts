@@ -14,7 +14,8 @@ import { Msg } from './common/wire/messages.js';
 import type { Random } from './common/random.js';
 import { openRedis } from './common/redis.js';
 import { GroupsIoAdapter } from './study-groups/groups-io.adapter.js';
-import type { Config } from './config/config.js';
+import type { Config, LoadedConfig } from './config/config.js';
+import { resolveSecrets } from './config/secrets.js';
 import { openDatabase, timeoutsOf } from './database/client.js';
 import { runMigrations } from './database/migrator.js';
 import { seed } from './database/seeds/seed.js';
@@ -35,10 +36,21 @@ export interface AppOverrides {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const DOCS_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
 /** `static/` at the project root, from `src/` (tsx, tests) and from `dist/` (built service) alike. */
 const STATIC_DIR = fileURLToPath(new URL('../static/', import.meta.url));
 
-export function createLogger(config: Config, destination?: DestinationStream): Logger {
+export function createLogger(config: LoadedConfig, destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
     level: config.LOG_LEVEL,
     serializers: { err: serializeError },
@@ -64,22 +76,23 @@ export function createLogger(config: Config, destination?: DestinationStream): L
  * Builds the whole service: database (migrated; seeded when embedded), Redis when configured, and the
  * Nest application on Fastify with both wire dialects. `main.ts` and the tests both start it this way.
  */
-export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<AppHandle> {
-  const logger = overrides.logger ?? createLogger(config);
+export async function createApp(loaded: LoadedConfig, overrides: AppOverrides = {}): Promise<AppHandle> {
+  const logger = overrides.logger ?? createLogger(loaded);
   const database = await openDatabase({
-    url: config.DATABASE_URL,
-    dataDir: config.DATA_DIR,
-    poolSize: config.DATABASE_POOL_SIZE,
-    timeouts: timeoutsOf(config),
+    url: loaded.DATABASE_URL,
+    dataDir: loaded.DATA_DIR,
+    poolSize: loaded.DATABASE_POOL_SIZE,
+    timeouts: timeoutsOf(loaded),
     onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost; the pool replaces it'),
   });
-  const redis = openRedis(config.REDIS_URL);
+  const redis = openRedis(loaded.REDIS_URL);
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis error'));
   try {
-    if (config.MIGRATE_ON_START) {
+    if (loaded.MIGRATE_ON_START) {
       const applied = await runMigrations(database.db);
       if (applied.length) logger.info({ applied }, 'migrations applied');
     }
+    const config = await resolveSecrets(database.db, loaded, logger);
     // The embedded database is the no-setup default, so it starts ready to log in (SPEC §5).
     if (database.kind === 'pglite') {
       await seed(database.db, { production: config.NODE_ENV === 'production', publicUrl: config.PUBLIC_URL });
@@ -95,7 +108,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
         const status = (error as { statusCode?: number }).statusCode ?? 400;
         const origin = request.headers.origin;
-        reply.header('x-request-id', request.id).header('vary', 'Origin');
+        reply.header('x-request-id', request.id).header('vary', 'Origin').header('x-content-type-options', 'nosniff');
         if (origin && config.CORS_ORIGINS.includes(origin)) {
           reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true');
         }
@@ -158,7 +171,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         .addBearerAuth()
         .build(),
     );
-    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+    // Off (404 like any unknown path) unless DOCS_ENABLED; the default is off in production.
+    if (config.DOCS_ENABLED) SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
     await app.init();
 
     return {
@@ -212,5 +226,14 @@ function configureFastify(fastify: FastifyInstance, config: Config): void {
   );
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  // onSend: it also runs for answers given by an earlier onRequest hook (a CORS preflight).
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    // Swagger UI loads only its own scripts (no inline ones) but styles itself inline; nobody may frame it.
+    if (request.url === '/docs' || request.url.startsWith('/docs/') || request.url.startsWith('/docs?')) {
+      reply.header('content-security-policy', DOCS_CSP).header('x-frame-options', 'DENY');
+    }
+    return payload;
   });
 }

@@ -153,16 +153,18 @@ describe('npm start with no configuration (embedded PGlite)', { timeout: 300_000
     const cwd = tempDir();
     const dataDir = join(cwd, 'a', 'b', 'data');
     const email = uniqueEmail('kept');
+    let registered: Awaited<ReturnType<typeof registerAndLogin>>;
 
     const first = await startServer(cwd, dataDir);
     try {
       expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
-      const registered = await registerAndLogin(client(first.url), email, 'qwer1234');
+      registered = await registerAndLogin(client(first.url), email, 'qwer1234');
       expect(registered.accountId).toMatch(/^[0-9a-f-]{36}$/);
     } finally {
       expect(await stopServer(first)).toBe(0);
     }
     expect(logs(first).some((l) => l.msg === 'shutting down' && l.signal === 'SIGTERM')).toBe(true);
+    expect(logs(first).some((l) => l.level === 40 && /signing secrets unset/.test(String(l.msg)))).toBe(true);
     expect(existsSync(join(dataDir, LOCK))).toBe(false);
     expect(existsSync(join(cwd, 'data')), 'DATA_DIR is used instead of ./data').toBe(false);
 
@@ -173,6 +175,9 @@ describe('npm start with no configuration (embedded PGlite)', { timeout: 300_000
         'nothing left to migrate',
       ).toBe(false);
       const api = client(second.url);
+      // The secrets generated on the first boot were kept with the data: its tokens still work.
+      expect((await api.get('/timer-api/members/me', { token: registered.accessToken })).status).toBe(200);
+      expect((await api.post('/timer-api/auth/refresh', { token: registered.refreshToken })).status).toBe(200);
       const session = await login(api, email, 'qwer1234');
       expect(session.account.email).toBe(email.toLowerCase());
       const again = await api.post('/timer-api/auth/email/register', { json: { email, password: 'qwer1234' } });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { and, eq, sql } from 'drizzle-orm';
-import { DATABASE, type Database, type DbOrTx } from '../database/client.js';
+import { DATABASE, type Database, type DbOrTx, type Tx } from '../database/client.js';
 import { account, member, role } from '../database/schema.js';
 
 export interface AccountRow {
@@ -12,6 +12,13 @@ export interface AccountRow {
   createdAt: Date;
   updatedAt: Date;
   role: { roleId: number; name: string };
+  tokenGeneration: number;
+}
+
+/** What every authenticated request checks against the token: the live role and token generation. */
+export interface AccountAccess {
+  roleId: number;
+  tokenGeneration: number;
 }
 
 export interface NewAccount {
@@ -31,6 +38,7 @@ const columns = {
   createdAt: account.createdAt,
   updatedAt: account.updatedAt,
   role: { roleId: role.roleId, name: role.name },
+  tokenGeneration: account.tokenGeneration,
 };
 
 /** All SQL on accounts and roles. Emails are stored lower-cased; lookups compare lower-cased. */
@@ -43,13 +51,35 @@ export class AccountsRepository {
   }
 
   /** The live-account check of every authenticated request: one primary-key read. */
-  async findRole(accountId: string, tx: DbOrTx = this.db): Promise<number | undefined> {
+  async findAccess(accountId: string, tx: DbOrTx = this.db): Promise<AccountAccess | undefined> {
     const rows = await tx
-      .select({ roleId: account.roleId })
+      .select({ roleId: account.roleId, tokenGeneration: account.tokenGeneration })
       .from(account)
       .where(eq(account.accountId, accountId))
       .limit(1);
-    return rows[0]?.roleId;
+    return rows[0];
+  }
+
+  /**
+   * Locks the account's credentials until the transaction ends and returns its token generation.
+   * `share` lets sign-ins run side by side; `update` (taken by refresh, which may bump the generation)
+   * serialises; either waits for, and is waited for by, a password change.
+   */
+  async lockCredentials(accountId: string, mode: 'share' | 'update', tx: Tx): Promise<number | undefined> {
+    const rows = await tx
+      .select({ tokenGeneration: account.tokenGeneration })
+      .from(account)
+      .where(eq(account.accountId, accountId))
+      .for(mode === 'share' ? 'share' : 'no key update');
+    return rows[0]?.tokenGeneration;
+  }
+
+  /** Ends every access token issued so far (a reused refresh chain). */
+  async bumpTokenGeneration(accountId: string, tx: DbOrTx = this.db): Promise<void> {
+    await tx
+      .update(account)
+      .set({ tokenGeneration: sql`${account.tokenGeneration} + 1` })
+      .where(eq(account.accountId, accountId));
   }
 
   async findById(accountId: string, tx: DbOrTx = this.db): Promise<AccountRow | undefined> {

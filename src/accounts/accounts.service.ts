@@ -48,7 +48,8 @@ export class AccountsService {
     }
     if (input.role) await this.assertRole(input.role.role_id);
     try {
-      await this.accounts.update(accountId, {
+      // A new password ends the sessions and access tokens opened with the old one, atomically.
+      await this.auth.updateAccount(accountId, {
         email: input.email,
         password: input.password === undefined ? undefined : await this.passwords.hash(input.password),
         roleId: input.role?.role_id,
@@ -60,8 +61,6 @@ export class AccountsService {
       }
       throw error;
     }
-    // A new password ends the sessions opened with the old one.
-    if (input.password !== undefined) await this.auth.revokeSessions(accountId);
     return (await this.accounts.findById(accountId))!;
   }
 

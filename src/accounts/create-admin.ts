@@ -32,9 +32,14 @@ export async function createAdmin(db: Db, email: string, password: string): Prom
       if (existing[0]!.provider !== 'email') throw new Error('that e-mail belongs to a social account');
       await tx
         .update(account)
-        .set({ roleId: 1, password: passwordHash, updatedAt: sql`now()` })
+        .set({
+          roleId: 1,
+          password: passwordHash,
+          tokenGeneration: sql`${account.tokenGeneration} + 1`,
+          updatedAt: sql`now()`,
+        })
         .where(eq(account.accountId, accountId));
-      // A reset password ends the sessions opened with the old one.
+      // A reset password ends the sessions (and, by the generation above, the access tokens) of the old one.
       await tx
         .update(refreshToken)
         .set({ revokedAt: sql`now()` })

@@ -1,4 +1,4 @@
-import { Controller, Delete, Post, Req } from '@nestjs/common';
+import { applyDecorators, Controller, Delete, Header, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { type Caller, CurrentCaller, Public } from '../common/auth/auth.guards.js';
@@ -10,6 +10,9 @@ import { AuthService } from './auth.service.js';
 import { SocialLoginService } from './social/social-login.service.js';
 import { ApiError } from '../common/wire/api-error.js';
 
+/** Answers carrying tokens must not be kept by a browser or a proxy. */
+const NoStore = () => applyDecorators(Header('Cache-Control', 'no-store'), Header('Pragma', 'no-cache'));
+
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
@@ -19,6 +22,7 @@ export class AuthController {
   ) {}
 
   @Post('email/login')
+  @NoStore()
   @Public()
   @RateLimit('login')
   async login(@ValidBody(LoginBody) body: Infer<typeof LoginBody>) {
@@ -27,6 +31,7 @@ export class AuthController {
   }
 
   @Post('email/register')
+  @NoStore()
   @Public()
   @RateLimit('register')
   async register(@ValidBody(RegisterBody) body: Infer<typeof RegisterBody>) {
@@ -36,6 +41,7 @@ export class AuthController {
 
   /** The refresh token is the bearer; the body is ignored (the PWA sends `{}`). */
   @Post('refresh')
+  @NoStore()
   @Public()
   @RateLimit('refresh')
   @ApiBearerAuth()
@@ -59,6 +65,7 @@ export class AuthController {
   }
 
   @Post('google/login')
+  @NoStore()
   @Public()
   @RateLimit('social')
   async google(@ValidBody(GoogleBody) body: Infer<typeof GoogleBody>) {
@@ -69,6 +76,7 @@ export class AuthController {
   }
 
   @Post('kakao/login')
+  @NoStore()
   @Public()
   @RateLimit('social')
   async kakao(@ValidBody(CodeBody) body: Infer<typeof CodeBody>) {
@@ -77,6 +85,7 @@ export class AuthController {
   }
 
   @Post('naver/login')
+  @NoStore()
   @Public()
   @RateLimit('social')
   async naver(@ValidBody(CodeBody) body: Infer<typeof CodeBody>) {

@@ -68,8 +68,10 @@ export class AuthService {
   /**
    * Rotation with a reuse window: the PWA refreshes in parallel with one token, so a token already
    * rotated less than `REFRESH_REUSE_WINDOW_SECONDS` ago still gets a pair of the same chain; later
-   * reuse means the token leaked, and the whole chain is revoked. Everything on one chain runs under
-   * that chain's lock, so no new token can slip into a chain while it is being revoked.
+   * reuse means the token leaked: the whole chain is revoked and the account's access tokens end.
+   * Everything on one chain runs under that chain's lock, so no new token can slip into a chain while
+   * it is being revoked, and under the account's credentials lock, so none can slip past a password
+   * change either (it waits for a rotation in flight, or the rotation waits and then finds its token revoked).
    */
   async refresh(token: string | undefined): Promise<Session> {
     await this.tokens.verifyRefresh(token);
@@ -78,6 +80,8 @@ export class AuthService {
     if (!found) throw ApiError.unauthenticated();
     const outcome = await this.database.db.transaction(async (tx) => {
       await this.refreshTokens.lockChain(found.chainId, tx);
+      await this.accounts.lockCredentials(found.accountId, 'update', tx);
+      // Read again under both locks: a password change or a revocation that committed meanwhile shows here.
       const row = await this.refreshTokens.findByHash(hash, tx);
       const now = this.clock.now();
       if (!row || row.revokedAt || row.expiresAt <= now) throw ApiError.unauthenticated();
@@ -89,6 +93,7 @@ export class AuthService {
         return { session: await this.startSession(account, row.chainId, tx) };
       }
       await this.refreshTokens.revokeChain(row.chainId, now, tx);
+      await this.accounts.bumpTokenGeneration(account.accountId, tx);
       return { revoked: { accountId: account.accountId, chainId: row.chainId } };
     });
     if (outcome.session) return outcome.session;
@@ -108,9 +113,22 @@ export class AuthService {
     });
   }
 
-  /** Ends every session of the account (a changed password). */
-  async revokeSessions(accountId: string): Promise<void> {
-    await this.refreshTokens.revokeAccount(accountId, this.clock.now());
+  /**
+   * Applies an account change. A new password also ends every session and every access token of the
+   * account in the same transaction; its row lock is the one refresh and sign-in take, so whatever
+   * they issue either commits first (and is revoked here) or waits and sees the change.
+   */
+  async updateAccount(
+    accountId: string,
+    patch: { email?: string; password?: string; roleId?: number },
+  ): Promise<boolean> {
+    if (patch.password === undefined) return this.accounts.update(accountId, patch);
+    return this.database.db.transaction(async (tx) => {
+      if (!(await this.accounts.update(accountId, patch, tx))) return false;
+      await this.accounts.bumpTokenGeneration(accountId, tx);
+      await this.refreshTokens.revokeAccount(accountId, this.clock.now(), tx);
+      return true;
+    });
   }
 
   /** Erases the account and everything it owns; its tokens stop working at once (SPEC §2.2). */
@@ -121,11 +139,23 @@ export class AuthService {
     return true;
   }
 
-  private async startSession(account: AccountRow, chainId = this.random.uuid(), tx?: Tx): Promise<Session> {
+  /**
+   * A new chain (sign-in) is stored under the credentials lock, and only if the credentials it was
+   * checked against are still current: a password change that commits meanwhile refuses it.
+   */
+  private async startSession(account: AccountRow, chainId?: string, tx?: Tx): Promise<Session> {
+    if (!tx) {
+      return this.database.db.transaction(async (inner) => {
+        const generation = await this.accounts.lockCredentials(account.accountId, 'share', inner);
+        if (generation !== account.tokenGeneration) throw ApiError.unauthenticated();
+        return this.startSession(account, chainId, inner);
+      });
+    }
     const { token: accessToken, expiresIn } = await this.tokens.signAccess({
       sub: account.accountId,
       email: account.email,
       role: { role_id: account.role.roleId, name: account.role.name },
+      gen: account.tokenGeneration,
     });
     const refreshTokenId = this.random.uuid();
     const expiresAt = new Date(this.clock.now().getTime() + this.config.AUTH_REFRESH_TOKEN_EXPIRES_IN * 1000);
@@ -134,7 +164,7 @@ export class AuthService {
       {
         refreshTokenId,
         accountId: account.accountId,
-        chainId,
+        chainId: chainId ?? this.random.uuid(),
         tokenHash: TokenService.digest(refreshToken),
         expiresAt,
       },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CORS_ORIGINS, DEVELOPMENT_SECRETS, loadConfig } from './config.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, DEFAULT_CORS_ORIGINS, loadConfig } from './config.js';
 import { parseDuration } from './duration.js';
 
 describe('loadConfig', () => {
@@ -17,17 +18,40 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
-  it('refuses the development secrets in production, naming the variables', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_JWT_SECRET: the development default/);
+  it('requires both secrets in production, naming the variables', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_JWT_SECRET: required in production/);
     expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(40) })).toThrow(
-      /AUTH_REFRESH_SECRET: the development default/,
+      /AUTH_REFRESH_SECRET: required in production/,
     );
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: '  ', AUTH_REFRESH_SECRET: 'b'.repeat(40) }),
+    ).toThrow(/AUTH_JWT_SECRET: required in production/);
     const ok = loadConfig({
       NODE_ENV: 'production',
       AUTH_JWT_SECRET: 'a'.repeat(40),
       AUTH_REFRESH_SECRET: 'b'.repeat(40),
     });
-    expect(ok.AUTH_JWT_SECRET).not.toBe(DEVELOPMENT_SECRETS.AUTH_JWT_SECRET);
+    expect(ok.AUTH_JWT_SECRET).toBe('a'.repeat(40));
+  });
+
+  it('has no fixed secret: outside production unset secrets stay unset (generated at boot)', () => {
+    for (const NODE_ENV of [undefined, 'development', 'test']) {
+      const c = loadConfig({ NODE_ENV });
+      expect(c.AUTH_JWT_SECRET).toBeUndefined();
+      expect(c.AUTH_REFRESH_SECRET).toBeUndefined();
+    }
+    // Nor is one written in the source.
+    const source = readFileSync(new URL('./config.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/SECRET[A-Z_]*\s*[:=]\s*['"`][^'"`]{8,}/);
+  });
+
+  it('DOCS_ENABLED defaults to on outside production and off in production', () => {
+    const secrets = { AUTH_JWT_SECRET: 'a'.repeat(40), AUTH_REFRESH_SECRET: 'b'.repeat(40) };
+    expect(loadConfig({}).DOCS_ENABLED).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', ...secrets }).DOCS_ENABLED).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', DOCS_ENABLED: 'true', ...secrets }).DOCS_ENABLED).toBe(true);
+    expect(loadConfig({ DOCS_ENABLED: 'false' }).DOCS_ENABLED).toBe(false);
+    expect(() => loadConfig({ DOCS_ENABLED: 'yes' })).toThrow(/DOCS_ENABLED:/);
   });
 
   it('refuses one secret for both tokens in production', () => {

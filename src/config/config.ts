@@ -3,11 +3,9 @@ import { INT4_MAX } from '../database/schema.js';
 import { isTimeZone } from '../statistics/local-days.js';
 import { parseDuration } from './duration.js';
 
-/** The development secrets; `NODE_ENV=production` refuses to boot with any of them. */
-export const DEVELOPMENT_SECRETS = {
-  AUTH_JWT_SECRET: 'dev-only-access-secret-change-me-0123456789',
-  AUTH_REFRESH_SECRET: 'dev-only-refresh-secret-change-me-0123456789',
-} as const;
+/** The signing secrets: required in production, otherwise generated once and kept in the database. */
+export const SECRET_NAMES = ['AUTH_JWT_SECRET', 'AUTH_REFRESH_SECRET'] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];
 
 /** The largest `MAX_SESSION_HOURS` accepted; queries rely on no session ever being longer. */
 export const MAX_SESSION_HOURS_EVER = 48;
@@ -66,6 +64,8 @@ const schema = z
               .filter(Boolean),
       ),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // The Swagger UI at /docs and /docs-json; unset → on outside production, off in production.
+    DOCS_ENABLED: z.enum(['true', 'false']).optional(),
     // Seeded catalogue images are absolute URLs under it (the PWA is on another origin); unset → http://localhost:PORT.
     PUBLIC_URL: optionalString.pipe(
       z
@@ -93,9 +93,9 @@ const schema = z
       .transform((v) => v === 'true'),
     REDIS_URL: optionalString,
 
-    AUTH_JWT_SECRET: z.string().min(32).default(DEVELOPMENT_SECRETS.AUTH_JWT_SECRET),
+    AUTH_JWT_SECRET: optionalString.pipe(z.string().min(32).optional()),
     AUTH_JWT_TOKEN_EXPIRES_IN: duration('15m'),
-    AUTH_REFRESH_SECRET: z.string().min(32).default(DEVELOPMENT_SECRETS.AUTH_REFRESH_SECRET),
+    AUTH_REFRESH_SECRET: optionalString.pipe(z.string().min(32).optional()),
     AUTH_REFRESH_TOKEN_EXPIRES_IN: duration('14d'),
     REFRESH_REUSE_WINDOW_SECONDS: int(60, 0, 3600),
 
@@ -137,24 +137,29 @@ const schema = z
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV !== 'production') return;
-    for (const [name, value] of Object.entries(DEVELOPMENT_SECRETS)) {
-      if (c[name as keyof typeof DEVELOPMENT_SECRETS] === value) {
-        ctx.addIssue({ code: 'custom', path: [name], message: 'the development default is refused in production' });
-      }
+    for (const name of SECRET_NAMES) {
+      if (c[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required in production' });
     }
-    if (c.AUTH_JWT_SECRET === c.AUTH_REFRESH_SECRET) {
+    if (c.AUTH_JWT_SECRET !== undefined && c.AUTH_JWT_SECRET === c.AUTH_REFRESH_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_REFRESH_SECRET'], message: 'must differ from AUTH_JWT_SECRET' });
     }
   })
-  .transform((c) => ({ ...c, PUBLIC_URL: c.PUBLIC_URL ?? `http://localhost:${c.PORT}` }));
+  .transform((c) => ({
+    ...c,
+    PUBLIC_URL: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
+    DOCS_ENABLED: c.DOCS_ENABLED === undefined ? c.NODE_ENV !== 'production' : c.DOCS_ENABLED === 'true',
+  }));
 
-export type Config = Readonly<z.output<typeof schema>>;
+/** The environment as parsed: the signing secrets may still be unset (outside production). */
+export type LoadedConfig = Readonly<z.output<typeof schema>>;
+/** What the running service uses: the signing secrets resolved (see `resolveSecrets`). */
+export type Config = Readonly<Omit<LoadedConfig, SecretName> & Record<SecretName, string>>;
 export const CONFIG = Symbol('CONFIG');
 
 export class ConfigError extends Error {}
 
 /** Parses the environment once; a bad value stops boot with a message naming the variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env): LoadedConfig {
   const result = schema.safeParse(env);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);

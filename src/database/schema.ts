@@ -52,6 +52,8 @@ export const account = pgTable(
       .notNull()
       .default(2)
       .references(() => role.roleId),
+    // Bumped with a password change or a reused refresh chain; access tokens of older generations are refused.
+    tokenGeneration: integer('token_generation').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -292,3 +294,10 @@ export const transactionRecord = pgTable(
     check('transaction_record_balance_non_negative', sql`${t.balanceAfterTransaction} >= 0`),
   ],
 );
+
+/** Secrets generated outside production when unset, kept with the data so every instance shares them. */
+export const appSecret = pgTable('app_secret', {
+  name: varchar('name', { length: 64 }).primaryKey(),
+  value: varchar('value', { length: 255 }).notNull(),
+  createdAt: createdAt(),
+});

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AccountsRepository } from '../accounts/accounts.repository.js';
-import { ADMIN_ROLE_ID, isUuid } from '../common/auth/auth.guards.js';
+import { ADMIN_ROLE_ID, verifyCaller } from '../common/auth/auth.guards.js';
 import { TokenService } from '../common/auth/token.service.js';
 import { MembersRepository } from '../members/members.repository.js';
 import type { GroupMember } from './group-store.js';
@@ -20,9 +20,11 @@ export class StudyGroupsService {
   ) {}
 
   async identify(token: unknown): Promise<Identity> {
-    const claims = await this.tokens.verifyAccess(typeof token === 'string' ? token : undefined);
-    const roleId = isUuid(claims.sub) ? await this.accounts.findRole(claims.sub) : undefined;
-    if (roleId === undefined) throw new Error('account gone');
+    const { claims, roleId } = await verifyCaller(
+      this.tokens,
+      this.accounts,
+      typeof token === 'string' ? token : undefined,
+    );
     return { accountId: claims.sub, isAdmin: roleId === ADMIN_ROLE_ID };
   }
 

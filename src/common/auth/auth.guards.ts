@@ -14,7 +14,7 @@ import { MembersRepository } from '../../members/members.repository.js';
 import { ApiError } from '../wire/api-error.js';
 import { Msg } from '../wire/messages.js';
 import { bearerToken } from './bearer.js';
-import { TokenService } from './token.service.js';
+import { type AccessClaims, TokenService } from './token.service.js';
 
 export const ADMIN_ROLE_ID = 1;
 export const USER_ROLE_ID = 2;
@@ -41,8 +41,26 @@ export const Public = () => SetMetadata(PUBLIC, true);
 export const AdminOnly = () => SetMetadata(ADMIN, true);
 
 /**
- * Global guard: a valid access token (HS256, pinned) of an account that still exists. Checking the
- * database on every request is what makes a deleted account's tokens fail at once on every instance.
+ * The one check of an access token, for HTTP and sockets alike: valid and unexpired, of an account that
+ * still exists, and of the account's current token generation (a password change or a reused refresh
+ * chain bumps it). The role and the generation come from one primary-key read.
+ */
+export async function verifyCaller(
+  tokens: TokenService,
+  accounts: AccountsRepository,
+  token: string | undefined,
+): Promise<{ claims: AccessClaims; roleId: number }> {
+  const claims = await tokens.verifyAccess(token);
+  if (!isUuid(claims.sub)) throw ApiError.unauthenticated();
+  const access = await accounts.findAccess(claims.sub);
+  if (!access || access.tokenGeneration !== claims.gen) throw ApiError.unauthenticated();
+  return { claims, roleId: access.roleId };
+}
+
+/**
+ * Global guard: a valid access token (HS256, pinned) of an account that still exists, of its current
+ * generation. Checking the database on every request is what makes a deleted account's tokens, or
+ * those from before a password change, fail at once on every instance.
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
@@ -57,10 +75,7 @@ export class AccessTokenGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthedRequest>();
-    const claims = await this.tokens.verifyAccess(bearerToken(request));
-    if (!isUuid(claims.sub)) throw ApiError.unauthenticated();
-    const roleId = await this.accounts.findRole(claims.sub);
-    if (roleId === undefined) throw ApiError.unauthenticated();
+    const { claims, roleId } = await verifyCaller(this.tokens, this.accounts, bearerToken(request));
     request.caller = { accountId: claims.sub, email: claims.email, roleId };
     if (this.reflector.getAllAndOverride<boolean>(ADMIN, targets) && roleId !== ADMIN_ROLE_ID) {
       throw ApiError.forbidden();

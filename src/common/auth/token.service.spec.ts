@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { decodeJwt, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config/config.js';
+import { type Config, loadConfig } from '../../config/config.js';
 import { Clock } from '../clock.js';
 import { ApiError } from '../wire/api-error.js';
 import { TokenService } from './token.service.js';
@@ -14,8 +15,19 @@ class FixedClock extends Clock {
   }
 }
 
-const config = loadConfig({ AUTH_JWT_TOKEN_EXPIRES_IN: '15m' });
-const claims = { sub: '5559d24d-4f07-4a96-9dcc-57eff05bdab0', email: 'a@b.co', role: { role_id: 2, name: 'User' } };
+// No secret is fixed anywhere: each run signs with its own.
+const config = loadConfig({
+  AUTH_JWT_TOKEN_EXPIRES_IN: '15m',
+  AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
+  AUTH_REFRESH_SECRET: randomBytes(32).toString('hex'),
+}) as Config;
+const claims = {
+  sub: '5559d24d-4f07-4a96-9dcc-57eff05bdab0',
+  email: 'a@b.co',
+  role: { role_id: 2, name: 'User' },
+  gen: 3,
+};
+const accessKey = () => new TextEncoder().encode(config.AUTH_JWT_SECRET);
 
 describe('TokenService', () => {
   it('expires_in is below exp × 1000 by a small margin, even at a fractional second', async () => {
@@ -53,8 +65,40 @@ describe('TokenService', () => {
       .setSubject(claims.sub)
       .setIssuedAt()
       .setExpirationTime('1h')
-      .sign(new TextEncoder().encode(config.AUTH_JWT_SECRET));
+      .sign(accessKey());
     await expect(tokens.verifyAccess(forged)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('refuses a token without exp, even signed with the right secret', async () => {
+    const tokens = new TokenService(config, new FixedClock(new Date()));
+    const signed = (withExp: boolean) => {
+      const jwt = new SignJWT({ email: null, role: { role_id: 1 } })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(claims.sub)
+        .setIssuedAt();
+      return (withExp ? jwt.setExpirationTime('1h') : jwt).sign(accessKey());
+    };
+    expect(await tokens.verifyAccess(await signed(true))).toMatchObject({ sub: claims.sub, gen: 0 });
+    await expect(tokens.verifyAccess(await signed(false))).rejects.toMatchObject({ status: 401 });
+    const refreshNoExp = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(claims.sub)
+      .setJti('j')
+      .sign(new TextEncoder().encode(config.AUTH_REFRESH_SECRET));
+    await expect(tokens.verifyRefresh(refreshNoExp)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('carries the token generation as gen; a token without one is generation 0; a malformed one is refused', async () => {
+    const tokens = new TokenService(config, new FixedClock(new Date()));
+    const { token } = await tokens.signAccess(claims);
+    expect(decodeJwt(token).gen).toBe(3);
+    const odd = await new SignJWT({ email: null, role: { role_id: 2 }, gen: 'x' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(claims.sub)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(accessKey());
+    await expect(tokens.verifyAccess(odd)).rejects.toMatchObject({ status: 401 });
   });
 
   it.each([undefined, '', 'garbage', 'a.b.c'])('refuses %s', async (token) => {

@@ -9,6 +9,8 @@ export interface AccessClaims {
   sub: string;
   email: string | null;
   role: { role_id: number; name?: string };
+  /** The account's token generation at signing (`gen`); tokens from before it was bumped are refused. */
+  gen: number;
 }
 
 export interface RefreshClaims {
@@ -41,7 +43,7 @@ export class TokenService {
     const iat = Math.floor(this.clock.now().getTime() / 1000);
     const ttl = this.config.AUTH_JWT_TOKEN_EXPIRES_IN;
     const exp = iat + ttl;
-    const token = await new SignJWT({ email: claims.email, role: claims.role })
+    const token = await new SignJWT({ email: claims.email, role: claims.role, gen: claims.gen })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
       .setSubject(claims.sub)
       .setIssuedAt(iat)
@@ -65,7 +67,10 @@ export class TokenService {
     const payload = await this.verify(token, this.accessKey);
     const role = payload.role as AccessClaims['role'] | undefined;
     if (typeof payload.sub !== 'string' || typeof role?.role_id !== 'number') throw ApiError.unauthenticated();
-    return { sub: payload.sub, email: (payload.email as string | null) ?? null, role };
+    // Tokens signed before generations existed count as generation 0.
+    const gen = payload.gen ?? 0;
+    if (!Number.isSafeInteger(gen)) throw ApiError.unauthenticated();
+    return { sub: payload.sub, email: (payload.email as string | null) ?? null, role, gen: gen as number };
   }
 
   async verifyRefresh(token: string | undefined): Promise<RefreshClaims> {
@@ -84,6 +89,8 @@ export class TokenService {
     try {
       const { payload } = await jwtVerify(token, key, {
         algorithms: [ALGORITHM],
+        // jose accepts a token without `exp` as never expiring; ours always carry one.
+        requiredClaims: ['exp'],
         currentDate: this.clock.now(),
       });
       return payload;

@@ -1,0 +1,3 @@
+DROP TABLE "app_secret" CASCADE;
+--> statement-breakpoint
+ALTER TABLE "account" DROP COLUMN "token_generation";
