@@ -30,9 +30,9 @@ export class WireExceptionFilter implements ExceptionFilter {
     const failure = unavailable
       ? unavailableFailure(unavailable, this.config.DATABASE_RETRY_AFTER_SECONDS)
       : toFailure(exception);
-    if (unavailable) {
+    if (unavailable || failure.status === 503) {
       // Expected under a failover or overload, and answered with a retry: not an error of ours.
-      request.log.warn({ err: exception }, `database ${unavailable}`);
+      request.log.warn({ err: exception }, `database ${unavailable ?? 'busy'}`);
     } else if (failure.status >= 500) {
       request.log.error({ err: exception }, 'unhandled error');
     }
