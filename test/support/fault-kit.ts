@@ -53,11 +53,18 @@ export function isUnavailableAnswer(path: string, reply: Reply): boolean {
   const retryAfter = Number(reply.headers.get('retry-after'));
   if (!(retryAfter >= 1)) return false;
   const body = reply.body as { status?: string; error?: string; message?: unknown; code?: string } | undefined;
-  if (body?.status !== 'error' || !['BUSY', 'DATABASE_UNAVAILABLE'].includes(body.code ?? '')) return false;
+  const text = UNAVAILABLE_TEXT[body?.code ?? ''];
+  if (body?.status !== 'error' || text === undefined) return false;
   return path.startsWith('/v2/')
-    ? body.error === 'SERVICE_UNAVAILABLE' && Array.isArray(body.message)
-    : body.error === 'Service Unavailable' && typeof body.message === 'string';
+    ? body.error === 'SERVICE_UNAVAILABLE' && JSON.stringify(body.message) === JSON.stringify([text])
+    : body.error === 'Service Unavailable' && body.message === text;
 }
+
+/** The 503 texts, written out: a wait ran out (BUSY, as the shop always said), or the connection failed. */
+export const UNAVAILABLE_TEXT: Record<string, string> = {
+  BUSY: '요청이 밀려 처리하지 못했습니다. 잠시 후 다시 시도해주세요.',
+  DATABASE_UNAVAILABLE: '일시적으로 요청을 처리할 수 없습니다. 잠시 후 다시 시도해주세요.',
+};
 
 /** Members with 500 points and a category each, and a cheap consumable for them to buy. */
 export async function prepareMembers(
