@@ -82,15 +82,16 @@ describe('a member row held by another session', () => {
         );
       }
       // While they wait: another member's reads, and readiness, as fast as ever.
-      const until = Date.now() + 6_000;
+      const until = Date.now() + 7_000; // past every writer's bound (below)
       while (Date.now() < until) {
         other.push(await timed(() => api.get('/timer-api/members/me', { token: b.accessToken })));
         ready.push((await fetch(`${app.url}/health/ready`)).status);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     } finally {
-      answers = await Promise.all(writers);
+      // Let go first: without the bounds (the code before issue 9) the writers would wait for it forever.
       await release();
+      answers = await Promise.all(writers);
     }
     for (const [reply, ms] of answers) {
       expectBusy(reply);
@@ -136,16 +137,17 @@ describe('a member row held by another session', () => {
       stuck = Promise.all(
         five.map((u) => api.post('/timer-api/study-timer/start', { token: u.accessToken, json: {} })),
       );
-      await new Promise((resolve) => setTimeout(resolve, 300)); // all five now hold a pooled connection
-      for (let i = 0; i < 8; i++) {
+      // All five now hold a pooled connection, each waiting out DATABASE_LOCK_TIMEOUT_MS (3 s): poll past it.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (let i = 0; i < 14; i++) {
         ready.push((await fetch(`${app.url}/health/ready`)).status);
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     } finally {
-      replies = await stuck;
       await release();
+      replies = await stuck;
     }
-    expect(ready).toEqual(Array(8).fill(200));
+    expect(ready).toEqual(Array(14).fill(200));
     for (const reply of replies) expectBusy(reply);
   });
 });
