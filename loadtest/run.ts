@@ -226,6 +226,7 @@ async function main(): Promise<void> {
     AUTH_JWT_TOKEN_EXPIRES_IN: '4h', // outlives the run
     RATE_LIMIT_REGISTER_PER_IP: many,
     RATE_LIMIT_LOGIN_PER_IP: many,
+    SOCKET_MAX_PER_IP: '100000', // every virtual user connects from 127.0.0.1
   };
 
   // Members, through the public API of one instance.

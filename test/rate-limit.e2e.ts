@@ -30,13 +30,13 @@ describe('rate limits shared through Redis by two instances', () => {
   beforeAll(async () => {
     redis = new Redis(inject('redisUrl'));
     // The per-IP buckets are shared by every run on this machine: start from empty ones.
-    await redis.del('ratelimit:register:ip:127.0.0.1', 'ratelimit:social:ip:127.0.0.1');
+    await redis.del('monta:ratelimit:register:ip:127.0.0.1', 'monta:ratelimit:social:ip:127.0.0.1');
     const env = { ...LIMITS, REDIS_URL: inject('redisUrl') };
     [a, b] = await Promise.all([startApp(env), startApp(env)]);
   });
   afterAll(async () => {
     await Promise.all([a.close(), b.close()]);
-    await redis.del('ratelimit:register:ip:127.0.0.1', 'ratelimit:social:ip:127.0.0.1');
+    await redis.del('monta:ratelimit:register:ip:127.0.0.1', 'monta:ratelimit:social:ip:127.0.0.1');
     redis.disconnect();
   });
 

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -7,52 +7,20 @@ import { groupsKit, ids, pwaList, waitFor } from './support/groups-kit.js';
 import { connected } from './support/sockets.js';
 import { studyGroupsSuite } from './support/study-groups-suite.js';
 import { freePort } from './support/net.js';
+import { exited, ownRedis, type OwnRedis } from './support/redis-server.js';
 
 // Two instances sharing Redis, clients spread over both. The groups live under a fixed key prefix, so
 // this file runs its own redis-server (other suites share the one at 6379); that also lets it stop
 // and restart Redis under the running service.
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-let port = 0;
-let redis: ChildProcess | undefined;
+let redis: OwnRedis;
 const apps: TestApp[] = [];
-const redisUrl = () => `redis://127.0.0.1:${port}`;
-
-const exited = (child: ChildProcess) =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-function startRedis(): Promise<ChildProcess> {
-  const child = spawn('redis-server', [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-  ]);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
-  });
-}
-
-async function stopRedis() {
-  if (!redis) return;
-  redis.kill('SIGTERM');
-  await exited(redis);
-  redis = undefined;
-}
+const redisUrl = () => redis.url;
+const stopRedis = () => redis.stop();
 
 beforeAll(async () => {
-  port = await freePort();
-  redis = await startRedis();
+  redis = await ownRedis();
+  await redis.start();
   apps.push(await startApp({ REDIS_URL: redisUrl() }), await startApp({ REDIS_URL: redisUrl() }));
 });
 afterAll(async () => {
@@ -83,7 +51,7 @@ describe('study groups: two instances sharing Redis, failures', () => {
   it('Redis restarted during a run: the service recovers without a restart, no group exceeds 8', async () => {
     // Accounts first: registration rate limits live in Redis too.
     const early = await Promise.all(Array.from({ length: 5 }, () => kit.member()));
-    const late = await Promise.all(Array.from({ length: 16 }, () => kit.member()));
+    const late = await Promise.all(Array.from({ length: 11 }, () => kit.member()));
     const old = await Promise.all(early.map((m, i) => kit.join(m, i)));
 
     await stopRedis();
@@ -94,7 +62,7 @@ describe('study groups: two instances sharing Redis, failures', () => {
     expect(reply).toEqual({ status: 'error', message: 'unavailable' });
     expect(await refused.disconnected).toBe('io server disconnect');
 
-    redis = await startRedis();
+    await redis.start();
     // Both instances reconnect on their own: readiness answers, and each instance's adapter has its
     // pattern subscription (room broadcasts) back.
     const probe = new Redis(redisUrl());
@@ -113,22 +81,37 @@ describe('study groups: two instances sharing Redis, failures', () => {
       probe.disconnect();
     }
 
-    // Redis kept nothing: the 16 new joins make exactly two full groups, across both instances.
-    const joined = await Promise.all(late.map((m, i) => kit.join(m, i)));
+    // Redis kept nothing: each instance seats its connected members again, in their group (issue 9).
+    const oldGroup = old[0]!.info.groupId;
+    await waitFor(
+      async () => (await Promise.all(early.map((m) => kit.groupOf(m.memberId)))).every((g) => g === oldGroup),
+      'the early members to be re-seated',
+      15_000,
+    );
+
+    // 11 new joins across both instances: 3 fill the old group, 8 make a new one; none exceeds 8.
+    const joined = [...old, ...(await Promise.all(late.map((m, i) => kit.join(m, i))))];
     const groups = await expectGroupsOf8(
       joined,
-      late.map((m) => m.memberId),
+      [...early, ...late].map((m) => m.memberId),
     );
-    expect([...groups.keys()]).not.toContain(old[0]!.info.groupId);
+    expect([...groups.keys()]).toContain(oldGroup);
 
-    // The old sockets' seats went with Redis's state: closing them announces nothing to the new groups.
+    // The seats are real again: closing the old sockets gives them up, and only the old group hears it.
     await kit.closeAll(old.map((j) => j.client));
-    for (const g of groups.values())
+    const stayed = groups.get(oldGroup)!.filter((i) => i >= old.length);
+    await waitFor(
+      () => stayed.every((i) => joined[i]!.client.all('memberLeft').length === early.length),
+      'the old group to hear the leaves',
+    );
+    for (const [groupId, g] of groups) {
+      if (groupId === oldGroup) continue;
       await kit.flush(
         g.map((i) => joined[i]!.client),
-        late[g[0]!]!,
+        late[g[0]! - old.length]!,
       );
-    for (const { client } of joined) expect(client.all('memberLeft')).toEqual([]);
+      for (const i of g) expect(joined[i]!.client.all('memberLeft')).toEqual([]);
+    }
   }, 90_000);
 
   it('a crashed instance is found by heartbeat: its members leave their groups with memberLeft', async () => {

@@ -40,7 +40,7 @@ export class CommonModule {
       {
         provide: RATE_LIMITER,
         useValue: infra.redis
-          ? new RedisRateLimiter(infra.redis, (error) =>
+          ? new RedisRateLimiter(infra.redis, infra.config.REDIS_KEY_PREFIX, (error) =>
               rateLimitLogger.warn({ err: error }, 'rate limits in memory: Redis unreachable'),
             )
           : new MemoryRateLimiter(),

@@ -92,6 +92,11 @@ const schema = z
       .default('true')
       .transform((v) => v === 'true'),
     REDIS_URL: optionalString,
+    // Every Redis key and pub/sub channel starts with it, so deployments can share one Redis.
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1 to 64 letters, digits or _ . : - such as monta:')
+      .default('monta:'),
 
     AUTH_JWT_SECRET: optionalString.pipe(z.string().min(32).optional()),
     AUTH_JWT_TOKEN_EXPIRES_IN: duration('15m'),
@@ -134,6 +139,8 @@ const schema = z
     POINTS_PER_MINUTE: int(9, 0, 1000),
     STREAK_MIN_SECONDS: int(60, 1, 86400),
     GROUP_RECONNECT_GRACE_SECONDS: int(0, 0, 3600),
+    SOCKET_JOIN_TIMEOUT_SECONDS: int(30, 1, 3600),
+    SOCKET_MAX_PER_IP: int(50, 1, 100000),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV !== 'production') return;

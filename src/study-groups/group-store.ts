@@ -32,8 +32,11 @@ export interface LeaveResult {
  * instance that died can be found and released.
  */
 export interface GroupStore {
-  /** Seats the member in the fullest open group (or `newGroupId`), or adds the socket to their seat. */
-  join(member: GroupMember, socket: string, newGroupId: string): Promise<JoinResult>;
+  /**
+   * Seats the member in `preferGroupId` if it has a free seat (a re-seat after the store lost its state),
+   * else in the fullest open group (or `newGroupId`); or adds the socket to the member's seat.
+   */
+  join(member: GroupMember, socket: string, newGroupId: string, preferGroupId?: string): Promise<JoinResult>;
   /** Removes one socket; the seat goes with the member's last socket. */
   leaveSocket(memberId: string, socket: string): Promise<LeaveResult | undefined>;
   /** Gives up the member's seat whatever sockets remain (explicit leave, account deletion). */
@@ -44,8 +47,11 @@ export interface GroupStore {
   removeAll(): Promise<string[]>;
   /** Releases every socket of an instance (one that stopped or died); returns what was released. */
   releaseInstance(instanceId: string): Promise<{ memberId: string; result: LeaveResult }[]>;
-  /** Marks the instance alive at `nowMs`. */
-  heartbeat(instanceId: string, nowMs: number): Promise<void>;
+  /**
+   * Marks the instance alive at `nowMs`. True when the store no longer knew the instance (its first beat,
+   * Redis restarted empty, or it was swept as dead): the seats of its sockets may be gone.
+   */
+  heartbeat(instanceId: string, nowMs: number): Promise<boolean>;
   /** Instances whose last heartbeat is older than `nowMs - ttlMs` (they crashed); forgets them. */
   takeStaleInstances(nowMs: number, ttlMs: number): Promise<string[]>;
 }

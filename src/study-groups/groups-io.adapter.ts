@@ -23,6 +23,8 @@ export class GroupsIoAdapter extends IoAdapter {
     const server = super.createIOServer(port, {
       ...options,
       path: '/socket.io',
+      // A transport that never opens the namespace is closed as soon as an idle socket would be.
+      connectTimeout: Math.min(45_000, this.config.SOCKET_JOIN_TIMEOUT_SECONDS * 1000),
       cors: {
         origin: this.config.CORS_ORIGINS,
         credentials: true,
@@ -38,7 +40,8 @@ export class GroupsIoAdapter extends IoAdapter {
       // Errors while Redis is away are expected; the clients reconnect and resubscribe on their own.
       for (const client of [pub, sub]) client.on('error', () => undefined);
       this.clients.push(pub, sub);
-      server.adapter(createAdapter(pub, sub));
+      // Its channels carry REDIS_KEY_PREFIX too: another deployment's broadcasts never reach these rooms.
+      server.adapter(createAdapter(pub, sub, { key: `${this.config.REDIS_KEY_PREFIX}socket.io` }));
     }
     return server;
   }

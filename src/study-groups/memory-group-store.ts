@@ -17,13 +17,14 @@ export class MemoryGroupStore implements GroupStore {
   private readonly groups = new Map<string, Map<string, GroupMember>>();
   private readonly seats = new Map<string, Seat>();
 
-  async join(member: GroupMember, socket: string, newGroupId: string): Promise<JoinResult> {
+  async join(member: GroupMember, socket: string, newGroupId: string, preferGroupId?: string): Promise<JoinResult> {
     const seat = this.seats.get(member.member_id);
     if (seat) {
       seat.sockets.add(socket);
       return { groupId: seat.groupId, seated: false, members: this.snapshot(seat.groupId) };
     }
-    const groupId = this.fullestOpenGroup() ?? newGroupId;
+    const preferred = preferGroupId !== undefined && (this.groups.get(preferGroupId)?.size ?? 0) < GROUP_CAPACITY;
+    const groupId = preferred ? preferGroupId : (this.fullestOpenGroup() ?? newGroupId);
     let group = this.groups.get(groupId);
     if (!group) this.groups.set(groupId, (group = new Map()));
     group.set(member.member_id, member);
@@ -77,8 +78,10 @@ export class MemoryGroupStore implements GroupStore {
     return released;
   }
 
-  /** One process: its sockets die with it, so there is never a stale instance to clean up. */
-  async heartbeat(): Promise<void> {}
+  /** One process: its sockets die with it, so there is never a stale instance and nothing is lost. */
+  async heartbeat(): Promise<boolean> {
+    return false;
+  }
 
   async takeStaleInstances(): Promise<string[]> {
     return [];

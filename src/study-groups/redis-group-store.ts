@@ -10,6 +10,7 @@ import { GROUP_CAPACITY, type GroupMember, type GroupStore, type JoinResult, typ
 //   member:{m}:group         string
 //   member:{m}:sockets       set   `instanceId:socketId`
 //   instance:{i}:sockets     set   `memberId|instanceId:socketId` (to release a dead instance)
+//   instance:{i}:seen        string written by the instance's heartbeat only; gone = its seats were lost
 // Each script runs atomically in Redis, so the cap and the one-seat rule hold across instances.
 
 // An instance holding sockets is always in instances:alive, even before its first heartbeat lands
@@ -25,8 +26,13 @@ if g then
   redis.call('SADD', p..'member:'..m..':sockets', sock)
   return {g, 0, redis.call('HVALS', p..'group:'..g..':members')}
 end
-local open = redis.call('ZREVRANGE', p..'groups:open', 0, 0)
-if #open > 0 then g = open[1] else g = newGroup end
+local prefer = ARGV[8]
+if prefer ~= '' and redis.call('HLEN', p..'group:'..prefer..':members') < cap then
+  g = prefer
+else
+  local open = redis.call('ZREVRANGE', p..'groups:open', 0, 0)
+  if #open > 0 then g = open[1] else g = newGroup end
+end
 local key = p..'group:'..g..':members'
 redis.call('HSET', key, m, profile)
 local n = redis.call('HLEN', key)
@@ -66,6 +72,17 @@ elseif n < cap then
 end
 return {g, 1, n}`;
 
+// Answers 0 when the instance's marker was gone: Redis lost its data, or the instance was swept as dead.
+const HEARTBEAT = `
+local p, inst = ARGV[1], ARGV[2]
+redis.call('ZADD', p..'instances:alive', ARGV[3], inst)
+local known = redis.call('EXISTS', p..'instance:'..inst..':seen')
+redis.call('SET', p..'instance:'..inst..':seen', 1, 'PX', ARGV[4])
+return known`;
+
+// Long enough never to lapse while the instance beats every few seconds; it only spares Redis dead ids.
+const SEEN_TTL_MS = 3_600_000;
+
 const REMOVE_ALL = `
 local p = ARGV[1]
 for _, g in ipairs(redis.call('SMEMBERS', p..'groups:all')) do redis.call('DEL', p..'group:'..g..':members') end
@@ -78,10 +95,11 @@ return members`;
 export class RedisGroupStore implements GroupStore {
   constructor(
     private readonly redis: Redis,
-    private readonly prefix = 'monta:groups:',
+    /** REDIS_KEY_PREFIX + `groups:`; with the default, the keys of earlier releases. */
+    private readonly prefix: string,
   ) {}
 
-  async join(member: GroupMember, socket: string, newGroupId: string): Promise<JoinResult> {
+  async join(member: GroupMember, socket: string, newGroupId: string, preferGroupId = ''): Promise<JoinResult> {
     const [groupId, seated, profiles] = (await this.redis.eval(
       JOIN,
       0,
@@ -92,6 +110,7 @@ export class RedisGroupStore implements GroupStore {
       newGroupId,
       GROUP_CAPACITY,
       Date.now(), // liveness is wall time, as in the gateway's heartbeat
+      preferGroupId,
     )) as [string, number, string[]];
     return { groupId, seated: seated === 1, members: profiles.map((p) => JSON.parse(p) as GroupMember) };
   }
@@ -126,11 +145,13 @@ export class RedisGroupStore implements GroupStore {
       if (result?.left) released.push({ memberId, result });
     }
     await this.redis.srem(`${this.prefix}instances:all`, instanceId);
+    // Should the instance be alive after all (it stalled), its next heartbeat sees its seats were lost.
+    await this.redis.del(`${this.prefix}instance:${instanceId}:seen`);
     return released;
   }
 
-  async heartbeat(instanceId: string, nowMs: number): Promise<void> {
-    await this.redis.zadd(`${this.prefix}instances:alive`, nowMs, instanceId);
+  async heartbeat(instanceId: string, nowMs: number): Promise<boolean> {
+    return (await this.redis.eval(HEARTBEAT, 0, this.prefix, instanceId, nowMs, SEEN_TTL_MS)) === 0;
   }
 
   async takeStaleInstances(nowMs: number, ttlMs: number): Promise<string[]> {

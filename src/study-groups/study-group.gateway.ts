@@ -15,10 +15,13 @@ import { EventBus } from '../common/events.js';
 import { Random } from '../common/random.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { GROUP_STORE, type GroupMember, type GroupStore, type LeaveResult, socketRef } from './group-store.js';
+import { ConnectionsPerIp, JoinDeadlines } from './socket-limits.js';
 import { type Identity, StudyGroupsService } from './study-groups.service.js';
 
 const HEARTBEAT_MS = 5_000;
 const STALE_AFTER_MS = 20_000;
+/** After a re-seat, every live instance has beaten (and re-seated its own sockets) within this time. */
+const SETTLE_MS = 2 * HEARTBEAT_MS;
 const memberRoom = (memberId: string) => `member:${memberId}`;
 const ROSTER = 'study-groups:roster';
 
@@ -29,6 +32,10 @@ interface SocketData {
   /** Set at the handshake when it carried a valid `auth.token`. */
   identity?: Identity;
   memberId?: string;
+  /** The group this socket sits in, and the member as seated (kept to re-seat them if Redis loses them). */
+  groupId?: string;
+  member?: GroupMember;
+  joinPending?: boolean;
   /** Who this socket's list shows: its `groupInfo`, then the changes told since. */
   listed?: Set<string>;
 }
@@ -53,6 +60,14 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   private readonly unsubscribe: (() => void)[] = [];
   /** Sockets whose join is in flight, with the roster changes held for them until their `groupInfo`. */
   private readonly joining = new Map<GroupSocket, RosterChange[]>();
+  /** Sockets not seated yet are disconnected after SOCKET_JOIN_TIMEOUT_SECONDS. */
+  private readonly deadlines: JoinDeadlines;
+  /** Sockets gone whose seat could not be given up (Redis away): `ref -> memberId`, retried at each beat. */
+  private readonly pendingLeaves = new Map<string, string>();
+  /** Set when the store lost this instance's seats; cleared once every socket here is re-seated. */
+  private reseatDue = false;
+  private beating = false;
+  private readonly connections: ConnectionsPerIp;
 
   constructor(
     @Inject(GROUP_STORE) private readonly store: GroupStore,
@@ -63,9 +78,12 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
     private readonly random: Random,
   ) {
     this.instanceId = random.uuid();
+    this.connections = new ConnectionsPerIp(config.SOCKET_MAX_PER_IP, config.TRUST_PROXY);
+    this.deadlines = new JoinDeadlines(config.SOCKET_JOIN_TIMEOUT_SECONDS * 1000);
   }
 
   afterInit(server: Server): void {
+    server.use(this.connections.middleware);
     // An `auth.token` that is there must be valid; without one, `joinGroup {jwtToken}` decides.
     server.use((socket: GroupSocket, next) => {
       const token: unknown = socket.handshake.auth?.token;
@@ -90,8 +108,8 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
     this.timers.push(setInterval(beat, HEARTBEAT_MS).unref());
   }
 
-  handleConnection(): void {
-    // Nothing to do until `joinGroup`: the PWA connects only to join.
+  handleConnection(socket: GroupSocket): void {
+    this.awaitJoin(socket);
   }
 
   async handleDisconnect(socket: GroupSocket): Promise<void> {
@@ -100,8 +118,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
     if (!memberId) return;
     const ref = socketRef(this.instanceId, socket.id);
     const grace = this.config.GROUP_RECONNECT_GRACE_SECONDS * 1000;
-    const leave = () =>
-      this.guard(async () => this.announceLeave(memberId, await this.store.leaveSocket(memberId, ref)));
+    const leave = () => this.leaveSocket(memberId, ref);
     // A stopping instance holds no grace: a timer would outlive it (and its store connection).
     if (grace <= 0 || this.stopping) return leave();
     const timer = setTimeout(() => {
@@ -113,6 +130,15 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
 
   @SubscribeMessage('joinGroup')
   async joinGroup(@ConnectedSocket() socket: GroupSocket, @MessageBody() body: unknown) {
+    socket.data.joinPending = true;
+    try {
+      return await this.join(socket, body);
+    } finally {
+      socket.data.joinPending = false;
+    }
+  }
+
+  private async join(socket: GroupSocket, body: unknown) {
     let identity = socket.data.identity;
     if (!identity) {
       try {
@@ -137,6 +163,8 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
         socket.data.memberId = joined.member_id;
         await socket.join([groupId, memberRoom(joined.member_id)]);
         const self = members.find((m) => m.member_id === joined.member_id) ?? joined;
+        [socket.data.groupId, socket.data.member] = [groupId, self];
+        this.deadlines.clear(socket);
         // The contract's order: `newMember` (the joiner's own), then `groupInfo`; the others hear of the
         // joiner through `announce`. A member's further socket takes no new seat, so nobody else hears.
         socket.emit('newMember', self);
@@ -160,8 +188,17 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   async leaveGroup(@ConnectedSocket() socket: GroupSocket) {
     const memberId = socket.data.memberId;
     if (!memberId) return { status: 'success' };
-    const result = await this.store.leaveMember(memberId);
+    let result: LeaveResult | undefined;
+    try {
+      result = await this.store.leaveMember(memberId);
+    } catch (error) {
+      // Answered at once; the socket stays, seated as far as anyone knows, and may try again.
+      this.logger.warn({ err: error }, 'leaveGroup failed');
+      return this.answerError(socket, 'unavailable');
+    }
     if (result) this.server.in(memberRoom(memberId)).socketsLeave(result.groupId);
+    socket.data.groupId = undefined;
+    this.awaitJoin(socket);
     this.announceLeave(memberId, result);
     return { status: 'success' };
   }
@@ -179,7 +216,13 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
       socket.emit('exception', exception);
       return exception;
     }
-    const memberIds = await this.store.removeAll();
+    let memberIds: string[];
+    try {
+      memberIds = await this.store.removeAll();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'removeAllData failed');
+      return this.answerError(socket, 'unavailable');
+    }
     for (const memberId of memberIds) this.server.in(memberRoom(memberId)).disconnectSockets(true);
     return { status: 'success', removed: memberIds.length };
   }
@@ -187,6 +230,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     this.timers.forEach(clearTimeout);
+    this.deadlines.clearAll();
     // The sockets in grace are this instance's: `releaseInstance` gives their seats up now.
     this.graceTimers.forEach(clearTimeout);
     this.graceTimers.clear();
@@ -200,10 +244,37 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
 
   /** A refused client is told why (ack and `exception`), then disconnected. */
   private refuse(socket: GroupSocket, reason: string) {
-    const exception = { status: 'error', message: reason };
-    socket.emit('exception', exception);
+    const exception = this.answerError(socket, reason);
     setImmediate(() => socket.disconnect(true));
     return exception;
+  }
+
+  /** The `exception` event, and the same body for the ack: how every failed request is answered. */
+  private answerError(socket: GroupSocket, reason: string) {
+    const exception = { status: 'error', message: reason };
+    socket.emit('exception', exception);
+    return exception;
+  }
+
+  /** The PWA connects only to join: a socket still without a seat after SOCKET_JOIN_TIMEOUT_SECONDS goes. */
+  private awaitJoin(socket: GroupSocket): void {
+    // A join in flight ends seated or refused (and disconnected) on its own.
+    this.deadlines.start(
+      socket,
+      () => !socket.data.groupId && !socket.data.joinPending && this.refuse(socket, 'join timeout'),
+    );
+  }
+
+  /** A leave that fails (Redis away) is retried at each heartbeat, so the seat does not outlive the socket. */
+  private async leaveSocket(memberId: string, ref: string): Promise<void> {
+    try {
+      const result = await this.store.leaveSocket(memberId, ref);
+      this.pendingLeaves.delete(ref);
+      this.announceLeave(memberId, result);
+    } catch (error) {
+      this.pendingLeaves.set(ref, memberId);
+      this.logger.warn({ err: error }, 'group store unavailable');
+    }
   }
 
   private announceLeave(memberId: string, result: LeaveResult | undefined): void {
@@ -265,13 +336,78 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
 
   /** Keeps this instance marked alive and releases the seats of instances that stopped beating. */
   private async heartbeat(): Promise<void> {
+    if (this.beating) return;
+    this.beating = true;
     await this.guard(async () => {
       const now = Date.now(); // liveness is wall time, whatever the domain clock says
-      await this.store.heartbeat(this.instanceId, now);
+      if (await this.store.heartbeat(this.instanceId, now)) this.reseatDue = true;
+      if (this.reseatDue) await this.reseatAll();
+      for (const [ref, memberId] of [...this.pendingLeaves]) await this.leaveSocket(memberId, ref);
       for (const dead of await this.store.takeStaleInstances(now, STALE_AFTER_MS)) {
         for (const { memberId, result } of await this.store.releaseInstance(dead)) this.announceLeave(memberId, result);
       }
     });
+    this.beating = false;
+  }
+
+  /**
+   * Redis came back empty (or this instance was swept as dead): each socket here that sat in a group is
+   * seated again, in the same group while it has room, so the rooms survive. The PWA reads one `groupInfo`
+   * only, so the lists are put right with `newMember` / `memberLeft` (and `settle` for those never back).
+   */
+  private async reseatAll(): Promise<void> {
+    const sockets = [...this.server.of('/').sockets.values()] as GroupSocket[];
+    let reseated = 0;
+    for (const socket of sockets) {
+      const { groupId, member } = socket.data;
+      if (!socket.connected || !groupId || !member || !socket.rooms.has(groupId) || this.joining.has(socket)) continue;
+      await this.reseat(socket, member, groupId);
+      reseated++;
+    }
+    this.reseatDue = false;
+    if (reseated > 0) this.timers.push(setTimeout(() => void this.guard(() => this.settle()), SETTLE_MS).unref());
+  }
+
+  private async reseat(socket: GroupSocket, member: GroupMember, previous: string): Promise<void> {
+    const held: RosterChange[] = [];
+    this.joining.set(socket, held);
+    try {
+      const ref = socketRef(this.instanceId, socket.id);
+      const { groupId, seated, members } = await this.store.join(member, ref, this.random.uuid(), previous);
+      if (groupId !== previous) {
+        // Its group filled up meanwhile: it moves, and both groups hear of it.
+        await socket.leave(previous);
+        await socket.join(groupId);
+        socket.data.groupId = groupId;
+        const present = new Set(members.map((m) => m.member_id));
+        for (const id of [...(socket.data.listed ?? [])])
+          if (!present.has(id)) this.tell(socket, { groupId, left: id });
+        this.announce({ groupId: previous, left: member.member_id });
+      }
+      for (const m of members) this.tell(socket, { groupId, joined: m });
+      for (const change of held) if (change.groupId === groupId) this.tell(socket, change);
+      if (seated) this.announce({ groupId, joined: member });
+    } finally {
+      this.joining.delete(socket);
+    }
+  }
+
+  /** Once every live instance has re-seated its sockets, whoever is still missing has gone: lists drop them. */
+  private async settle(): Promise<void> {
+    const sockets = ([...this.server.of('/').sockets.values()] as GroupSocket[]).filter(
+      (s) => s.data.groupId && s.data.listed && !this.joining.has(s),
+    );
+    // What each list showed before the rosters are read: a member told since is never dropped by mistake.
+    const before = new Map(sockets.map((s) => [s, { groupId: s.data.groupId!, listed: [...s.data.listed!] }]));
+    const rosters = new Map<string, Set<string>>();
+    for (const { groupId } of before.values()) {
+      if (!rosters.has(groupId))
+        rosters.set(groupId, new Set((await this.store.members(groupId)).map((m) => m.member_id)));
+    }
+    for (const [socket, { groupId, listed }] of before) {
+      if (socket.data.groupId !== groupId) continue;
+      for (const id of listed) if (!rosters.get(groupId)!.has(id)) this.tell(socket, { groupId, left: id });
+    }
   }
 
   /** Store failures (Redis away) are logged; the gateway keeps serving and recovers with Redis. */

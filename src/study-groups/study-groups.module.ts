@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { REDIS, type RedisClient } from '../common/redis.js';
+import { CONFIG, type Config } from '../config/config.js';
 import { GROUP_STORE } from './group-store.js';
 import { MemoryGroupStore } from './memory-group-store.js';
 import { RedisGroupStore } from './redis-group-store.js';
@@ -12,8 +13,9 @@ import { StudyGroupsService } from './study-groups.service.js';
     StudyGroupsService,
     {
       provide: GROUP_STORE,
-      inject: [REDIS],
-      useFactory: (redis: RedisClient) => (redis ? new RedisGroupStore(redis) : new MemoryGroupStore()),
+      inject: [REDIS, CONFIG],
+      useFactory: (redis: RedisClient, config: Config) =>
+        redis ? new RedisGroupStore(redis, `${config.REDIS_KEY_PREFIX}groups:`) : new MemoryGroupStore(),
     },
   ],
 })

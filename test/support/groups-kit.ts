@@ -14,6 +14,7 @@ export interface Cluster {
 }
 
 export interface Member {
+  email: string;
   memberId: string;
   accountId: string;
   accessToken: string;

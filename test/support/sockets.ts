@@ -20,8 +20,13 @@ export interface TestSocket {
   close(): void;
 }
 
-export function connect(url: string, auth: Record<string, unknown> = {}): TestSocket {
-  const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+/** `extraHeaders` go with the websocket upgrade (a node client may send them), e.g. `X-Forwarded-For`. */
+export function connect(
+  url: string,
+  auth: Record<string, unknown> = {},
+  extraHeaders?: Record<string, string>,
+): TestSocket {
+  const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders });
   const received: Received[] = [];
   const waiters = new Set<(r: Received, index: number) => boolean>();
   socket.onAny((event: string, payload: unknown) => {

@@ -51,15 +51,19 @@ export class RedisRateLimiter implements RateLimiter {
 
   constructor(
     private readonly redis: Redis,
+    /** REDIS_KEY_PREFIX: deployments sharing a Redis keep their own budgets. */
+    private readonly prefix: string,
     private readonly onFallback: (error: unknown) => void = () => undefined,
   ) {}
 
   async hit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
     try {
-      const [count, ttl] = (await this.redis.eval(HIT_SCRIPT, 1, `ratelimit:${key}`, windowSeconds * 1000)) as [
-        number,
-        number,
-      ];
+      const [count, ttl] = (await this.redis.eval(
+        HIT_SCRIPT,
+        1,
+        `${this.prefix}ratelimit:${key}`,
+        windowSeconds * 1000,
+      )) as [number, number];
       return { allowed: count <= limit, retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
     } catch (error) {
       this.onFallback(error);

@@ -1,0 +1,92 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type TestApp } from './support/app.js';
+import { groupsKit, waitFor } from './support/groups-kit.js';
+import { connect, connected, type TestSocket } from './support/sockets.js';
+
+// Issue 9 item 8: sockets that never take a seat don't stay forever, and one address holds a bounded
+// number of connections (SOCKET_JOIN_TIMEOUT_SECONDS, SOCKET_MAX_PER_IP).
+const JOIN_TIMEOUT = { status: 'error', message: 'join timeout' };
+const TOO_MANY = 'too many connections';
+
+describe('sockets that never join are let go after SOCKET_JOIN_TIMEOUT_SECONDS', () => {
+  let app: TestApp;
+  const kit = groupsKit(() => ({ apps: [app] }));
+  beforeAll(async () => {
+    app = await startApp({ SOCKET_JOIN_TIMEOUT_SECONDS: '1' });
+  });
+  afterEach(() => kit.cleanup());
+  afterAll(() => app.close());
+
+  it('an anonymous socket, an authenticated idle one and one that left are disconnected; a seated one stays', async () => {
+    const [seated, idle, leaver] = await Promise.all([kit.member(), kit.member(), kit.member()]);
+    const opened = Date.now();
+    const anonymous = kit.open();
+    const authenticated = kit.open(0, { token: idle.accessToken });
+    await Promise.all([connected(anonymous), connected(authenticated)]);
+    const joined = await kit.join(seated);
+    const left = await kit.join(leaver);
+    expect(await left.client.socket.timeout(5_000).emitWithAck('leaveGroup')).toEqual({ status: 'success' });
+
+    for (const gone of [anonymous, authenticated, left.client]) {
+      expect(await gone.disconnected).toBe('io server disconnect');
+      expect(gone.all('exception')).toEqual([JOIN_TIMEOUT]);
+    }
+    // Within the timeout and a margin, not at once.
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(1_000);
+    expect(Date.now() - opened).toBeLessThan(5_000);
+
+    // Well past the timeout the seated socket is still connected and still hears its group.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(joined.client.socket.connected).toBe(true);
+    expect(joined.client.all('exception')).toEqual([]);
+    await kit.flush([joined.client], seated);
+  });
+});
+
+describe('connections per address are capped at SOCKET_MAX_PER_IP', () => {
+  const apps: TestApp[] = [];
+  const sockets: TestSocket[] = [];
+  afterEach(() => sockets.splice(0).forEach((s) => s.close()));
+  afterAll(() => Promise.all(apps.map((a) => a.close())));
+
+  /** A socket with the given `X-Forwarded-For` (websocket only: node clients may send headers there). */
+  function open(url: string, forwardedFor?: string): TestSocket {
+    const c = connect(url, {}, forwardedFor ? { 'x-forwarded-for': forwardedFor } : undefined);
+    sockets.push(c);
+    return c;
+  }
+
+  const refusal = (c: TestSocket) =>
+    new Promise<string>((resolve, reject) => {
+      c.socket.once('connect', () => reject(new Error('connected')));
+      c.socket.once('connect_error', (error) => resolve(error.message));
+    });
+
+  it('without TRUST_PROXY the peer address counts: the fourth of three is refused, whatever it forwards', async () => {
+    const app = await startApp({ SOCKET_MAX_PER_IP: '3' });
+    apps.push(app);
+    const first = [open(app.url), open(app.url, '10.0.0.1'), open(app.url, '10.0.0.2')];
+    await Promise.all(first.map(connected));
+    expect(await refusal(open(app.url, '10.0.0.3'))).toBe(TOO_MANY);
+    expect(await refusal(open(app.url))).toBe(TOO_MANY);
+    // A closed connection frees its slot.
+    first[0]!.close();
+    await waitFor(async () => {
+      const again = open(app.url);
+      return connected(again).then(
+        () => true,
+        () => false,
+      );
+    }, 'a slot to be free again');
+    expect(await refusal(open(app.url))).toBe(TOO_MANY);
+  });
+
+  it('with TRUST_PROXY each forwarded client address has its own budget', async () => {
+    const app = await startApp({ SOCKET_MAX_PER_IP: '2', TRUST_PROXY: 'true' });
+    apps.push(app);
+    await Promise.all([open(app.url, '10.0.0.1'), open(app.url, '10.0.0.1, 192.168.0.9')].map(connected));
+    expect(await refusal(open(app.url, '10.0.0.1'))).toBe(TOO_MANY);
+    await Promise.all([open(app.url, '10.0.0.2'), open(app.url, '10.0.0.2')].map(connected));
+    expect(await refusal(open(app.url, '10.0.0.2'))).toBe(TOO_MANY);
+  });
+});
