@@ -140,6 +140,23 @@ describe.each(setups)('%s group store', (_name, setup) => {
     expect(await stores[0].releaseInstance('dead')).toEqual([]);
   });
 
+  it('a re-seat prefers the given group while it has a free seat; a seat already held wins', async () => {
+    const { stores } = setup();
+    await stores[0].join(member(), socketRef('i0', 'o'), 'open');
+    const [x, y] = [member(), member()];
+    expect((await stores[1].join(x, socketRef('i1', 'x'), 'new', 'back')).groupId).toBe('back');
+    expect(await stores[0].join(x, socketRef('i0', 'x2'), 'new', 'open')).toMatchObject({
+      groupId: 'back',
+      seated: false,
+    });
+    for (let i = 1; i < GROUP_CAPACITY; i++) {
+      expect((await stores[i % 2]!.join(member(), socketRef('i0', `f${i}`), 'new', 'back')).groupId).toBe('back');
+    }
+    // Full: the fullest open group instead, and the cap holds.
+    expect((await stores[1].join(y, socketRef('i1', 'y'), 'new', 'back')).groupId).toBe('open');
+    expect((await stores[0].members('back')).length).toBe(GROUP_CAPACITY);
+  });
+
   it('removeAll empties every group and returns who was seated', async () => {
     const { stores } = setup();
     const ms = Array.from({ length: 10 }, () => member());
@@ -170,5 +187,27 @@ describe('redis group store, liveness', () => {
     expect(await store.releaseInstance('crashed-early')).toEqual([
       { memberId: m.member_id, result: { groupId: 'g', left: true, remaining: 0 } },
     ]);
+    await redis.del(`${prefix}instance:live:seen`);
+  });
+
+  it('heartbeat tells when the store forgot the instance: first beat, Redis emptied, or swept as dead', async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const redis = new Redis(inject('redisUrl'));
+    connections.push(redis);
+    const store = new RedisGroupStore(redis, prefix);
+    created.push(store);
+    const forgot = () => store.heartbeat('i', Date.now());
+    expect(await forgot()).toBe(true);
+    await store.join(member(), socketRef('i', 's'), 'g');
+    expect(await forgot()).toBe(false);
+    // What a restart of Redis without persistence leaves under this prefix: nothing.
+    await redis.del(...(await redis.keys(`${prefix}*`)));
+    expect(await forgot()).toBe(true);
+    expect(await forgot()).toBe(false);
+    await store.releaseInstance('i');
+    expect(await forgot()).toBe(true);
+    await redis.del(...(await redis.keys(`${prefix}*`)));
+    // One process: nothing to forget.
+    expect(await new MemoryGroupStore().heartbeat()).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { GROUP_CAPACITY } from '../src/study-groups/group-store.js';
 import { startApp, type TestApp } from './support/app.js';
 import { groupsKit, ids, type Member, pwaList, waitFor } from './support/groups-kit.js';
@@ -181,6 +181,12 @@ describe('Redis killed and restarted under HTTP and socket traffic', () => {
     expect(performance.now() - asked).toBeLessThan(1_000);
     expect(c.all('exception')).toEqual([UNAVAILABLE]);
     expect(c.socket.connected).toBe(true);
+    // removeAllData likewise, once the admin is known (that is the database's part).
+    const { access_token } = await login(kit.api(), 'admin@test.com');
+    const admin = kit.open(0);
+    await connected(admin);
+    const reply = admin.socket.timeout(1_000).emitWithAck('removeAllData', { jwtToken: access_token });
+    expect(await reply).toEqual(UNAVAILABLE);
     await up();
   });
 
@@ -217,6 +223,7 @@ describe('Redis killed and restarted under HTTP and socket traffic', () => {
     expect(new Set(joined.map((j) => j.info.groupId))).toEqual(new Set([groupId]));
     const [jLeaver, jGoner] = joined.slice(5) as [(typeof joined)[0], (typeof joined)[0]];
     const traffic = httpTraffic(apps, members);
+    onTestFinished(async () => void (await traffic.stop())); // also when an assertion fails midway
 
     await sleep(300);
     await down();

@@ -98,3 +98,24 @@ describe('parseDuration', () => {
 
   it.each(['', '1w', '-5m', '1.5h', 'm'])('%s → undefined', (text) => expect(parseDuration(text)).toBeUndefined());
 });
+
+describe('Redis prefix and socket limits', () => {
+  it('default to monta:, 30 s to join and 50 connections per address', () => {
+    const c = loadConfig({});
+    expect([c.REDIS_KEY_PREFIX, c.SOCKET_JOIN_TIMEOUT_SECONDS, c.SOCKET_MAX_PER_IP]).toEqual(['monta:', 30, 50]);
+    expect(loadConfig({ REDIS_KEY_PREFIX: 'staging.monta:' }).REDIS_KEY_PREFIX).toBe('staging.monta:');
+  });
+
+  it.each([
+    ['REDIS_KEY_PREFIX', ''],
+    ['REDIS_KEY_PREFIX', 'two words'],
+    ['REDIS_KEY_PREFIX', 'x'.repeat(65)],
+    ['REDIS_KEY_PREFIX', 'a*'],
+    ['SOCKET_JOIN_TIMEOUT_SECONDS', '0'],
+    ['SOCKET_MAX_PER_IP', '0'],
+    ['SOCKET_MAX_PER_IP', 'many'],
+  ])('%s=%j stops boot, naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
+  });
+});
