@@ -395,7 +395,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   /** Once every live instance has re-seated its sockets, whoever is still missing has gone: lists drop them. */
   private async settle(): Promise<void> {
     const sockets = ([...this.server.of('/').sockets.values()] as GroupSocket[]).filter(
-      (s) => s.data.groupId && s.data.listed && !this.joining.has(s),
+      (s) => s.data.groupId && s.rooms.has(s.data.groupId) && s.data.listed && !this.joining.has(s),
     );
     // What each list showed before the rosters are read: a member told since is never dropped by mistake.
     const before = new Map(sockets.map((s) => [s, { groupId: s.data.groupId!, listed: [...s.data.listed!] }]));
