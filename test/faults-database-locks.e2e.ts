@@ -113,7 +113,7 @@ describe('a member row held by another session', () => {
       app.logs,
     );
     expect(other.map(([status]) => status).every((s) => s === 200)).toBe(true);
-    expect(Math.max(...other.map(([, ms]) => ms))).toBeLessThan(1_000);
+    expect(Math.max(...other.map(([, ms]) => ms))).toBeLessThan(1_500); // it took ms; a starved pool takes the 7 s
     expect(ready.every((s) => s === 200)).toBe(true);
 
     // The lock gone, the same requests go through; nothing was half-done meanwhile.
