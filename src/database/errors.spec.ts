@@ -13,6 +13,7 @@ describe('databaseUnavailability (issue 9 item 2: 503 for the database, 500 for 
     ['57P01', 'unavailable'], // admin shutdown (pg_terminate_backend)
     ['57P02', 'unavailable'], // crash shutdown
     ['57P03', 'unavailable'], // cannot connect now (starting up, failing over)
+    ['25P03', 'unavailable'], // idle_in_transaction_session_timeout ended the session
     ['08006', 'unavailable'], // connection failure
     ['08001', 'unavailable'], // unable to connect
   ])('PostgreSQL %s is %s, bare or wrapped by Drizzle', (code, expected) => {

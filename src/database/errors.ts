@@ -18,8 +18,9 @@ export type Unavailability = 'busy' | 'unavailable';
 
 // 55P03 lock timeout, 57014 statement timeout (or cancel), 53300 too many connections.
 const BUSY_CODES = new Set(['55P03', '57014', '53300']);
-// 57P01–57P03 admin shutdown, crash shutdown, cannot connect now; class 08 is connection exceptions.
-const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03']);
+// 57P01–57P03 admin shutdown, crash shutdown, cannot connect now; 25P03 and 57P05 a session ended
+// by idle_in_transaction_session_timeout or idle_session_timeout; class 08 is connection exceptions.
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '25P03', '57P05']);
 // The socket's own failures, as Node reports them.
 const NETWORK_CODES = new Set([
   'ECONNRESET',
