@@ -15,6 +15,7 @@ import { EventBus } from '../common/events.js';
 import { Random } from '../common/random.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { GROUP_STORE, type GroupMember, type GroupStore, type LeaveResult, socketRef } from './group-store.js';
+import { GroupRosters } from './group-rosters.js';
 import { ConnectionsPerIp, JoinDeadlines } from './socket-limits.js';
 import { type Identity, StudyGroupsService } from './study-groups.service.js';
 
@@ -23,10 +24,6 @@ const STALE_AFTER_MS = 20_000;
 /** After a re-seat, every live instance has beaten (and re-seated its own sockets) within this time. */
 const SETTLE_MS = 2 * HEARTBEAT_MS;
 const memberRoom = (memberId: string) => `member:${memberId}`;
-const ROSTER = 'study-groups:roster';
-
-/** A member joined or left a group; each socket of the group is told once (see `tell`). */
-type RosterChange = { groupId: string } & ({ joined: GroupMember } | { left: string });
 
 interface SocketData {
   /** Set at the handshake when it carried a valid `auth.token`. */
@@ -43,9 +40,9 @@ interface SocketData {
 type GroupSocket = Socket & { data: SocketData };
 
 /**
- * The live study room (WIRE-CONTRACT §3, SPEC §2.10). The only file that talks socket.io: it turns
- * socket events into store calls and store results into the contract's events, and relays the
- * internal events (timer, account deletion) to the rooms.
+ * The live study room (WIRE-CONTRACT §3, SPEC §2.10). It turns socket events into store calls and store
+ * results into the contract's events, and relays the internal events (timer, account deletion) to the
+ * rooms; `GroupRosters` tells sockets of joins and leaves, `socket-limits.ts` bounds connections.
  */
 @WebSocketGateway()
 export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
@@ -58,8 +55,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   /** Set once this instance has released its sockets: the seats of later disconnects go at once. */
   private stopping = false;
   private readonly unsubscribe: (() => void)[] = [];
-  /** Sockets whose join is in flight, with the roster changes held for them until their `groupInfo`. */
-  private readonly joining = new Map<GroupSocket, RosterChange[]>();
+  private readonly rosters: GroupRosters;
   /** Sockets not seated yet are disconnected after SOCKET_JOIN_TIMEOUT_SECONDS. */
   private readonly deadlines: JoinDeadlines;
   /** Sockets gone whose seat could not be given up (Redis away): `ref -> memberId`, retried at each beat. */
@@ -78,6 +74,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
     private readonly random: Random,
   ) {
     this.instanceId = random.uuid();
+    this.rosters = new GroupRosters(Boolean(config.REDIS_URL));
     this.connections = new ConnectionsPerIp(config.SOCKET_MAX_PER_IP, config.TRUST_PROXY);
     this.deadlines = new JoinDeadlines(config.SOCKET_JOIN_TIMEOUT_SECONDS * 1000);
   }
@@ -96,8 +93,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
         () => next(new Error('unauthorized')),
       );
     });
-    // Roster changes cross instances as server-side events (there is no other instance without Redis).
-    if (this.config.REDIS_URL) server.of('/').on(ROSTER, (change: RosterChange) => this.deliver(change));
+    this.rosters.attach(server);
     this.unsubscribe.push(
       this.events.on('account.deleted', ({ memberId }) => memberId && void this.evict(memberId)),
       this.events.on('study.started', ({ memberId, startTime }) => void this.status(memberId, startTime)),
@@ -113,7 +109,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   }
 
   async handleDisconnect(socket: GroupSocket): Promise<void> {
-    this.joining.delete(socket);
+    this.rosters.release(socket);
     const memberId = socket.data.memberId;
     if (!memberId) return;
     const ref = socketRef(this.instanceId, socket.id);
@@ -151,8 +147,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
       const profile = await this.groups.profile(identity.accountId);
       if (!profile) return this.refuse(socket, 'unauthorized');
       const joined: GroupMember = { ...profile, joinedAtUTC: this.clock.now().toISOString() };
-      const held: RosterChange[] = [];
-      this.joining.set(socket, held);
+      const held = this.rosters.hold(socket);
       try {
         // `members` is the group as this join left it (read atomically with it).
         const { groupId, seated, members } = await this.store.join(
@@ -171,11 +166,11 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
         const info = { groupId, members: members.map(toInfoMember) };
         socket.emit('groupInfo', info);
         socket.data.listed = new Set(members.map((m) => m.member_id));
-        for (const change of held) if (change.groupId === groupId) this.tell(socket, change);
-        if (seated) this.announce({ groupId, joined: self });
+        for (const change of held) if (change.groupId === groupId) this.rosters.tell(socket, change);
+        if (seated) this.rosters.announce({ groupId, joined: self });
         return info;
       } finally {
-        this.joining.delete(socket);
+        this.rosters.release(socket);
       }
     } catch (error) {
       this.logger.error({ err: error }, 'joinGroup failed');
@@ -278,40 +273,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   }
 
   private announceLeave(memberId: string, result: LeaveResult | undefined): void {
-    if (result?.left && result.remaining > 0) this.announce({ groupId: result.groupId, left: memberId });
-  }
-
-  /**
-   * Joins and leaves are not room broadcasts: the PWA appends on `newMember` and replaces its list on
-   * `groupInfo`, and with several instances a broadcast can overtake or trail a concurrent joiner's
-   * `groupInfo` (a member listed twice, or lost). So each instance tells its own sockets, comparing with
-   * what each socket already lists, and holds the changes for sockets still joining.
-   */
-  private announce(change: RosterChange): void {
-    this.deliver(change);
-    if (this.config.REDIS_URL) this.server.serverSideEmit(ROSTER, change);
-  }
-
-  private deliver(change: RosterChange): void {
-    for (const held of this.joining.values()) held.push(change);
-    const namespace = this.server.of('/');
-    for (const id of namespace.adapter.rooms.get(change.groupId) ?? []) {
-      const socket = namespace.sockets.get(id) as GroupSocket | undefined;
-      if (socket && !this.joining.has(socket)) this.tell(socket, change);
-    }
-  }
-
-  /** Tells the socket what its list lacks: a member is listed once, and leaves once. */
-  private tell(socket: GroupSocket, change: RosterChange): void {
-    const listed = socket.data.listed;
-    if (!listed) return;
-    if ('joined' in change) {
-      if (listed.has(change.joined.member_id)) return;
-      listed.add(change.joined.member_id);
-      socket.emit('newMember', change.joined);
-    } else if (listed.delete(change.left)) {
-      socket.emit('memberLeft', { memberId: change.left });
-    }
+    if (result?.left && result.remaining > 0) this.rosters.announce({ groupId: result.groupId, left: memberId });
   }
 
   /** An erased account leaves its group at once, and its sockets are closed. */
@@ -360,7 +322,9 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
     let reseated = 0;
     for (const socket of sockets) {
       const { groupId, member } = socket.data;
-      if (!socket.connected || !groupId || !member || !socket.rooms.has(groupId) || this.joining.has(socket)) continue;
+      if (!socket.connected || !groupId || !member || !socket.rooms.has(groupId) || this.rosters.isJoining(socket)) {
+        continue;
+      }
       await this.reseat(socket, member, groupId);
       reseated++;
     }
@@ -369,11 +333,15 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   }
 
   private async reseat(socket: GroupSocket, member: GroupMember, previous: string): Promise<void> {
-    const held: RosterChange[] = [];
-    this.joining.set(socket, held);
+    const held = this.rosters.hold(socket);
     try {
       const ref = socketRef(this.instanceId, socket.id);
       const { groupId, seated, members } = await this.store.join(member, ref, this.random.uuid(), previous);
+      if (!socket.connected) {
+        // Gone meanwhile, its leave perhaps ahead of this join: leave again (unless a grace timer will).
+        if (!this.graceTimers.has(ref)) await this.leaveSocket(member.member_id, ref);
+        return;
+      }
       if (groupId !== previous) {
         // Its group filled up meanwhile: it moves, and both groups hear of it.
         await socket.leave(previous);
@@ -381,21 +349,21 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
         socket.data.groupId = groupId;
         const present = new Set(members.map((m) => m.member_id));
         for (const id of [...(socket.data.listed ?? [])])
-          if (!present.has(id)) this.tell(socket, { groupId, left: id });
-        this.announce({ groupId: previous, left: member.member_id });
+          if (!present.has(id)) this.rosters.tell(socket, { groupId, left: id });
+        this.rosters.announce({ groupId: previous, left: member.member_id });
       }
-      for (const m of members) this.tell(socket, { groupId, joined: m });
-      for (const change of held) if (change.groupId === groupId) this.tell(socket, change);
-      if (seated) this.announce({ groupId, joined: member });
+      for (const m of members) this.rosters.tell(socket, { groupId, joined: m });
+      for (const change of held) if (change.groupId === groupId) this.rosters.tell(socket, change);
+      if (seated) this.rosters.announce({ groupId, joined: member });
     } finally {
-      this.joining.delete(socket);
+      this.rosters.release(socket);
     }
   }
 
   /** Once every live instance has re-seated its sockets, whoever is still missing has gone: lists drop them. */
   private async settle(): Promise<void> {
     const sockets = ([...this.server.of('/').sockets.values()] as GroupSocket[]).filter(
-      (s) => s.data.groupId && s.rooms.has(s.data.groupId) && s.data.listed && !this.joining.has(s),
+      (s) => s.data.groupId && s.rooms.has(s.data.groupId) && s.data.listed && !this.rosters.isJoining(s),
     );
     // What each list showed before the rosters are read: a member told since is never dropped by mistake.
     const before = new Map(sockets.map((s) => [s, { groupId: s.data.groupId!, listed: [...s.data.listed!] }]));
@@ -406,7 +374,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
     }
     for (const [socket, { groupId, listed }] of before) {
       if (socket.data.groupId !== groupId) continue;
-      for (const id of listed) if (!rosters.get(groupId)!.has(id)) this.tell(socket, { groupId, left: id });
+      for (const id of listed) if (!rosters.get(groupId)!.has(id)) this.rosters.tell(socket, { groupId, left: id });
     }
   }
 
