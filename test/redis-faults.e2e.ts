@@ -172,7 +172,7 @@ describe('Redis killed and restarted under HTTP and socket traffic', () => {
     await waitFor(async () => (await readiness()).every((s) => s === 200), 'both instances to reconnect', 15_000);
   };
 
-  it('leaveGroup while Redis is down answers the error at once (ack and exception); the socket stays', async () => {
+  it('leaveGroup while Redis is down is refused at once, like a join (ack, exception, disconnect)', async () => {
     const m = await kit.member();
     const { client: c } = await kit.join(m, 1);
     await down();
@@ -180,7 +180,7 @@ describe('Redis killed and restarted under HTTP and socket traffic', () => {
     expect(await c.socket.timeout(1_000).emitWithAck('leaveGroup')).toEqual(UNAVAILABLE);
     expect(performance.now() - asked).toBeLessThan(1_000);
     expect(c.all('exception')).toEqual([UNAVAILABLE]);
-    expect(c.socket.connected).toBe(true);
+    expect(await c.disconnected).toBe('io server disconnect');
     // removeAllData likewise, once the admin is known (that is the database's part).
     const { access_token } = await login(kit.api(), 'admin@test.com');
     const admin = kit.open(0);
@@ -188,6 +188,28 @@ describe('Redis killed and restarted under HTTP and socket traffic', () => {
     const reply = admin.socket.timeout(1_000).emitWithAck('removeAllData', { jwtToken: access_token });
     expect(await reply).toEqual(UNAVAILABLE);
     await up();
+  });
+
+  it('Redis silent (paused): leaveGroup is refused within the command timeout, and the seat still goes', async () => {
+    const [a, b] = await Promise.all([kit.member(), kit.member()]);
+    const ja = await kit.join(a, 0);
+    const jb = await kit.join(b, 1);
+    const probe = new Redis(redis.url);
+    try {
+      // Every client waits on an open, silent connection: no reset tells ioredis anything is wrong.
+      await probe.call('CLIENT', 'PAUSE', '5000', 'ALL');
+      const asked = performance.now();
+      expect(await jb.client.socket.timeout(4_000).emitWithAck('leaveGroup')).toEqual(UNAVAILABLE);
+      expect(performance.now() - asked).toBeLessThan(3_000);
+      expect(await jb.client.disconnected).toBe('io server disconnect');
+    } finally {
+      probe.disconnect();
+    }
+    // The timed-out commands may still run once Redis answers; either way b's seat goes and a hears it once.
+    await ja.client.until<{ memberId: string }>('memberLeft', (p) => p.memberId === b.memberId, 0, 15_000);
+    expect(await kit.groupOf(b.memberId)).toBeUndefined();
+    expect(await kit.groupOf(a.memberId)).toBe(ja.info.groupId);
+    expect(ja.client.all('memberLeft')).toEqual([{ memberId: b.memberId }]);
   });
 
   it('after Redis restarts empty, seated members are seated again in their group and the others see them', async () => {
@@ -213,8 +235,8 @@ describe('Redis killed and restarted under HTTP and socket traffic', () => {
   });
 
   it('no 5xx, bounded answers, seated members re-seated, group invariants intact', async () => {
-    const members = await Promise.all(Array.from({ length: 9 }, () => kit.member()));
-    const [leaver, goner, late1, late2] = members.slice(5) as [Member, Member, Member, Member];
+    const members = await Promise.all(Array.from({ length: 10 }, () => kit.member()));
+    const [leaver, goner, late1, late2, late3] = members.slice(5) as [Member, Member, Member, Member, Member];
     const stay = members.slice(0, 5);
     // Seven members in one group, spread over both instances.
     const joined = [];
@@ -228,12 +250,12 @@ describe('Redis killed and restarted under HTTP and socket traffic', () => {
     await sleep(300);
     await down();
 
-    // leaveGroup answers at once with the gateway's error (ack and `exception`); the socket stays.
+    // leaveGroup is refused at once with the gateway's error (ack and `exception`), then disconnected.
     const asked = performance.now();
     expect(await jLeaver.client.socket.timeout(1_000).emitWithAck('leaveGroup')).toEqual(UNAVAILABLE);
     expect(performance.now() - asked).toBeLessThan(1_000);
-    expect(jLeaver.client.all('exception')).toEqual([UNAVAILABLE]);
-    // A join is refused just as fast; a member leaves for good while Redis is away.
+    expect(await jLeaver.client.disconnected).toBe('io server disconnect');
+    // A join is refused just as fast; another member leaves (disconnects) while Redis is away.
     const refused = kit.open(1);
     await connected(refused);
     expect(await refused.socket.timeout(1_000).emitWithAck('joinGroup', { jwtToken: late1.accessToken })).toEqual(
@@ -246,22 +268,20 @@ describe('Redis killed and restarted under HTTP and socket traffic', () => {
     await up();
     // Every member still connected is seated again, in the same group, without a restart of the service.
     await waitFor(
-      async () =>
-        (await Promise.all([...stay, leaver].map((m) => kit.groupOf(m.memberId)))).every((g) => g === groupId),
+      async () => (await Promise.all(stay.map((m) => kit.groupOf(m.memberId)))).every((g) => g === groupId),
       'the connected members to be re-seated',
       15_000,
     );
     const reseatedAfterMs = Math.round(performance.now() - back);
-    expect(await kit.groupOf(goner.memberId)).toBeUndefined();
+    for (const gone of [leaver, goner]) expect(await kit.groupOf(gone.memberId)).toBeUndefined();
 
     // New joins see the re-seated members, and fill the group to exactly 8.
-    const j1 = await kit.join(late1, 0);
-    const j2 = await kit.join(late2, 1);
-    expect([j1.info.groupId, j2.info.groupId]).toEqual([groupId, groupId]);
-    const roster = [...stay, leaver, late1, late2].map((m) => m.memberId).sort();
-    expect(ids(j2.info.members)).toEqual(roster);
-    // Every list converges on the group: the newcomers added, the member who left while Redis was away dropped.
-    const clients = [...joined.slice(0, 6), j1, j2].map((j) => j.client);
+    const late = [await kit.join(late1, 0), await kit.join(late2, 1), await kit.join(late3, 0)];
+    expect(late.map((j) => j.info.groupId)).toEqual([groupId, groupId, groupId]);
+    const roster = [...stay, late1, late2, late3].map((m) => m.memberId).sort();
+    expect(ids(late[2]!.info.members)).toEqual(roster);
+    // Every list converges on the group: the newcomers added, the two who left while Redis was away dropped.
+    const clients = [...joined.slice(0, 5), ...late].map((j) => j.client);
     await waitFor(
       () => clients.every((c) => [...pwaList(c)].sort().join() === roster.join()),
       'every list to show the group',
@@ -269,8 +289,9 @@ describe('Redis killed and restarted under HTTP and socket traffic', () => {
       () => clients.map((c) => pwaList(c).length),
     );
     await kit.flush(clients, stay[0]!); // broadcasts cross both instances again
-    expect(await jLeaver.client.socket.timeout(1_000).emitWithAck('leaveGroup')).toEqual({ status: 'success' });
-    await joined[0]!.client.until<{ memberId: string }>('memberLeft', (p) => p.memberId === leaver.memberId);
+    const quitter = joined[4]!;
+    expect(await quitter.client.socket.timeout(1_000).emitWithAck('leaveGroup')).toEqual({ status: 'success' });
+    await joined[0]!.client.until<{ memberId: string }>('memberLeft', (p) => p.memberId === stay[4]!.memberId);
 
     // The invariants, read straight from Redis: no group over 8, one seat per member.
     const probe = new Redis(redis.url);
@@ -282,7 +303,7 @@ describe('Redis killed and restarted under HTTP and socket traffic', () => {
         for (const memberId of seated) seats.set(memberId, [...(seats.get(memberId) ?? []), key]);
       }
       expect([...seats.values()].filter((groups) => groups.length > 1)).toEqual([]);
-      expect([...seats.keys()].sort()).toEqual(roster.filter((id) => id !== leaver.memberId));
+      expect([...seats.keys()].sort()).toEqual(roster.filter((id) => id !== stay[4]!.memberId));
     } finally {
       probe.disconnect();
     }

@@ -58,8 +58,8 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   private readonly rosters: GroupRosters;
   /** Sockets not seated yet are disconnected after SOCKET_JOIN_TIMEOUT_SECONDS. */
   private readonly deadlines: JoinDeadlines;
-  /** Sockets gone whose seat could not be given up (Redis away): `ref -> memberId`, retried at each beat. */
-  private readonly pendingLeaves = new Map<string, string>();
+  /** Sockets gone whose seat could not be given up (Redis away), by ref; retried at each beat. */
+  private readonly pendingLeaves = new Map<string, { memberId: string; groupId?: string }>();
   /** Set when the store lost this instance's seats; cleared once every socket here is re-seated. */
   private reseatDue = false;
   private beating = false;
@@ -114,7 +114,8 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
     if (!memberId) return;
     const ref = socketRef(this.instanceId, socket.id);
     const grace = this.config.GROUP_RECONNECT_GRACE_SECONDS * 1000;
-    const leave = () => this.leaveSocket(memberId, ref);
+    const groupId = socket.data.groupId;
+    const leave = () => this.leaveSocket(memberId, ref, groupId);
     // A stopping instance holds no grace: a timer would outlive it (and its store connection).
     if (grace <= 0 || this.stopping) return leave();
     const timer = setTimeout(() => {
@@ -148,14 +149,14 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
       if (!profile) return this.refuse(socket, 'unauthorized');
       const joined: GroupMember = { ...profile, joinedAtUTC: this.clock.now().toISOString() };
       const held = this.rosters.hold(socket);
+      const ref = socketRef(this.instanceId, socket.id);
+      // Set first: should the join fail after all (a timeout on a command Redis still ran), the disconnect
+      // that follows the refusal gives up whatever it stored.
+      socket.data.memberId = joined.member_id;
       try {
         // `members` is the group as this join left it (read atomically with it).
-        const { groupId, seated, members } = await this.store.join(
-          joined,
-          socketRef(this.instanceId, socket.id),
-          this.random.uuid(),
-        );
-        socket.data.memberId = joined.member_id;
+        const { groupId, seated, members } = await this.store.join(joined, ref, this.random.uuid());
+        if (await this.leftMeanwhile(socket, joined.member_id, ref)) return;
         await socket.join([groupId, memberRoom(joined.member_id)]);
         const self = members.find((m) => m.member_id === joined.member_id) ?? joined;
         [socket.data.groupId, socket.data.member] = [groupId, self];
@@ -187,9 +188,9 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
     try {
       result = await this.store.leaveMember(memberId);
     } catch (error) {
-      // Answered at once; the socket stays, seated as far as anyone knows, and may try again.
+      // Refused like a join: the client wanted out, and its disconnect gives the seat up once Redis answers.
       this.logger.warn({ err: error }, 'leaveGroup failed');
-      return this.answerError(socket, 'unavailable');
+      return this.refuse(socket, 'unavailable');
     }
     if (result) this.server.in(memberRoom(memberId)).socketsLeave(result.groupId);
     socket.data.groupId = undefined;
@@ -260,16 +261,28 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
     );
   }
 
-  /** A leave that fails (Redis away) is retried at each heartbeat, so the seat does not outlive the socket. */
-  private async leaveSocket(memberId: string, ref: string): Promise<void> {
+  /**
+   * A leave that fails (Redis away, or a timeout) is retried at each heartbeat, so the seat does not outlive
+   * the socket. A retry finding nothing to remove (Redis emptied, or the timed-out command ran after all)
+   * still tells the group, if the member holds no seat any more.
+   */
+  private async leaveSocket(memberId: string, ref: string, groupId?: string, retry = false): Promise<void> {
     try {
       const result = await this.store.leaveSocket(memberId, ref);
       this.pendingLeaves.delete(ref);
-      this.announceLeave(memberId, result);
+      if (result || !retry || !groupId) return this.announceLeave(memberId, result);
+      if ((await this.store.groupOf(memberId)) === undefined) this.rosters.announce({ groupId, left: memberId });
     } catch (error) {
-      this.pendingLeaves.set(ref, memberId);
+      this.pendingLeaves.set(ref, { memberId, groupId });
       this.logger.warn({ err: error }, 'group store unavailable');
     }
+  }
+
+  /** A socket gone while its join was in flight: its leave may have run ahead of the join, so leave again. */
+  private async leftMeanwhile(socket: GroupSocket, memberId: string, ref: string): Promise<boolean> {
+    if (socket.connected) return false;
+    if (!this.graceTimers.has(ref)) await this.leaveSocket(memberId, ref);
+    return true;
   }
 
   private announceLeave(memberId: string, result: LeaveResult | undefined): void {
@@ -304,7 +317,9 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
       const now = Date.now(); // liveness is wall time, whatever the domain clock says
       if (await this.store.heartbeat(this.instanceId, now)) this.reseatDue = true;
       if (this.reseatDue) await this.reseatAll();
-      for (const [ref, memberId] of [...this.pendingLeaves]) await this.leaveSocket(memberId, ref);
+      for (const [ref, { memberId, groupId }] of [...this.pendingLeaves]) {
+        await this.leaveSocket(memberId, ref, groupId, true);
+      }
       for (const dead of await this.store.takeStaleInstances(now, STALE_AFTER_MS)) {
         for (const { memberId, result } of await this.store.releaseInstance(dead)) this.announceLeave(memberId, result);
       }
@@ -337,11 +352,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
     try {
       const ref = socketRef(this.instanceId, socket.id);
       const { groupId, seated, members } = await this.store.join(member, ref, this.random.uuid(), previous);
-      if (!socket.connected) {
-        // Gone meanwhile, its leave perhaps ahead of this join: leave again (unless a grace timer will).
-        if (!this.graceTimers.has(ref)) await this.leaveSocket(member.member_id, ref);
-        return;
-      }
+      if (await this.leftMeanwhile(socket, member.member_id, ref)) return;
       if (groupId !== previous) {
         // Its group filled up meanwhile: it moves, and both groups hear of it.
         await socket.leave(previous);
