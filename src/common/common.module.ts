@@ -8,6 +8,7 @@ import { TokenService } from './auth/token.service.js';
 import { Clock, SystemClock } from './clock.js';
 import { EventBus } from './events.js';
 import { MemberQueue } from './keyed-queue.js';
+import { Metrics } from './metrics.js';
 import { CryptoRandom, Random } from './random.js';
 import { RATE_LIMITER } from './rate-limit/rate-limit.guard.js';
 import { MemoryRateLimiter, RedisRateLimiter } from './rate-limit/rate-limiter.js';
@@ -47,6 +48,7 @@ export class CommonModule {
       },
       EventBus,
       MemberQueue,
+      Metrics,
       TokenService,
       AccountsRepository,
       MembersRepository,
