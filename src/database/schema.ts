@@ -7,6 +7,7 @@ import {
   index,
   integer,
   pgTable,
+  primaryKey,
   timestamp,
   unique,
   uniqueIndex,
@@ -301,3 +302,99 @@ export const appSecret = pgTable('app_secret', {
   value: varchar('value', { length: 255 }).notNull(),
   createdAt: createdAt(),
 });
+
+// Pre-computed statistics (issue 10). Local dates are in DEFAULT_TIMEZONE (recorded in stat_state.zone).
+
+/**
+ * Studied time per member, local day and category (0: no category), sessions cut at local midnights
+ * as the raw queries cut them; only parts longer than zero. The primary key makes a member's sums over
+ * a date range an index range scan; `stat_daily_date_idx` serves rankings of every member over a range.
+ */
+export const statDaily = pgTable(
+  'stat_daily',
+  {
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => member.memberId, { onDelete: 'cascade' }),
+    localDate: date('local_date', { mode: 'string' }).notNull(),
+    categoryId: bigint('category_id', { mode: 'number' }).notNull(),
+    // Microseconds, exact: the day's total is floored to seconds only once, as the raw query does.
+    micros: bigint('micros', { mode: 'number' }).notNull(),
+    sessions: integer('sessions').notNull(),
+    completed: integer('completed').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.memberId, t.localDate, t.categoryId] }),
+    index('stat_daily_date_idx').on(t.localDate, t.memberId),
+  ],
+);
+
+/** Per member and month (its first day): `seconds` sums the floored day totals, as the monthly route does. */
+export const statMonthly = pgTable(
+  'stat_monthly',
+  {
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => member.memberId, { onDelete: 'cascade' }),
+    month: date('month', { mode: 'string' }).notNull(),
+    seconds: bigint('seconds', { mode: 'number' }).notNull(),
+    studyDays: integer('study_days').notNull(),
+    micros: bigint('micros', { mode: 'number' }).notNull(),
+    sessions: integer('sessions').notNull(),
+    completed: integer('completed').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.memberId, t.month] })],
+);
+
+/**
+ * Ended sessions that changed (ended, deleted, re-categorised, erased) since the rollups last saw
+ * them, written by a trigger on study_record: the days they touch are read raw until a run
+ * recomputes them and removes the rows it consumed. No foreign key: an erased member's rows stay
+ * until consumed.
+ */
+export const statChange = pgTable(
+  'stat_change',
+  {
+    changeId: bigId('change_id'),
+    memberId: uuid('member_id').notNull(),
+    startTime: tz('start_time').notNull(),
+    endTime: tz('end_time').notNull(),
+  },
+  (t) => [index('stat_change_member_idx').on(t.memberId, t.startTime)],
+);
+
+/** What the rollups cover: daily rows are exact for [daily_from, daily_through], monthly ones for their range. */
+export const statState = pgTable('stat_state', {
+  name: varchar('name', { length: 32 }).primaryKey(),
+  zone: varchar('zone', { length: 64 }).notNull(),
+  dailyFrom: date('daily_from', { mode: 'string' }),
+  dailyThrough: date('daily_through', { mode: 'string' }),
+  monthlyFrom: date('monthly_from', { mode: 'string' }),
+  monthlyThrough: date('monthly_through', { mode: 'string' }),
+  updatedAt: updatedAt(),
+});
+
+/** One row per job run (a pg-boss job and its retries). */
+export const statJobRun = pgTable(
+  'stat_job_run',
+  {
+    runId: bigId('run_id'),
+    jobId: varchar('job_id', { length: 64 }).notNull(),
+    name: varchar('name', { length: 32 }).notNull(),
+    status: varchar('status', { length: 16 }).notNull(),
+    windowStart: date('window_start', { mode: 'string' }),
+    windowEnd: date('window_end', { mode: 'string' }),
+    attempts: integer('attempts').notNull().default(0),
+    rowsRead: integer('rows_read').notNull().default(0),
+    rowsWritten: integer('rows_written').notNull().default(0),
+    durationMs: integer('duration_ms'),
+    startedAt: tz('started_at').notNull(),
+    finishedAt: tz('finished_at'),
+    error: varchar('error', { length: 2000 }),
+  },
+  (t) => [
+    uniqueIndex('stat_job_run_job_unique').on(t.jobId),
+    index('stat_job_run_started_idx').on(t.startedAt),
+    check('stat_job_run_status_check', sql`${t.status} in ('running', 'retrying', 'completed', 'failed')`),
+  ],
+);
