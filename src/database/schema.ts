@@ -262,8 +262,20 @@ export const studyRecord = pgTable(
     endTime: tz('end_time'),
     status: varchar('status', { length: LIMITS.status }),
     deletedAt: tz('deleted_at'),
+    // Issue 14: 'timer' (timed by the server) or 'offline' (timed by the app, uploaded later).
+    source: varchar('source', { length: 10 }).notNull().default('timer'),
+    // The app's idempotency keys: of the upload or timer start, and of the timer end.
+    clientId: uuid('client_id'),
+    endClientId: uuid('end_client_id'),
+    // Any insert or change of the row moves updated_at (rollups find what changed since a watermark).
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [
+    // A client id names one record of a member (NULLs are distinct: rows without one never collide).
+    uniqueIndex('study_record_member_client_id').on(t.memberId, t.clientId),
+    uniqueIndex('study_record_member_end_client_id').on(t.memberId, t.endClientId),
+    check('study_record_source_check', sql`${t.source} in ('timer', 'offline')`),
     // At most one running session per member, whatever the concurrency.
     uniqueIndex('study_record_one_running_per_member')
       .on(t.memberId)
