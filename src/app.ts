@@ -9,6 +9,10 @@ import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'p
 import { AppModule } from './app.module.js';
 import type { Clock } from './common/clock.js';
 import { PinoNestLogger, serializeError } from './common/logging.js';
+import { installHttpMetrics, registerInstanceMetrics } from './common/metrics-http.js';
+import { Metrics } from './common/metrics.js';
+import { logDestination } from './common/pretty-log.js';
+import { ShutdownState } from './common/shutdown.js';
 import { frameworkErrorBody } from './common/wire/exception.filter.js';
 import { Msg } from './common/wire/messages.js';
 import type { Random } from './common/random.js';
@@ -26,6 +30,8 @@ export interface AppHandle {
   logger: Logger;
   /** Listens on HOST:PORT (PORT 0 picks a free port) and returns the base URL. */
   listen(): Promise<string>;
+  /** Readiness answers 503 from now on; everything else keeps serving (the drain before `close`). */
+  beginShutdown(): void;
   close(): Promise<void>;
 }
 
@@ -69,7 +75,8 @@ export function createLogger(config: LoadedConfig, destination?: DestinationStre
       censor: '[redacted]',
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  const target = destination ?? logDestination(config);
+  return target ? pino(options, target) : pino(options);
 }
 
 /**
@@ -126,7 +133,11 @@ export async function createApp(loaded: LoadedConfig, overrides: AppOverrides = 
       adapter,
       { bodyParser: false, logger: new PinoNestLogger(logger) },
     );
-    app.useWebSocketAdapter(new GroupsIoAdapter(app, config));
+    const io = new GroupsIoAdapter(app, config);
+    app.useWebSocketAdapter(io);
+    const metrics = app.get(Metrics).registry;
+    installHttpMetrics(adapter.getInstance() as unknown as FastifyInstance, metrics, config.METRICS_TOKEN);
+    registerInstanceMetrics(metrics, { database, redis, census: () => io.census() });
     // Catalogue images: plain Fastify routes, so outside the API prefix and the token guard.
     app.useStaticAssets({
       root: STATIC_DIR,
@@ -185,7 +196,12 @@ export async function createApp(loaded: LoadedConfig, overrides: AppOverrides = 
         const port = typeof address === 'object' && address ? address.port : config.PORT;
         return `http://127.0.0.1:${port}`;
       },
+      beginShutdown() {
+        app.get(ShutdownState).draining = true;
+      },
       async close() {
+        // Nest's close: shutdown hooks, then socket.io (sockets told to reconnect elsewhere; the HTTP
+        // server stops listening and waits for the requests in flight), then Fastify; the pool last.
         await app.close();
         await database.close();
         redis?.disconnect();

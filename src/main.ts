@@ -13,14 +13,28 @@ try {
     process.once(signal, () => {
       if (closing) return;
       closing = true;
-      handle.logger.info({ signal }, 'shutting down');
-      handle.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          handle.logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
+      const { SHUTDOWN_DRAIN_SECONDS: drain, SHUTDOWN_GRACE_SECONDS: grace } = handle.config;
+      handle.logger.info({ signal, drainSeconds: drain, graceSeconds: grace }, 'shutting down');
+      // Past the grace, something hangs (a request, a socket, the pool): leave anyway, and say so.
+      setTimeout(() => {
+        handle.logger.error({ graceSeconds: grace }, 'shutdown grace ran out; exiting with work unfinished');
+        process.exit(1);
+      }, grace * 1000).unref();
+      // Readiness answers 503 first and the instance keeps serving while the load balancer notices.
+      handle.beginShutdown();
+      const drained = new Promise((resolve) => setTimeout(resolve, drain * 1000));
+      drained
+        .then(() => handle.close())
+        .then(
+          () => {
+            handle.logger.info('shut down cleanly');
+            process.exit(0);
+          },
+          (error: unknown) => {
+            handle.logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
     });
   }
 } catch (error) {

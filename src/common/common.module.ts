@@ -13,6 +13,7 @@ import { CryptoRandom, Random } from './random.js';
 import { RATE_LIMITER } from './rate-limit/rate-limit.guard.js';
 import { MemoryRateLimiter, RedisRateLimiter } from './rate-limit/rate-limiter.js';
 import { REDIS, type RedisClient } from './redis.js';
+import { ShutdownState } from './shutdown.js';
 
 export interface Infrastructure {
   config: Config;
@@ -49,6 +50,7 @@ export class CommonModule {
       EventBus,
       MemberQueue,
       Metrics,
+      ShutdownState,
       TokenService,
       AccountsRepository,
       MembersRepository,

@@ -2,13 +2,15 @@ import type { LoggerService } from '@nestjs/common';
 import { type Logger, pino } from 'pino';
 
 type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal';
+const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'WebSocketsController']);
 
 /** Nest's own logs (and `new Logger(ctx)` in services) go to the same pino JSON stream. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly pino: Logger) {}
 
   log(message: unknown, ...params: unknown[]) {
-    this.write('info', message, params);
+    // Nest's boot chatter (a line per module, controller, route and socket event) is for debugging.
+    this.write(BOOT_CONTEXTS.has(params.at(-1) as string) ? 'debug' : 'info', message, params);
   }
   error(message: unknown, ...params: unknown[]) {
     this.write('error', message, params);

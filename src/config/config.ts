@@ -64,6 +64,13 @@ const schema = z
               .filter(Boolean),
       ),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // auto: human lines when stdout is a terminal and NODE_ENV is development, JSON otherwise.
+    LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
+    // When set, GET /metrics requires it as a bearer token.
+    METRICS_TOKEN: optionalString.pipe(z.string().min(16).optional()),
+    // On SIGTERM: readiness answers 503 for the drain period, then the service closes within the grace.
+    SHUTDOWN_DRAIN_SECONDS: z.coerce.number().min(0).max(300).default(2),
+    SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(1).max(3600).default(25),
     // The Swagger UI at /docs and /docs-json; unset → on outside production, off in production.
     DOCS_ENABLED: z.enum(['true', 'false']).optional(),
     // Seeded catalogue images are absolute URLs under it (the PWA is on another origin); unset → http://localhost:PORT.

@@ -21,7 +21,17 @@ export interface Database {
   execute(text: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
   /** `select 1` outside the pool, so a pool busy with slow work doesn't read as a database that is down. */
   ping(): Promise<void>;
+  /** The pool's connections now, for the metrics (read-only; the embedded database has no pool). */
+  poolStats?(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  max: number;
+  total: number;
+  idle: number;
+  /** Callers queued for a connection. */
+  waiting: number;
 }
 
 export const DATABASE = Symbol('DATABASE');
@@ -111,6 +121,12 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     ping: async () => {
       await probe.query('select 1');
     },
+    poolStats: () => ({
+      max: options.poolSize ?? 10,
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
     close: async () => {
       await Promise.all([pool.end(), probe.end()]);
     },

@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/auth.guards.js';
 import { REDIS, type RedisClient } from '../common/redis.js';
+import { ShutdownState } from '../common/shutdown.js';
 import { RawResponse } from '../common/wire/success.interceptor.js';
 import { DATABASE, type Database } from '../database/client.js';
 
@@ -16,6 +17,7 @@ export class HealthController {
   constructor(
     @Inject(DATABASE) private readonly database: Database,
     @Inject(REDIS) private readonly redis: RedisClient,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   @Get('live')
@@ -27,6 +29,11 @@ export class HealthController {
   @Get('ready')
   @RawResponse()
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    // Shutting down: not ready, so the load balancer takes this instance out while it still serves.
+    if (this.shutdown.draining) {
+      reply.status(503);
+      return { status: 'error', draining: true };
+    }
     const [database, redis] = await Promise.all([this.checkDatabase(), this.checkRedis()]);
     const ok = database === 'up' && redis !== 'down';
     reply.status(ok ? 200 : 503);

@@ -11,6 +11,7 @@ import type { Config } from '../config/config.js';
  */
 export class GroupsIoAdapter extends IoAdapter {
   private readonly clients: Redis[] = [];
+  private server?: Server;
 
   constructor(
     app: INestApplicationContext,
@@ -31,6 +32,7 @@ export class GroupsIoAdapter extends IoAdapter {
         allowedHeaders: ['Authorization', 'Content-Type'],
       },
     } as ServerOptions);
+    this.server = server;
     if (this.config.REDIS_URL) {
       // Commands wait for Redis instead of failing: the adapter never handles their rejections, and an
       // unhandled one ends the process (Redis down at boot failed its SUBSCRIBEs). Publishes follow
@@ -44,6 +46,19 @@ export class GroupsIoAdapter extends IoAdapter {
       server.adapter(createAdapter(pub, sub, { key: `${this.config.REDIS_KEY_PREFIX}socket.io` }));
     }
     return server;
+  }
+
+  /** This instance's sockets, and the members and groups seated through them (for the metrics). */
+  census(): { sockets: number; members: number; groups: number } {
+    const members = new Set<string>();
+    const groups = new Set<string>();
+    for (const socket of this.server?.of('/').sockets.values() ?? []) {
+      const data = socket.data as { memberId?: string; groupId?: string };
+      if (!data.groupId || !data.memberId) continue;
+      members.add(data.memberId);
+      groups.add(data.groupId);
+    }
+    return { sockets: this.server?.of('/').sockets.size ?? 0, members: members.size, groups: groups.size };
   }
 
   override async close(server: Server): Promise<void> {
