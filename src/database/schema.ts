@@ -111,6 +111,8 @@ export const member = pgTable(
     statusMessage: varchar('status_message', { length: LIMITS.statusMessage }).notNull().default(''),
     point: integer('point').notNull().default(0),
     activeRecordId: bigint('active_record_id', { mode: 'number' }),
+    // Left the overall ranking (issue 13); still ranked in their room.
+    rankingOptOut: boolean('ranking_opt_out').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -281,6 +283,8 @@ export const studyRecord = pgTable(
       .on(t.memberId)
       .where(sql`${t.endTime} is null and ${t.deletedAt} is null`),
     index('study_record_member_start_idx').on(t.memberId, t.startTime),
+    // Rankings read the sessions of every member in a time window (today, another time zone).
+    index('study_record_start_idx').on(t.startTime),
     check('study_record_status_check', sql`${t.status} is null or ${t.status} in ('Completed', 'Incompleted')`),
     check('study_record_time_order', sql`${t.endTime} is null or ${t.endTime} >= ${t.startTime}`),
   ],
