@@ -8,6 +8,7 @@ import { CommonModule, type Infrastructure } from './common/common.module.js';
 import { RateLimitGuard } from './common/rate-limit/rate-limit.guard.js';
 import { WireExceptionFilter } from './common/wire/exception.filter.js';
 import { SuccessInterceptor } from './common/wire/success.interceptor.js';
+import { ExportModule } from './export/export.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MembersModule } from './members/members.module.js';
 import { ShopModule } from './shop/shop.module.js';
@@ -35,6 +36,7 @@ export class AppModule {
         AdminModule,
         StudyGroupsModule,
         HealthModule,
+        ExportModule,
       ],
       providers: [
         // Order matters: authentication first, then the rate limits of the auth routes.

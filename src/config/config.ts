@@ -121,6 +121,13 @@ const schema = z
 
     SOCIAL_HTTP_TIMEOUT_MS: int(5000, 100, 60000),
     GOOGLE_CLIENT_ID: z.string().default('google-client-id.apps.googleusercontent.com'),
+    // Data exports: each streams the whole history, so few per account per window (429 beyond).
+    RATE_LIMIT_EXPORT_PER_ACCOUNT: int(5, 1),
+    // Exports running at once on this instance (each holds a pooled connection); 503 beyond.
+    EXPORT_MAX_CONCURRENT: int(2, 1, 100),
+    EXPORT_BATCH_SIZE: int(1000, 10, 10000),
+    // The web page's sign-in proof, carried by the confirmation form, expires after this long.
+    ACCOUNT_DELETE_PROOF_TTL_SECONDS: int(600, 30, 3600),
     GOOGLE_CLIENT_SECRET: z.string().default('google-client-secret'),
     GOOGLE_REDIRECT_URI: url('http://localhost:5173/auth/login/callback/google'),
     GOOGLE_TOKEN_URL: url('https://oauth2.googleapis.com/token'),

@@ -7,7 +7,7 @@ import { bearerToken } from '../auth/bearer.js';
 import { TokenService } from '../auth/token.service.js';
 import type { RateLimiter } from './rate-limiter.js';
 
-export type RateLimitKind = 'login' | 'register' | 'refresh' | 'social';
+export type RateLimitKind = 'login' | 'register' | 'refresh' | 'social' | 'export';
 export const RATE_LIMITER = Symbol('RATE_LIMITER');
 const KIND = 'rate-limit:kind';
 export const RateLimit = (kind: RateLimitKind) => SetMetadata(KIND, kind);
@@ -30,7 +30,8 @@ export class RateLimitGuard implements CanActivate {
     // nothing, answers 401 at once, and must not use up the budget of others behind the same IP.
     if (kind === 'refresh' && !bearerToken(request)) return true;
     const window = this.config.RATE_LIMIT_WINDOW_SECONDS;
-    const checks: [string, number][] = [[`${kind}:ip:${request.ip}`, this.perIp(kind)]];
+    const perIp = this.perIp(kind);
+    const checks: [string, number][] = perIp === undefined ? [] : [[`${kind}:ip:${request.ip}`, perIp]];
     const account = await this.accountKey(kind, request);
     if (account !== undefined) checks.push([`${kind}:account:${account}`, this.perAccount(kind)]);
     for (const [key, limit] of checks) {
@@ -53,11 +54,15 @@ export class RateLimitGuard implements CanActivate {
         () => undefined,
       );
     }
+    // Behind the access-token guard: the caller is authenticated, so the bucket is its own.
+    if (kind === 'export') return (request as FastifyRequest & { caller?: { accountId: string } }).caller?.accountId;
     return undefined;
   }
 
-  private perIp(kind: RateLimitKind): number {
+  /** Undefined: no per-IP budget (an authenticated route limited per account only). */
+  private perIp(kind: RateLimitKind): number | undefined {
     const c = this.config;
+    if (kind === 'export') return undefined;
     return {
       login: c.RATE_LIMIT_LOGIN_PER_IP,
       register: c.RATE_LIMIT_REGISTER_PER_IP,
@@ -67,6 +72,7 @@ export class RateLimitGuard implements CanActivate {
   }
 
   private perAccount(kind: RateLimitKind): number {
+    if (kind === 'export') return this.config.RATE_LIMIT_EXPORT_PER_ACCOUNT;
     return kind === 'refresh' ? this.config.RATE_LIMIT_REFRESH_PER_ACCOUNT : this.config.RATE_LIMIT_LOGIN_PER_ACCOUNT;
   }
 }
