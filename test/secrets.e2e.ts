@@ -106,6 +106,30 @@ describe('unset secrets outside production', () => {
   });
 });
 
+describe('a database that cannot keep generated secrets', () => {
+  it('stops the boot naming the cause by its code, never by the driver message that carries the values', async () => {
+    const database = await createScratchDatabase('secrets_refused');
+    scratch.push(database);
+    const first = await boot({
+      DATABASE_URL: database.url,
+      AUTH_JWT_SECRET: 'a'.repeat(40),
+      AUTH_REFRESH_SECRET: 'b'.repeat(40),
+    });
+    await first.close();
+    // Every insert into app_secret now fails; Drizzle's message for it lists the parameters: the new secrets.
+    const db = new pg.Client({ connectionString: database.url });
+    await db.connect();
+    await db.query('alter table app_secret add constraint refuse_all check (false) not valid');
+    await db.end();
+    const failure = await startApp({ DATABASE_URL: database.url }).then(
+      () => new Error('booted'),
+      (error: Error) => error,
+    );
+    expect(failure.message).toMatch(/AUTH_JWT_SECRET and AUTH_REFRESH_SECRET unset, .* database error 23514$/);
+    expect(failure.message).not.toMatch(/params|[A-Za-z0-9_-]{64}/); // a generated value is 64 base64url characters
+  });
+});
+
 describe('production', () => {
   it('refuses to boot without the secrets, naming the variable', async () => {
     await expect(startApp({ NODE_ENV: 'production' })).rejects.toThrow(/AUTH_JWT_SECRET: required in production/);

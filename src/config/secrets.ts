@@ -29,8 +29,9 @@ export async function resolveSecrets(db: Db, config: LoadedConfig, logger: Logge
       .where(inArray(appSecret.name, [...missing]));
     stored = new Map(rows.map((r) => [r.name, r.value]));
   } catch (error) {
+    // The code only: the driver's message repeats the query's parameters, which are the generated secrets.
     throw new ConfigError(
-      `${missing.join(' and ')} unset, and the database cannot keep generated ones (are the migrations applied?): ${(error as Error).message}`,
+      `${missing.join(' and ')} unset, and the database cannot keep generated ones (are the migrations applied?): database error ${errorCode(error)}`,
     );
   }
   const value = (name: SecretName): string => {
@@ -49,4 +50,13 @@ export async function resolveSecrets(db: Db, config: LoadedConfig, logger: Logge
     'signing secrets unset: using generated ones kept in the database (app_secret); set them explicitly in production',
   );
   return Object.freeze(resolved);
+}
+
+/** The SQLSTATE or Node error code along Drizzle's `cause` chain, else a placeholder. */
+function errorCode(error: unknown): string {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return 'without a code';
 }
