@@ -10,6 +10,8 @@ describe('databaseUnavailability (issue 9 item 2: 503 for the database, 500 for 
     ['55P03', 'busy'], // lock_timeout
     ['57014', 'busy'], // statement_timeout
     ['53300', 'busy'], // too many connections
+    ['40001', 'busy'], // serialization failure: retried, it succeeds
+    ['40P01', 'busy'], // deadlock detected: the victim may try again
     ['57P01', 'unavailable'], // admin shutdown (pg_terminate_backend)
     ['57P02', 'unavailable'], // crash shutdown
     ['57P03', 'unavailable'], // cannot connect now (starting up, failing over)

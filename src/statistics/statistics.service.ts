@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/wire/api-error.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { addDays, daysBetween } from './local-days.js';
+import { addDays, canonicalZone, daysBetween } from './local-days.js';
+import { rawRanges, RollupReader } from './rollup-reader.js';
 import { type DayTotal, StatisticsRepository } from './statistics.repository.js';
 
 export const MAX_HEAT_MAP_DAYS = 366;
@@ -12,14 +13,34 @@ export class StatisticsService {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     private readonly statistics: StatisticsRepository,
+    private readonly rollups: RollupReader,
   ) {}
 
   private zone(timezone: string | undefined): string {
     return timezone ?? this.config.DEFAULT_TIMEZONE;
   }
 
+  /**
+   * Day totals as the raw query gives them, read from the rollups where they are exact (covered,
+   * unchanged since) and raw for the rest: today, the newest days, changed days, another zone.
+   */
+  private async dayTotals(memberId: string, from: string, to: string, zone: string): Promise<DayTotal[]> {
+    const tz = canonicalZone(zone);
+    const view =
+      tz === canonicalZone(this.config.DEFAULT_TIMEZONE) ? await this.rollups.view(memberId, from, to, tz) : undefined;
+    if (!view) return this.statistics.dayTotals(memberId, from, to, zone);
+    const raw = rawRanges(from, to, view);
+    const lo = from > view.dailyFrom ? from : view.dailyFrom;
+    const hi = to < view.dailyThrough ? to : view.dailyThrough;
+    const parts = await Promise.all([
+      lo <= hi ? this.rollups.dayTotals(memberId, lo, hi, view.dirty) : [],
+      ...raw.map(([a, b]) => this.statistics.dayTotals(memberId, a, b, zone)),
+    ]);
+    return parts.flat().sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  }
+
   async daily(memberId: string, date: string, timezone?: string): Promise<number> {
-    const [day] = await this.statistics.dayTotals(memberId, date, date, this.zone(timezone));
+    const [day] = await this.dayTotals(memberId, date, date, this.zone(timezone));
     return day?.seconds ?? 0;
   }
 
@@ -31,7 +52,16 @@ export class StatisticsService {
         : `${first.slice(0, 5)}${String(month + 1).padStart(2, '0')}-01`,
       -1,
     );
-    const days = await this.statistics.dayTotals(memberId, first, last, this.zone(timezone));
+    const zone = this.zone(timezone);
+    if (canonicalZone(zone) === canonicalZone(this.config.DEFAULT_TIMEZONE)) {
+      const view = await this.rollups.view(memberId, first, last, canonicalZone(zone));
+      const whole =
+        view?.monthlyFrom && view.monthlyThrough && first >= view.monthlyFrom && first <= view.monthlyThrough;
+      // The monthly row is exact while none of the member's days in that month changed since.
+      if (view && whole && ![...view.dirty].some((d) => d >= first && d <= last))
+        return this.rollups.month(memberId, first);
+    }
+    const days = await this.dayTotals(memberId, first, last, zone);
     return { totalSeconds: days.reduce((sum, d) => sum + d.seconds, 0), uniqueStudyDays: days.length };
   }
 
@@ -41,7 +71,7 @@ export class StatisticsService {
     // `end` may be up to 366 days after `start`: the PWA asks for a year back from today with both
     // ends included, which is 367 days when the year holds a 29 February.
     if (span > MAX_HEAT_MAP_DAYS) throw ApiError.validation([`the range must not exceed ${MAX_HEAT_MAP_DAYS} days`]);
-    return this.statistics.dayTotals(memberId, start, end, this.zone(timezone));
+    return this.dayTotals(memberId, start, end, this.zone(timezone));
   }
 
   records(memberId: string, date: string, timezone?: string) {

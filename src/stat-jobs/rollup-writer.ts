@@ -1,0 +1,314 @@
+import { MAX_SESSION_HOURS_EVER } from '../config/config.js';
+import { addDays, daysBetween } from '../statistics/local-days.js';
+import type { JobDatabase, RunSql } from './job-database.js';
+
+// Every writer of rollups holds it for its transaction: two runs never interleave, so a monthly
+// total is never summed from days another run is rewriting.
+const ROLLUP_LOCK = 7_305_462_111;
+export const STATE = 'rollup';
+const CHANGE_BATCH = 5000;
+
+export interface Coverage {
+  zone: string;
+  dailyFrom: string | null;
+  dailyThrough: string | null;
+  monthlyFrom: string | null;
+  monthlyThrough: string | null;
+}
+
+export interface Counts {
+  read: number;
+  written: number;
+}
+
+const add = (a: Counts, b: Counts): Counts => ({ read: a.read + b.read, written: a.written + b.written });
+export const NONE: Counts = { read: 0, written: 0 };
+
+/** The first day of `date`'s month, and of the month after. */
+export const monthOf = (date: string) => `${date.slice(0, 7)}-01`;
+export const nextMonth = (month: string) => {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return m === 12
+    ? `${String(y + 1).padStart(4, '0')}-01-01`
+    : `${month.slice(0, 5)}${String(m + 1).padStart(2, '0')}-01`;
+};
+
+// The day's micro-seconds of one session: the same cut at local midnights as the raw query makes.
+const PART = (day: string) => `(extract(epoch from
+    least(r.end_time, (${day} + interval '1 day') at time zone $1)
+    - greatest(r.start_time, ${day} at time zone $1)) * 1000000)::bigint`;
+
+const INSERT_DAILY = `insert into stat_daily (member_id, local_date, category_id, micros, sessions, completed)`;
+const UPSERT_DAILY = `on conflict (member_id, local_date, category_id) do update set micros = excluded.micros,
+    sessions = excluded.sessions, completed = excluded.completed`;
+const AGGREGATE = `select member_id, local_date, category_id, sum(micros), count(*)::int,
+    (count(*) filter (where status = 'Completed'))::int`;
+
+async function lockedState(run: RunSql): Promise<Coverage | undefined> {
+  await run('select pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
+  const { rows } = await run<{
+    zone: string;
+    daily_from: string | null;
+    daily_through: string | null;
+    monthly_from: string | null;
+    monthly_through: string | null;
+  }>(
+    `select zone, to_char(daily_from, 'YYYY-MM-DD') daily_from, to_char(daily_through, 'YYYY-MM-DD') daily_through,
+       to_char(monthly_from, 'YYYY-MM-DD') monthly_from, to_char(monthly_through, 'YYYY-MM-DD') monthly_through
+     from stat_state where name = $1`,
+    [STATE],
+  );
+  const r = rows[0];
+  return (
+    r && {
+      zone: r.zone,
+      dailyFrom: r.daily_from,
+      dailyThrough: r.daily_through,
+      monthlyFrom: r.monthly_from,
+      monthlyThrough: r.monthly_through,
+    }
+  );
+}
+
+async function saveState(run: RunSql, c: Coverage): Promise<void> {
+  await run(
+    `insert into stat_state (name, zone, daily_from, daily_through, monthly_from, monthly_through, updated_at)
+     values ($1, $2, $3, $4, $5, $6, now())
+     on conflict (name) do update set zone = excluded.zone, daily_from = excluded.daily_from,
+       daily_through = excluded.daily_through, monthly_from = excluded.monthly_from,
+       monthly_through = excluded.monthly_through, updated_at = now()`,
+    [STATE, c.zone, c.dailyFrom, c.dailyThrough, c.monthlyFrom, c.monthlyThrough],
+  );
+}
+
+const empty = (zone: string): Coverage => ({
+  zone,
+  dailyFrom: null,
+  dailyThrough: null,
+  monthlyFrom: null,
+  monthlyThrough: null,
+});
+
+/** Writes the rollups of one time zone; every method is one or more short transactions. */
+export class RollupWriter {
+  constructor(
+    private readonly db: JobDatabase,
+    private readonly zone: string,
+  ) {}
+
+  /** The coverage, reset (rollups dropped) when DEFAULT_TIMEZONE changed since they were written. */
+  async coverage(): Promise<Coverage> {
+    return this.db.transaction(async (run) => {
+      const state = await lockedState(run);
+      if (state?.zone === this.zone) return state;
+      await run('delete from stat_daily');
+      await run('delete from stat_monthly');
+      await saveState(run, empty(this.zone));
+      return empty(this.zone);
+    });
+  }
+
+  /** The local date of the oldest ended live session, if any. */
+  async firstRecordDate(): Promise<string | undefined> {
+    const { rows } = await this.db.run<{ day: string | null }>(
+      `select to_char(min(start_time) at time zone $1, 'YYYY-MM-DD') as day
+       from study_record where end_time is not null and deleted_at is null`,
+      [this.zone],
+    );
+    return rows[0]?.day ?? undefined;
+  }
+
+  /**
+   * Recomputes every covered (member, day) that logged changes touch, and the monthly rows over
+   * them, then removes the changes it consumed: changes logged meanwhile stay for the next run.
+   */
+  async consumeChanges(): Promise<Counts> {
+    let total = NONE;
+    for (;;) {
+      const batch = await this.db.transaction(async (run) => {
+        const state = (await lockedState(run)) ?? empty(this.zone);
+        const { rows: ids } = await run<{ id: string }>(
+          'select change_id::text id from stat_change order by change_id limit $1',
+          [CHANGE_BATCH],
+        );
+        if (!ids.length) return undefined;
+        const idList = ids.map((r) => r.id);
+        let counts: Counts = { read: ids.length, written: 0 };
+        if (state.zone === this.zone && state.dailyFrom && state.dailyThrough) {
+          counts = add(counts, await this.recomputePairs(run, idList, state));
+        }
+        await run('delete from stat_change where change_id = any($1::bigint[])', [idList]);
+        return counts;
+      });
+      if (!batch) return total;
+      total = add(total, batch);
+    }
+  }
+
+  private async recomputePairs(run: RunSql, ids: string[], state: Coverage): Promise<Counts> {
+    const { rows: pairs } = await run<{ member_id: string; day: string }>(
+      `select distinct c.member_id, to_char(d.day, 'YYYY-MM-DD') as day
+       from stat_change c
+       cross join lateral generate_series(date_trunc('day', c.start_time at time zone $1),
+         date_trunc('day', c.end_time at time zone $1), interval '1 day') as d(day)
+       where c.change_id = any($2::bigint[]) and d.day::date between $3::date and $4::date`,
+      [this.zone, ids, state.dailyFrom, state.dailyThrough],
+    );
+    if (!pairs.length) return NONE;
+    const members = pairs.map((p) => p.member_id);
+    const days = pairs.map((p) => p.day);
+    await run(
+      `delete from stat_daily s using unnest($1::uuid[], $2::date[]) as p(member_id, day)
+       where s.member_id = p.member_id and s.local_date = p.day`,
+      [members, days],
+    );
+    const { rows } = await run<{ written: number; read: number }>(
+      `with ins as (
+         ${INSERT_DAILY}
+         ${AGGREGATE} from (
+           select r.member_id, p.day as local_date, coalesce(r.study_category_id, 0) as category_id,
+             ${PART('p.day::timestamp')} as micros, r.status
+           from unnest($2::uuid[], $3::date[]) as p(member_id, day)
+           join study_record r on r.member_id = p.member_id
+             and r.deleted_at is null and r.end_time is not null
+             and r.start_time < (p.day::timestamp + interval '1 day') at time zone $1
+             and r.end_time > p.day::timestamp at time zone $1
+             and r.start_time >= (p.day::timestamp at time zone $1) - interval '${MAX_SESSION_HOURS_EVER} hours'
+         ) part where micros > 0
+         group by member_id, local_date, category_id
+         ${UPSERT_DAILY}
+         returning sessions)
+       select count(*)::int written, coalesce(sum(sessions), 0)::int read from ins`,
+      [this.zone, members, days],
+    );
+    const counts = { read: rows[0]!.read, written: rows[0]!.written };
+    if (!state.monthlyFrom || !state.monthlyThrough) return counts;
+    const months = pairs
+      .map((p) => ({ member: p.member_id, month: monthOf(p.day) }))
+      .filter((p) => p.month >= state.monthlyFrom! && p.month <= state.monthlyThrough!);
+    if (!months.length) return counts;
+    const written = await refreshMonthly(
+      run,
+      `(s.member_id, date_trunc('month', s.local_date)::date) in (select * from unnest($1::uuid[], $2::date[]))`,
+      `(m.member_id, m.month) in (select * from unnest($1::uuid[], $2::date[]))`,
+      [months.map((m) => m.member), months.map((m) => m.month)],
+    );
+    return { read: counts.read, written: counts.written + written };
+  }
+
+  /** Recomputes the daily rows of every member for [from, to], in one transaction. */
+  async recomputeDays(from: string, to: string, extend: (c: Coverage) => Coverage): Promise<Counts> {
+    return this.db.transaction(async (run) => {
+      const state = (await lockedState(run)) ?? empty(this.zone);
+      if (state.zone !== this.zone) throw new Error('DEFAULT_TIMEZONE changed while the rollups were written');
+      await run('delete from stat_daily where local_date between $1::date and $2::date', [from, to]);
+      const lo = `$2::timestamp at time zone $1`;
+      const { rows } = await run<{ written: number; read: number }>(
+        `with ins as (
+           ${INSERT_DAILY}
+           ${AGGREGATE} from (
+             select r.member_id, d.day::date as local_date, coalesce(r.study_category_id, 0) as category_id,
+               ${PART('d.day')} as micros, r.status
+             from study_record r
+             cross join lateral generate_series(date_trunc('day', r.start_time at time zone $1),
+               date_trunc('day', r.end_time at time zone $1), interval '1 day') as d(day)
+             where r.deleted_at is null and r.end_time is not null
+               and r.start_time < ($3::timestamp + interval '1 day') at time zone $1
+               and r.end_time > ${lo}
+               and r.start_time >= ${lo} - interval '${MAX_SESSION_HOURS_EVER} hours'
+           ) part where micros > 0 and local_date between $2::date and $3::date
+           group by member_id, local_date, category_id
+           ${UPSERT_DAILY}
+           returning sessions)
+         select count(*)::int written, coalesce(sum(sessions), 0)::int read from ins`,
+        [this.zone, from, to],
+      );
+      let written = rows[0]!.written;
+      // Monthly rows over these days stay exact: a refill of covered months refreshes them too.
+      if (state.monthlyFrom && state.monthlyThrough) {
+        const lo = monthOf(from) > state.monthlyFrom ? monthOf(from) : state.monthlyFrom;
+        const hi = monthOf(to) < state.monthlyThrough ? monthOf(to) : state.monthlyThrough;
+        if (lo <= hi) {
+          written += await refreshMonthly(
+            run,
+            `date_trunc('month', s.local_date)::date between $1::date and $2::date`,
+            `m.month between $1::date and $2::date`,
+            [lo, hi],
+          );
+        }
+      }
+      await saveState(run, extend(state));
+      return { read: rows[0]!.read, written };
+    });
+  }
+
+  /**
+   * Recomputes the monthly rows of the months in [fromMonth, toMonth] that the daily rows cover
+   * whole, and makes the monthly coverage every such month (a contiguous range, as the daily one).
+   */
+  async recomputeMonths(fromMonth?: string, toMonth?: string): Promise<Counts & { months: string[] }> {
+    return this.db.transaction(async (run) => {
+      const state = (await lockedState(run)) ?? empty(this.zone);
+      if (!state.dailyFrom || !state.dailyThrough) return { ...NONE, months: [] };
+      const first = state.dailyFrom.endsWith('-01') ? state.dailyFrom : nextMonth(monthOf(state.dailyFrom));
+      const afterLast = addDays(state.dailyThrough, 1).endsWith('-01')
+        ? nextMonth(monthOf(state.dailyThrough))
+        : monthOf(state.dailyThrough);
+      const months: string[] = [];
+      for (let m = first; m < afterLast; m = nextMonth(m)) {
+        const known = state.monthlyFrom && state.monthlyThrough && m >= state.monthlyFrom && m <= state.monthlyThrough;
+        const asked = fromMonth && toMonth && m >= fromMonth && m <= toMonth;
+        if (!known || asked) months.push(m);
+      }
+      const written = months.length
+        ? await refreshMonthly(
+            run,
+            `date_trunc('month', s.local_date)::date = any($1::date[])`,
+            `m.month = any($1::date[])`,
+            [months],
+          )
+        : 0;
+      const any = first < afterLast;
+      await saveState(run, {
+        ...state,
+        monthlyFrom: any ? first : null,
+        monthlyThrough: any ? monthOf(addDays(afterLast, -1)) : null,
+      });
+      return { read: 0, written, months };
+    });
+  }
+}
+
+/** Monthly rows from the daily ones: seconds sum the floored day totals, as the monthly route does. */
+async function refreshMonthly(run: RunSql, dailyFilter: string, monthlyFilter: string, params: unknown[]) {
+  await run(`delete from stat_monthly m where ${monthlyFilter}`, params);
+  const { rows } = await run<{ written: number }>(
+    `with ins as (
+       insert into stat_monthly (member_id, month, seconds, study_days, micros, sessions, completed)
+       select member_id, date_trunc('month', local_date)::date, sum(seconds), (count(*) filter (where seconds > 0))::int,
+         sum(micros), sum(sessions), sum(completed)
+       from (
+         select s.member_id, s.local_date, floor(sum(s.micros) / 1000000.0) seconds, sum(s.micros) micros,
+           sum(s.sessions) sessions, sum(s.completed) completed
+         from stat_daily s where ${dailyFilter}
+         group by s.member_id, s.local_date
+       ) day
+       group by member_id, date_trunc('month', local_date)
+       on conflict (member_id, month) do update set seconds = excluded.seconds, study_days = excluded.study_days,
+         micros = excluded.micros, sessions = excluded.sessions, completed = excluded.completed
+       returning 1)
+     select count(*)::int written from ins`,
+    params,
+  );
+  return rows[0]!.written;
+}
+
+/** Splits [from, to] into chunks of at most `size` days, in order. */
+export function chunks(from: string, to: string, size: number): [string, string][] {
+  const out: [string, string][] = [];
+  for (let start = from; daysBetween(start, to) >= 0; start = addDays(start, size)) {
+    const end = addDays(start, size - 1);
+    out.push([start, daysBetween(end, to) < 0 ? to : end]);
+  }
+  return out;
+}
