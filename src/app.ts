@@ -21,7 +21,7 @@ import { GroupsIoAdapter } from './study-groups/groups-io.adapter.js';
 import type { Config, LoadedConfig } from './config/config.js';
 import { resolveSecrets } from './config/secrets.js';
 import { openDatabase, timeoutsOf } from './database/client.js';
-import { runMigrations } from './database/migrator.js';
+import { migrateAtStart } from './database/migrator.js';
 import { seed } from './database/seeds/seed.js';
 
 export interface AppHandle {
@@ -96,7 +96,7 @@ export async function createApp(loaded: LoadedConfig, overrides: AppOverrides = 
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis error'));
   try {
     if (loaded.MIGRATE_ON_START) {
-      const applied = await runMigrations(database.db);
+      const applied = await migrateAtStart(database, loaded.DATABASE_URL, loaded.DATABASE_CONNECT_TIMEOUT_MS);
       if (applied.length) logger.info({ applied }, 'migrations applied');
     }
     const config = await resolveSecrets(database.db, loaded, logger);

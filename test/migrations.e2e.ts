@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../src/database/client.js';
-import { listMigrations, revertMigrations, runMigrations } from '../src/database/migrator.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { listMigrations, MIGRATION_LOCK_KEY, revertMigrations, runMigrations } from '../src/database/migrator.js';
 import * as schema from '../src/database/schema.js';
 import {
   appliedTags,
@@ -16,6 +18,7 @@ import {
   schemaFingerprint,
   type ScratchDatabase,
 } from './support/scratch-db.js';
+import { startApp } from './support/app.js';
 
 // Every migration up → down → up, on real PostgreSQL and on the embedded PGlite (STYLE.md, Data).
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -118,6 +121,31 @@ describe('migrations on PostgreSQL', () => {
     const [a, b] = await Promise.all([runMigrations(database.db), runMigrations(other.db)]);
     expect([...a, ...b].sort()).toEqual(TAGS);
     expect(await appliedTags(other)).toEqual(TAGS);
+  });
+
+  it('at start, waiting for another instance that migrates longer than DATABASE_QUERY_TIMEOUT_MS still boots', async () => {
+    const { url, database } = await freshPostgres();
+    // Another session holds the migration lock for 2.5 s, as an instance running a long migration would.
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    await holder.query('begin');
+    await holder.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    const released = sleep(2500).then(() => holder.query('commit'));
+    const started = Date.now();
+    try {
+      const app = await startApp({
+        DATABASE_URL: url,
+        DATABASE_QUERY_TIMEOUT_MS: '1000',
+        DATABASE_STATEMENT_TIMEOUT_MS: '800',
+        DATABASE_LOCK_TIMEOUT_MS: '800',
+      });
+      await app.close();
+    } finally {
+      await released;
+      await holder.end();
+    }
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2400); // it did wait for the lock
+    expect(await appliedTags(database)).toEqual(TAGS);
   });
 
   it('a failing migration rolls back completely and is not recorded', async () => {

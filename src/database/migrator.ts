@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import type { Db, Tx } from './client.js';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import type { Database, Db, Tx } from './client.js';
+import * as schema from './schema.js';
 
 /** Works from `src/database` (tsx, tests) and from `dist/database` (built service) alike. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../src/database/migrations/', import.meta.url));
 
-const LOCK_KEY = 7_305_462_110; // any constant; serialises migrators of several instances
+export const MIGRATION_LOCK_KEY = 7_305_462_110; // any constant; serialises migrators of several instances
 const BREAKPOINT = '--> statement-breakpoint';
 
 export interface Migration {
@@ -41,7 +44,7 @@ async function lockAndEnsureTable(tx: Tx): Promise<Set<string>> {
   // A migration may rightly run long or wait for the tables it alters: the service's bounds are for requests.
   await tx.execute(sql`set local statement_timeout = 0`);
   await tx.execute(sql`set local lock_timeout = 0`);
-  await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEY})`);
+  await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
   await tx.execute(
     sql`create table if not exists monta_migrations (tag varchar(255) primary key, applied_at timestamptz not null default now())`,
   );
@@ -66,6 +69,27 @@ export async function runMigrations(db: Db, migrations = listMigrations()): Prom
     if (applied) done.push(migration.tag);
   }
   return done;
+}
+
+/**
+ * The migrations run at start. On PostgreSQL they get a connection of their own opened without the
+ * pool's bounds: DATABASE_QUERY_TIMEOUT_MS would cut a long statement, or a wait for the migration
+ * lock while another instance migrates, and fail the boot. Only opening the connection is bounded.
+ */
+export async function migrateAtStart(
+  database: Database,
+  url: string | undefined,
+  connectMs: number,
+): Promise<string[]> {
+  if (database.kind !== 'postgres' || !url) return runMigrations(database.db);
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectMs, keepAlive: true });
+  client.on('error', () => undefined); // a lost connection fails the pending query, which fails the boot
+  await client.connect();
+  try {
+    return await runMigrations(drizzle(client, { schema }) as unknown as Db);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** Reverts the last `steps` applied migrations, newest first; returns the tags reverted. */
