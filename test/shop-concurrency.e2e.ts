@@ -170,6 +170,19 @@ describe('purchases that together exceed the balance', () => {
     expect(final).toBe(0);
   });
 
+  it('150 affordable purchases at once by one member: all 201 (a long queue that moves is not refused), the books balance', async () => {
+    const name = unique('concurrency burst');
+    const itemId = await createItem(db, { type: 'Consumable', cost: 2, effectCode: 20000, name });
+    const u = await memberWith(1000);
+    const replies = await Promise.all(Array.from({ length: 150 }, () => purchase(u, itemId, 1)));
+    expect(replies.map((r) => r.status).filter((s) => s !== 201)).toEqual([]);
+    const records = await recordsOf(u.memberId);
+    expectRepliesAreRecords(replies, records);
+    expect(expectChain(1000, records)).toBe(700);
+    expect(await pointsOf(db, u.memberId)).toBe(700);
+    expect((await inventory(u, 'Consumable')).find((s) => s.item?.item_id === itemId)?.quantity).toBe(150);
+  });
+
   it("4 members × 50 purchases at once: each member's books balance on their own", async () => {
     const name = unique('concurrency shared');
     const itemId = await createItem(db, { type: 'Consumable', cost: 30, effectCode: 20000, name });

@@ -50,18 +50,53 @@ describe('KeyedQueue', () => {
     expect(queue.size).toBe(0);
   });
 
-  it('a task that cannot start within maxWaitMs rejects without running; later tasks still wait their turn', async () => {
-    const queue = new KeyedQueue();
+  it('a long burst waits as long as the queue moves: no task is refused for its place in the line', async () => {
+    const queue = new KeyedQueue({ holdMs: 50, maxWaitMs: 5000, maxLength: 500 });
+    const step = () => new Promise((resolve) => setTimeout(resolve, 5));
+    // 100 tasks of ~5 ms: the last waits ~500 ms, ten times the hold limit, and still runs.
+    const results = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) => queue.run('m', () => step().then(() => i))),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(queue.size).toBe(0);
+  });
+
+  it('a holder stuck past holdMs sends every waiter away, and later arrivals at once; the lane recovers', async () => {
+    const queue = new KeyedQueue({ holdMs: 40, maxWaitMs: 5000, maxLength: 500 });
+    let release!: () => void;
+    const log: string[] = [];
+    const stuck = queue.run('m', () =>
+      new Promise<void>((resolve) => (release = resolve)).then(() => log.push('stuck')),
+    );
+    const started = Date.now();
+    const waiters = [1, 2, 3].map((n) => queue.run('m', async () => log.push(`w${n}`)));
+    for (const w of waiters) await expect(w).rejects.toBeInstanceOf(QueueWaitTimeout);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await expect(queue.run('m', async () => log.push('late'))).rejects.toThrow(/stuck/);
+    await expect(queue.run('other', async () => 'free')).resolves.toBe('free');
+    release();
+    await stuck;
+    await expect(queue.run('m', async () => log.push('next'))).resolves.toBe(2);
+    expect(log).toEqual(['stuck', 'next']);
+    expect(queue.size).toBe(0);
+  });
+
+  it('a waiter gives up after maxWaitMs in all, and beyond maxLength waiting a task is refused at once', async () => {
+    const queue = new KeyedQueue({ holdMs: 10_000, maxWaitMs: 30, maxLength: 2 });
     let release!: () => void;
     const log: string[] = [];
     const slow = queue.run('m', () => new Promise<void>((resolve) => (release = resolve)).then(() => log.push('slow')));
-    const late = queue.run('m', async () => log.push('late'), 20);
-    await expect(late).rejects.toBeInstanceOf(QueueWaitTimeout);
+    const a = queue.run('m', async () => log.push('a'));
+    const b = queue.run('m', async () => log.push('b'));
+    await expect(queue.run('m', async () => log.push('c'))).rejects.toThrow(/2 already waiting/);
+    await expect(a).rejects.toThrow(/too slowly/);
+    await expect(b).rejects.toThrow(/too slowly/);
     const next = queue.run('m', async () => log.push('next'));
     await tick();
-    expect(log).toEqual([]); // `next` waits for `slow`, not just for `late` that gave up
+    expect(log).toEqual([]); // `next` waits for `slow`, not for the ones that gave up
     release();
     await Promise.all([slow, next]);
     expect(log).toEqual(['slow', 'next']);
+    expect(queue.size).toBe(0);
   });
 });

@@ -93,6 +93,10 @@ const schema = z
     DATABASE_QUERY_TIMEOUT_MS: int(6000, 100, 600000),
     DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(10000, 100, 3600000),
     DATABASE_RETRY_AFTER_SECONDS: int(2, 1, 3600),
+    // One member's requests queue (MemberQueue): bounded by a stuck holder, the total wait and the length.
+    MEMBER_QUEUE_HOLD_LIMIT_MS: int(3000, 100, 60000),
+    MEMBER_QUEUE_MAX_WAIT_MS: int(10000, 100, 60000),
+    MEMBER_QUEUE_MAX_LENGTH: int(200, 1, 100000),
     DATA_DIR: z.string().default('./data'),
     MIGRATE_ON_START: z
       .enum(['true', 'false'])
