@@ -282,7 +282,8 @@ export const studyRecord = pgTable(
     uniqueIndex('study_record_one_running_per_member')
       .on(t.memberId)
       .where(sql`${t.endTime} is null and ${t.deletedAt} is null`),
-    index('study_record_member_start_idx').on(t.memberId, t.startTime),
+    // The id breaks ties, so the export's keyset batches (start_time, id) are one index range each.
+    index('study_record_member_start_id_idx').on(t.memberId, t.startTime, t.studyRecordId),
     // Rankings read the sessions of every member in a time window (today, another time zone).
     index('study_record_start_idx').on(t.startTime),
     check('study_record_status_check', sql`${t.status} is null or ${t.status} in ('Completed', 'Incompleted')`),
@@ -306,7 +307,8 @@ export const transactionRecord = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    index('transaction_record_member_idx').on(t.memberId),
+    // By id within the member: the export reads a member's records in id order, batch by batch.
+    index('transaction_record_member_id_idx').on(t.memberId, t.transactionRecordId),
     check('transaction_record_type_check', sql`${t.transactionType} in ('Purchase', 'Sell', 'Reward')`),
     check('transaction_record_balance_non_negative', sql`${t.balanceAfterTransaction} >= 0`),
   ],
