@@ -156,6 +156,9 @@ const schema = z
     MAX_SESSION_HOURS: int(12, 1, MAX_SESSION_HOURS_EVER),
     POINTS_PER_MINUTE: int(9, 0, 1000),
     STREAK_MIN_SECONDS: int(60, 1, 86400),
+    // Issue 14: how old an uploaded offline session may be, and how far ahead of the server clock.
+    OFFLINE_MAX_AGE_DAYS: int(7, 1, 365),
+    OFFLINE_CLOCK_SKEW_SECONDS: int(60, 0, 3600),
     GROUP_RECONNECT_GRACE_SECONDS: int(0, 0, 3600),
     SOCKET_JOIN_TIMEOUT_SECONDS: int(30, 1, 3600),
     SOCKET_MAX_PER_IP: int(50, 1, 100000),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advanceStreak, currentStreakOn, type StreakState } from './streak-rules.js';
+import { advanceStreak, backfillStreak, currentStreakOn, type StreakState } from './streak-rules.js';
 
 const empty: StreakState = { current: 0, longest: 0, lastStudyDate: null };
 
@@ -35,5 +35,44 @@ describe('currentStreakOn', () => {
     expect(currentStreakOn(s, '2024-02-11')).toBe(5);
     expect(currentStreakOn(s, '2024-02-12')).toBe(0);
     expect(currentStreakOn(empty, '2024-02-12')).toBe(0);
+  });
+});
+
+describe('backfillStreak (issue 14: a late upload)', () => {
+  const days = (...d: string[]) => new Set(d);
+
+  it('a filled gap joins the run before it to the last day', () => {
+    const before = { current: 1, longest: 2, lastStudyDate: '2024-02-09' };
+    const window = days('2024-02-05', '2024-02-06', '2024-02-07', '2024-02-08', '2024-02-09');
+    expect(backfillStreak(before, ['2024-02-08'], window)).toEqual({
+      current: 5,
+      longest: 5,
+      lastStudyDate: '2024-02-09',
+    });
+  });
+
+  it('a filled gap between two older runs lengthens only the longest', () => {
+    const before = { current: 1, longest: 2, lastStudyDate: '2024-02-20' };
+    const window = days('2024-02-01', '2024-02-02', '2024-02-03', '2024-02-04', '2024-02-20');
+    expect(backfillStreak(before, ['2024-02-03'], window)).toEqual({
+      current: 1,
+      longest: 4,
+      lastStudyDate: '2024-02-20',
+    });
+  });
+
+  it('a session across midnight onto the day after the last extends it', () => {
+    const before = { current: 2, longest: 2, lastStudyDate: '2024-02-02' };
+    const window = days('2024-02-01', '2024-02-02', '2024-02-03');
+    expect(backfillStreak(before, ['2024-02-02', '2024-02-03'], window)).toEqual({
+      current: 3,
+      longest: 3,
+      lastStudyDate: '2024-02-03',
+    });
+  });
+
+  it('never drops below the stored state (history the records lack)', () => {
+    const before = { current: 9, longest: 12, lastStudyDate: '2024-02-09' };
+    expect(backfillStreak(before, ['2024-02-09'], days('2024-02-09'))).toEqual(before);
   });
 });

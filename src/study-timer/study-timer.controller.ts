@@ -13,13 +13,13 @@ export class StudyTimerController {
 
   @Post('start')
   async start(@CurrentCaller() caller: Caller, @ValidBody(StartBody) body: Infer<typeof StartBody>) {
-    await this.timer.start(caller.accountId, body.category_id);
+    await this.timer.start(caller.accountId, body.category_id, body.client_id);
     return null;
   }
 
   @Post('end')
   async end(@CurrentCaller() caller: Caller, @ValidBody(EndBody) body: Infer<typeof EndBody>) {
-    await this.timer.end(caller.accountId, body.status);
+    await this.timer.end(caller.accountId, body.status, body.client_id);
     return null;
   }
 }

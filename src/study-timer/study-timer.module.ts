@@ -3,13 +3,15 @@ import { InventoryRepository } from '../inventory/inventory.repository.js';
 import { PointsRepository } from '../points/points.repository.js';
 import { StreaksModule } from '../streaks/streaks.module.js';
 import { StudyCategoriesModule } from '../study-categories/study-categories.module.js';
+import { OfflineRecordsController } from './offline-records.controller.js';
+import { OfflineRecordsService } from './offline-records.service.js';
 import { StudyTimerController } from './study-timer.controller.js';
 import { StudyTimerRepository } from './study-timer.repository.js';
 import { StudyTimerService } from './study-timer.service.js';
 
 @Module({
   imports: [StreaksModule, StudyCategoriesModule],
-  controllers: [StudyTimerController],
-  providers: [StudyTimerService, StudyTimerRepository, InventoryRepository, PointsRepository],
+  controllers: [StudyTimerController, OfflineRecordsController],
+  providers: [StudyTimerService, OfflineRecordsService, StudyTimerRepository, InventoryRepository, PointsRepository],
 })
 export class StudyTimerModule {}

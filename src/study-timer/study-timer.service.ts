@@ -34,37 +34,46 @@ export class StudyTimerService {
     private readonly queue: MemberQueue,
   ) {}
 
-  async start(accountId: string, categoryId: number | null | undefined): Promise<void> {
+  /** With `clientId`, a retry of a start already made (running, ended or discarded since) changes nothing. */
+  async start(accountId: string, categoryId: number | null | undefined, clientId?: string): Promise<void> {
     // The member's turn first (see MemberQueue), then one pooled connection for the transaction.
-    const started = await this.queue.run(accountId, () => this.startNow(accountId, categoryId));
-    this.events.publish('study.started', started);
+    const started = await this.queue.run(accountId, () => this.startNow(accountId, categoryId, clientId));
+    if (started) this.events.publish('study.started', started);
   }
 
-  private startNow(accountId: string, categoryId: number | null | undefined) {
+  private startNow(accountId: string, categoryId: number | null | undefined, clientId: string | undefined) {
     return this.database.db.transaction(async (tx) => {
       const member = await this.timer.lockMember(accountId, tx);
       if (!member) throw ApiError.notFound(Msg.USER_NOT_FOUND, 'MEMBER_NOT_FOUND');
+      if (clientId !== undefined) {
+        const made = await this.timer.findByClientId(member.memberId, clientId, tx);
+        if (made?.source === 'timer') return null;
+        if (made) throw ApiError.conflict(Msg.CLIENT_ID_REUSED, 'CLIENT_ID_REUSED');
+      }
       // `0` and `null` mean no category, as the original's truthiness check did.
       if (categoryId && !(await this.categories.findOwned(member.memberId, categoryId, tx))) {
         throw ApiError.notFound(Msg.CATEGORY_NOT_FOUND, 'CATEGORY_NOT_FOUND');
       }
       const now = this.clock.now();
       await this.timer.discardRunning(member.memberId, now, tx);
-      await this.timer.start(member.memberId, categoryId || null, now, tx);
+      await this.timer.start(member.memberId, categoryId || null, now, clientId ?? null, tx);
       return { memberId: member.memberId, startTime: now };
     });
   }
 
   /** Ends the running session and applies its effects in the same transaction (SPEC §3, §6.3). */
-  async end(accountId: string, status: SessionStatus): Promise<void> {
-    const ended = await this.queue.run(accountId, () => this.endNow(accountId, status));
-    this.events.publish('study.ended', ended);
+  /** With `clientId`, a retry of an end already made answers success again and changes nothing. */
+  async end(accountId: string, status: SessionStatus, clientId?: string): Promise<void> {
+    const ended = await this.queue.run(accountId, () => this.endNow(accountId, status, clientId));
+    if (ended) this.events.publish('study.ended', ended);
   }
 
-  private endNow(accountId: string, status: SessionStatus) {
+  private endNow(accountId: string, status: SessionStatus, clientId: string | undefined) {
     return this.database.db.transaction(async (tx) => {
       const member = await this.timer.lockMember(accountId, tx);
       if (!member) throw ApiError.notFound(Msg.USER_NOT_FOUND, 'MEMBER_NOT_FOUND');
+      // The end's answer is always `null`, so a replay needs nothing stored but the key.
+      if (clientId !== undefined && (await this.timer.findByEndClientId(member.memberId, clientId, tx))) return null;
       const record =
         member.activeRecordId === null
           ? undefined
@@ -72,7 +81,7 @@ export class StudyTimerService {
       if (!record) throw ApiError.notFound(Msg.TIMER_NOT_FOUND, 'TIMER_NOT_FOUND');
 
       const { end, seconds } = cappedSession(record.startTime, this.clock.now(), this.config.MAX_SESSION_HOURS);
-      await this.timer.end(member.memberId, record.studyRecordId, end, status, tx);
+      await this.timer.end(member.memberId, record.studyRecordId, end, status, clientId ?? null, tx);
       if (seconds > 0) await this.inventory.advanceFoodProgress(member.memberId, seconds, tx);
       const points = status === 'Completed' ? rewardPoints(seconds, this.config.POINTS_PER_MINUTE) : 0;
       if (points > 0) {

@@ -33,6 +33,9 @@ export class ApiError extends Error {
   static notFound(message: string, code?: string) {
     return new ApiError(404, message, { code });
   }
+  static conflict(message: string, code?: string) {
+    return new ApiError(409, message, { code });
+  }
   static unprocessable(message: string = Msg.SOCIAL_FAILED, code = 'PROVIDER_FAILED') {
     return new ApiError(422, message, { code });
   }

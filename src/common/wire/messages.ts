@@ -23,6 +23,13 @@ export const Msg = {
   BUSY: '요청이 밀려 처리하지 못했습니다. 잠시 후 다시 시도해주세요.',
   UNAVAILABLE: '일시적으로 요청을 처리할 수 없습니다. 잠시 후 다시 시도해주세요.',
   CATEGORY_CHANGED: '카테고리가 그사이 변경되었습니다. 목록을 새로 고친 뒤 다시 시도해주세요.',
+  // Issue 14: offline sessions and retried requests, in the same tone.
+  OFFLINE_END_BEFORE_START: '종료 시각은 시작 시각보다 뒤여야 합니다.',
+  OFFLINE_IN_FUTURE: '아직 지나지 않은 시각의 공부 기록은 저장할 수 없습니다.',
+  OFFLINE_TOO_OLD: '저장할 수 있는 기간이 지난 공부 기록입니다.',
+  OFFLINE_TOO_LONG: '한 번에 기록할 수 있는 공부 시간을 초과했습니다.',
+  OFFLINE_OVERLAP: '이미 기록된 공부 시간과 겹칩니다.',
+  CLIENT_ID_REUSED: '같은 client_id로 다른 요청이 이미 처리되었습니다.',
 } as const;
 
 export const SpringMsg = {
