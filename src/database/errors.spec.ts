@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { databaseUnavailability } from './errors.js';
+import { databaseUnavailability, isTransientDatabaseError } from './errors.js';
 
 const pgError = (code: string) => Object.assign(new Error(`database error ${code}`), { code });
 /** As Drizzle throws it: its own error, with the driver's as `cause`. */
@@ -10,8 +10,6 @@ describe('databaseUnavailability (issue 9 item 2: 503 for the database, 500 for 
     ['55P03', 'busy'], // lock_timeout
     ['57014', 'busy'], // statement_timeout
     ['53300', 'busy'], // too many connections
-    ['40001', 'busy'], // serialization failure: retried, it succeeds
-    ['40P01', 'busy'], // deadlock detected: the victim may try again
     ['57P01', 'unavailable'], // admin shutdown (pg_terminate_backend)
     ['57P02', 'unavailable'], // crash shutdown
     ['57P03', 'unavailable'], // cannot connect now (starting up, failing over)
@@ -47,5 +45,21 @@ describe('databaseUnavailability (issue 9 item 2: 503 for the database, 500 for 
     ['nothing', undefined],
   ])('%s is not', (_name, error) => {
     expect(databaseUnavailability(error)).toBeUndefined();
+  });
+
+  it.each([
+    ['a serialization failure', pgError('40001')],
+    ['a deadlock', wrapped(pgError('40P01'))],
+    ['a lost connection', wrapped(new Error('Connection terminated unexpectedly'))],
+    ['a lock timeout', pgError('55P03')],
+  ])('for a job, %s is worth trying again', (_name, error) => {
+    expect(isTransientDatabaseError(error)).toBe(true);
+  });
+
+  it.each([
+    ['a unique violation', wrapped(pgError('23505'))],
+    ['a plain bug', new TypeError('x is undefined')],
+  ])('for a job, %s is permanent', (_name, error) => {
+    expect(isTransientDatabaseError(error)).toBe(false);
   });
 });

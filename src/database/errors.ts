@@ -16,9 +16,11 @@ export const isStatementTimeout = (error: unknown) => hasCode(error, '57014');
  */
 export type Unavailability = 'busy' | 'unavailable';
 
-// 55P03 lock timeout, 57014 statement timeout (or cancel), 53300 too many connections; 40001 a
-// serialization failure and 40P01 a deadlock: the same work succeeds when tried again.
-const BUSY_CODES = new Set(['55P03', '57014', '53300', '40001', '40P01']);
+// 55P03 lock timeout, 57014 statement timeout (or cancel), 53300 too many connections.
+const BUSY_CODES = new Set(['55P03', '57014', '53300']);
+// 40001 a serialization failure and 40P01 a deadlock: a job tries the same work again, but a request
+// answers 500, since with our lock order a deadlock in a request is a bug to see, not to hide.
+const RETRYABLE_CONFLICT_CODES = ['40001', '40P01'];
 // 57P01–57P03 admin shutdown, crash shutdown, cannot connect now; 25P03 and 57P05 a session ended
 // by idle_in_transaction_session_timeout or idle_session_timeout; class 08 is connection exceptions.
 const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '25P03', '57P05']);
@@ -64,4 +66,5 @@ export function databaseUnavailability(error: unknown): Unavailability | undefin
 }
 
 /** Worth trying again later (the statistics jobs retry these): the database could not serve just now. */
-export const isTransientDatabaseError = (error: unknown): boolean => databaseUnavailability(error) !== undefined;
+export const isTransientDatabaseError = (error: unknown): boolean =>
+  databaseUnavailability(error) !== undefined || RETRYABLE_CONFLICT_CODES.some((code) => hasCode(error, code));
