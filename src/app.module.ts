@@ -11,6 +11,7 @@ import { SuccessInterceptor } from './common/wire/success.interceptor.js';
 import { ExportModule } from './export/export.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MembersModule } from './members/members.module.js';
+import { RankingsModule } from './rankings/rankings.module.js';
 import { ShopModule } from './shop/shop.module.js';
 import { StatisticsModule } from './statistics/statistics.module.js';
 import { StreaksModule } from './streaks/streaks.module.js';
@@ -32,6 +33,7 @@ export class AppModule {
         StudyTimerModule,
         StreaksModule,
         StatisticsModule,
+        RankingsModule,
         ShopModule,
         AdminModule,
         StudyGroupsModule,

@@ -150,6 +150,7 @@ describe('members (cases 12–17)', () => {
   it('13: GET /members/me → the member with every field, and no timestamps', async () => {
     const r = await api.get('/timer-api/members/me', { token });
     expect(r.status).toBe(200);
+    // ranking_opt_out is the one addition (issue 13), after the original's fields.
     expect(Object.keys(r.body.data.member)).toEqual([
       'member_id',
       'status_message',
@@ -157,6 +158,7 @@ describe('members (cases 12–17)', () => {
       'nickname',
       'point',
       'active_record_id',
+      'ranking_opt_out',
     ]);
     expect(typeof r.body.data.member.point).toBe('number');
   });

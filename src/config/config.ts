@@ -156,6 +156,9 @@ const schema = z
     MAX_SESSION_HOURS: int(12, 1, MAX_SESSION_HOURS_EVER),
     POINTS_PER_MINUTE: int(9, 0, 1000),
     STREAK_MIN_SECONDS: int(60, 1, 86400),
+    // Issue 13: an overall ranking is served from a per-instance snapshot at most this old (0: live).
+    RANKING_SNAPSHOT_SECONDS: int(60, 0, 3600),
+    RANKING_SNAPSHOT_MAX_PERIODS: int(8, 1, 100),
     // Issue 14: how old an uploaded offline session may be, and how far ahead of the server clock.
     OFFLINE_MAX_AGE_DAYS: int(7, 1, 365),
     OFFLINE_CLOCK_SKEW_SECONDS: int(60, 0, 3600),

@@ -2,7 +2,7 @@ import { Controller, Get, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, type Caller, CurrentCaller, OwnerOnly } from '../common/auth/auth.guards.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
-import { toMemberResponse, UpdateMemberBody } from './members.dto.js';
+import { toMemberResponse, toOwnMemberResponse, UpdateMemberBody } from './members.dto.js';
 import { MembersService } from './members.service.js';
 
 @ApiTags('members')
@@ -23,8 +23,8 @@ export class MembersController {
     // The creating call also carries the account id, as the original's did.
     return {
       member: created
-        ? { ...toMemberResponse(member), account: { account_id: caller.accountId } }
-        : toMemberResponse(member),
+        ? { ...toOwnMemberResponse(member), account: { account_id: caller.accountId } }
+        : toOwnMemberResponse(member),
     };
   }
 

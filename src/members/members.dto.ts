@@ -1,12 +1,19 @@
-import { is, optional, optionalNonNull } from '../common/wire/validation.js';
+import { type Check, is, optional, optionalNonNull } from '../common/wire/validation.js';
 import { LIMITS } from '../database/schema.js';
 import type { MemberRow } from './members.repository.js';
+
+const boolean: Check = {
+  test: (v) => typeof v === 'boolean',
+  message: (f) => `${f} must be a boolean value`,
+};
 
 export const UpdateMemberBody = {
   // `null` is a value here: the column is NOT NULL, so it is refused instead of failing (SPEC §2.6).
   nickname: optionalNonNull<string>(is.notEmpty(), is.notBlank(), is.string(), is.maxLength(LIMITS.nickname)),
   image_url: optional<string | null>(is.string(), is.maxLength(LIMITS.imageUrl)),
   status_message: optionalNonNull<string>(is.string(), is.maxLength(LIMITS.statusMessage)),
+  // Issue 13: leave (true) or rejoin (false) the overall ranking; the column is NOT NULL.
+  ranking_opt_out: optionalNonNull<boolean>(boolean),
 };
 
 /** The member as N10 and N11 show it: no timestamps, `active_record_id` a decimal string or null. */
@@ -19,4 +26,9 @@ export function toMemberResponse(m: MemberRow) {
     point: m.point,
     active_record_id: m.activeRecordId === null ? null : String(m.activeRecordId),
   };
+}
+
+/** N11 for the caller: the member plus the caller's own ranking setting (issue 13), which N10 doesn't list. */
+export function toOwnMemberResponse(m: MemberRow) {
+  return { ...toMemberResponse(m), ranking_opt_out: m.rankingOptOut };
 }

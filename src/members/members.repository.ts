@@ -55,7 +55,7 @@ export class MembersRepository {
 
   async update(
     memberId: string,
-    patch: { nickname?: string; imageUrl?: string | null; statusMessage?: string },
+    patch: { nickname?: string; imageUrl?: string | null; statusMessage?: string; rankingOptOut?: boolean },
     tx: DbOrTx = this.db,
   ): Promise<void> {
     await tx

@@ -41,9 +41,14 @@ export class MembersService {
   /** The profile update writes the member row: it takes the member's turn like every other writer of it. */
   async update(
     owner: { accountId: string; memberId: string },
-    input: { nickname?: string; image_url?: string | null; status_message?: string },
+    input: { nickname?: string; image_url?: string | null; status_message?: string; ranking_opt_out?: boolean },
   ): Promise<void> {
-    if (input.nickname === undefined && input.image_url === undefined && input.status_message === undefined) {
+    if (
+      input.nickname === undefined &&
+      input.image_url === undefined &&
+      input.status_message === undefined &&
+      input.ranking_opt_out === undefined
+    ) {
       throw ApiError.badRequest(Msg.NOTHING_TO_CHANGE, 'NOTHING_TO_CHANGE');
     }
     await this.queue.run(owner.accountId, () =>
@@ -51,6 +56,7 @@ export class MembersService {
         nickname: input.nickname,
         imageUrl: input.image_url,
         statusMessage: input.status_message,
+        rankingOptOut: input.ranking_opt_out,
       }),
     );
   }

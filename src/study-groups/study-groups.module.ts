@@ -18,5 +18,7 @@ import { StudyGroupsService } from './study-groups.service.js';
         redis ? new RedisGroupStore(redis, `${config.REDIS_KEY_PREFIX}groups:`) : new MemoryGroupStore(),
     },
   ],
+  // Rankings read the caller's room from the same store (issue 13).
+  exports: [GROUP_STORE],
 })
 export class StudyGroupsModule {}

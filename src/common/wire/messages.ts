@@ -23,6 +23,8 @@ export const Msg = {
   BUSY: '요청이 밀려 처리하지 못했습니다. 잠시 후 다시 시도해주세요.',
   UNAVAILABLE: '일시적으로 요청을 처리할 수 없습니다. 잠시 후 다시 시도해주세요.',
   CATEGORY_CHANGED: '카테고리가 그사이 변경되었습니다. 목록을 새로 고친 뒤 다시 시도해주세요.',
+  // Issue 13: a room ranking asked for while not seated in a study room.
+  NOT_IN_GROUP: '참여 중인 스터디 그룹이 없습니다.',
   // Issue 14: offline sessions and retried requests, in the same tone.
   OFFLINE_END_BEFORE_START: '종료 시각은 시작 시각보다 뒤여야 합니다.',
   OFFLINE_IN_FUTURE: '아직 지나지 않은 시각의 공부 기록은 저장할 수 없습니다.',

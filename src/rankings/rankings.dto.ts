@@ -1,0 +1,91 @@
+import { type Check, optional } from '../common/wire/validation.js';
+import { isDate, isTimeZone } from '../statistics/local-days.js';
+import { type Period, PERIODS } from './periods.js';
+
+export const SCOPES = ['all', 'group'] as const;
+export type Scope = (typeof SCOPES)[number];
+export const MAX_LIMIT = 100;
+export const DEFAULT_LIMIT = 50;
+/** Deeper than any real ranking; keeps OFFSET a small integer. */
+export const MAX_OFFSET = 1_000_000;
+
+const check = (test: (v: unknown) => boolean, message: (f: string) => string): Check => ({ test, message });
+const oneOf = (values: readonly string[]) =>
+  check(
+    (v) => typeof v === 'string' && values.includes(v),
+    (f) => `${f} must be one of the following values: ${values.join(', ')}`,
+  );
+const integer = check(
+  (v) => typeof v === 'string' && /^\d{1,7}$/.test(v),
+  (f) => `${f} must be an integer number`,
+);
+// Reported only for integers, so a non-number reads once ("must be an integer number").
+const atLeast = (n: number) =>
+  check(
+    (v) => typeof v !== 'string' || !/^\d{1,7}$/.test(v) || Number(v) >= n,
+    (f) => `${f} must not be less than ${n}`,
+  );
+const atMost = (n: number) =>
+  check(
+    (v) => typeof v !== 'string' || !/^\d{1,7}$/.test(v) || Number(v) <= n,
+    (f) => `${f} must not be greater than ${n}`,
+  );
+
+/** The query of GET /rankings; unknown keys are refused (a new route, no original to mirror). */
+export const RankingsQuery = {
+  period: optional<Period>(oneOf(PERIODS)),
+  date: optional<string>(
+    check(
+      (v) => typeof v === 'string' && isDate(v),
+      (f) => `${f} must be a valid date (YYYY-MM-DD)`,
+    ),
+  ),
+  timezone: optional<string>(
+    check(
+      (v) => typeof v === 'string' && v.length <= 64 && isTimeZone(v),
+      (f) => `${f} must be an IANA time zone such as Asia/Seoul`,
+    ),
+  ),
+  scope: optional<Scope>(oneOf(SCOPES)),
+  limit: optional<string>(integer, atLeast(1), atMost(MAX_LIMIT)),
+  offset: optional<string>(integer, atLeast(0), atMost(MAX_OFFSET)),
+};
+
+export interface RankedMember {
+  rank: number;
+  memberId: string;
+  nickname: string;
+  imageUrl: string | null;
+  seconds: number;
+  isStudying: boolean;
+}
+
+export interface Ranking {
+  period: Period;
+  start: string;
+  end: string;
+  timezone: string;
+  total: number;
+  ranking: RankedMember[];
+  me: { rank: number; seconds: number } | null;
+}
+
+/** The wire shape of a ranking (issue 13), keys in the documented order. */
+export function toRankingResponse(r: Ranking) {
+  return {
+    period: r.period,
+    start: r.start,
+    end: r.end,
+    timezone: r.timezone,
+    total: r.total,
+    ranking: r.ranking.map((m) => ({
+      rank: m.rank,
+      member_id: m.memberId,
+      nickname: m.nickname,
+      image_url: m.imageUrl,
+      seconds: m.seconds,
+      is_studying: m.isStudying,
+    })),
+    me: r.me && { rank: r.me.rank, seconds: r.me.seconds },
+  };
+}
