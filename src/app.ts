@@ -12,7 +12,7 @@ import { PinoNestLogger, serializeError } from './common/logging.js';
 import { installHttpMetrics, registerInstanceMetrics } from './common/metrics-http.js';
 import { Metrics } from './common/metrics.js';
 import { logDestination } from './common/pretty-log.js';
-import { ShutdownState } from './common/shutdown.js';
+import { closeConnectionsWhenClosing, ConnectionTracker, ShutdownState } from './common/shutdown.js';
 import { frameworkErrorBody } from './common/wire/exception.filter.js';
 import { Msg } from './common/wire/messages.js';
 import type { Random } from './common/random.js';
@@ -138,6 +138,9 @@ export async function createApp(loaded: LoadedConfig, overrides: AppOverrides = 
     const metrics = app.get(Metrics).registry;
     installHttpMetrics(adapter.getInstance() as unknown as FastifyInstance, metrics, config.METRICS_TOKEN);
     registerInstanceMetrics(metrics, { database, redis, census: () => io.census() });
+    const shutdown = app.get(ShutdownState);
+    closeConnectionsWhenClosing(adapter.getInstance() as unknown as FastifyInstance, shutdown);
+    const connections = new ConnectionTracker(app.getHttpServer());
     // Catalogue images: plain Fastify routes, so outside the API prefix and the token guard.
     app.useStaticAssets({
       root: STATIC_DIR,
@@ -159,7 +162,10 @@ export async function createApp(loaded: LoadedConfig, overrides: AppOverrides = 
         { path: 'health/ready', method: RequestMethod.GET },
         // The former Spring server's paths keep their own roots (SPEC §1).
         { path: 'v2/{*rest}', method: RequestMethod.ALL },
-        { path: 'admin/{*rest}', method: RequestMethod.ALL },
+        // Not `admin/{*rest}`: the statistics jobs' admin routes are Nest dialect, under the prefix.
+        { path: 'admin/palettes{/*rest}', method: RequestMethod.ALL },
+        { path: 'admin/characters{/*rest}', method: RequestMethod.ALL },
+        { path: 'admin/members{/*rest}', method: RequestMethod.ALL },
         { path: 'characters', method: RequestMethod.ALL },
       ],
     });
@@ -197,11 +203,13 @@ export async function createApp(loaded: LoadedConfig, overrides: AppOverrides = 
         return `http://127.0.0.1:${port}`;
       },
       beginShutdown() {
-        app.get(ShutdownState).draining = true;
+        shutdown.draining = true;
       },
       async close() {
-        // Nest's close: shutdown hooks, then socket.io (sockets told to reconnect elsewhere; the HTTP
-        // server stops listening and waits for the requests in flight), then Fastify; the pool last.
+        shutdown.draining = true;
+        if (app.getHttpServer().listening) connections.stopListening(shutdown);
+        // Nest's close: shutdown hooks, then socket.io (sockets told to reconnect elsewhere; its close
+        // awaits the HTTP server's: every request in flight answered), then Fastify; the pool last.
         await app.close();
         await database.close();
         redis?.disconnect();

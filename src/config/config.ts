@@ -114,6 +114,9 @@ const schema = z
     AUTH_REFRESH_SECRET: optionalString.pipe(z.string().min(32).optional()),
     AUTH_REFRESH_TOKEN_EXPIRES_IN: duration('14d'),
     REFRESH_REUSE_WINDOW_SECONDS: int(60, 0, 3600),
+    // The guards' live-account and member lookups, cached per instance; 0 turns the cache off.
+    AUTH_CACHE_TTL_SECONDS: int(5, 0, 60),
+    AUTH_CACHE_MAX_ENTRIES: int(10000, 1, 1000000),
 
     RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86400),
     RATE_LIMIT_LOGIN_PER_IP: int(30, 1),
