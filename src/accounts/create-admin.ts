@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { hashPassword } from '../auth/password.service.js';
 import type { Db } from '../database/client.js';
@@ -13,9 +14,22 @@ export function adminPasswordProblem(password: string): string | undefined {
 
 /**
  * Creates (or promotes) the admin account of `email` with a member and a streak; the first admin of a
- * production database, where no test accounts are seeded (SPEC §5).
+ * production database, where no test accounts are seeded (SPEC §5). A promotion bumps the role and the
+ * token generation, which running instances may hold in their guard cache for up to
+ * `cacheTtlSeconds` (AUTH_CACHE_TTL_SECONDS; this process can't tell them), so it answers after that.
  */
-export async function createAdmin(db: Db, email: string, password: string): Promise<'created' | 'promoted'> {
+export async function createAdmin(
+  db: Db,
+  email: string,
+  password: string,
+  cacheTtlSeconds = 5,
+): Promise<'created' | 'promoted'> {
+  const outcome = await writeAdmin(db, email, password);
+  if (outcome === 'promoted' && cacheTtlSeconds > 0) await sleep(cacheTtlSeconds * 1000);
+  return outcome;
+}
+
+async function writeAdmin(db: Db, email: string, password: string): Promise<'created' | 'promoted'> {
   const problem = adminPasswordProblem(password);
   if (problem) throw new Error(problem);
   const normalized = email.trim().toLowerCase();

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type AccountRow, AccountsRepository } from '../accounts/accounts.repository.js';
+import { AuthCache } from '../common/auth/auth-cache.js';
 import { USER_ROLE_ID } from '../common/auth/auth.guards.js';
 import { TokenService } from '../common/auth/token.service.js';
 import { Clock } from '../common/clock.js';
@@ -29,6 +30,7 @@ export class AuthService {
     private readonly clock: Clock,
     private readonly random: Random,
     private readonly events: EventBus,
+    private readonly cache: AuthCache,
   ) {}
 
   async login(email: string, password: string): Promise<{ session: Session; account: AccountRow }> {
@@ -98,6 +100,7 @@ export class AuthService {
     });
     if (outcome.session) return outcome.session;
     this.logger.warn(outcome.revoked, 'refresh token reused; chain revoked');
+    await this.cache.invalidate({ accountIds: [outcome.revoked.accountId] });
     throw ApiError.unauthenticated();
   }
 
@@ -122,19 +125,28 @@ export class AuthService {
     accountId: string,
     patch: { email?: string; password?: string; roleId?: number },
   ): Promise<boolean> {
-    if (patch.password === undefined) return this.accounts.update(accountId, patch);
-    return this.database.db.transaction(async (tx) => {
-      if (!(await this.accounts.update(accountId, patch, tx))) return false;
-      await this.accounts.bumpTokenGeneration(accountId, tx);
-      await this.refreshTokens.revokeAccount(accountId, this.clock.now(), tx);
-      return true;
-    });
+    const changed =
+      patch.password === undefined
+        ? await this.accounts.update(accountId, patch)
+        : await this.database.db.transaction(async (tx) => {
+            if (!(await this.accounts.update(accountId, patch, tx))) return false;
+            await this.accounts.bumpTokenGeneration(accountId, tx);
+            await this.refreshTokens.revokeAccount(accountId, this.clock.now(), tx);
+            return true;
+          });
+    // A new role or generation holds on every instance before this answers.
+    if (changed && (patch.password !== undefined || patch.roleId !== undefined)) {
+      await this.cache.invalidate({ accountIds: [accountId] });
+    }
+    return changed;
   }
 
   /** Erases the account and everything it owns; its tokens stop working at once (SPEC §2.2). */
   async deleteAccount(accountId: string): Promise<boolean> {
     const deleted = await this.accounts.delete(accountId);
     if (!deleted) return false;
+    // Every instance forgets the account (and its member) before the erasure answers.
+    await this.cache.invalidate({ accountIds: [accountId], memberIds: deleted.memberId ? [deleted.memberId] : [] });
     this.events.publish('account.deleted', { accountId, memberId: deleted.memberId });
     return true;
   }

@@ -3,6 +3,7 @@ import { AccountsRepository } from '../accounts/accounts.repository.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { DATABASE, type Database } from '../database/client.js';
 import { MembersRepository } from '../members/members.repository.js';
+import { AuthCache } from './auth/auth-cache.js';
 import { MemberExistsGuard, OwnerGuard } from './auth/auth.guards.js';
 import { TokenService } from './auth/token.service.js';
 import { Clock, SystemClock } from './clock.js';
@@ -54,6 +55,7 @@ export class CommonModule {
       TokenService,
       AccountsRepository,
       MembersRepository,
+      AuthCache,
       OwnerGuard,
       MemberExistsGuard,
     ];

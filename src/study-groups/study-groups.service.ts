@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AccountsRepository } from '../accounts/accounts.repository.js';
+import { AuthCache } from '../common/auth/auth-cache.js';
 import { ADMIN_ROLE_ID, verifyCaller } from '../common/auth/auth.guards.js';
 import { TokenService } from '../common/auth/token.service.js';
 import { MembersRepository } from '../members/members.repository.js';
@@ -15,7 +15,7 @@ export interface Identity {
 export class StudyGroupsService {
   constructor(
     private readonly tokens: TokenService,
-    private readonly accounts: AccountsRepository,
+    private readonly accounts: AuthCache,
     private readonly members: MembersRepository,
   ) {}
 

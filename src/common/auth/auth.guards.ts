@@ -9,10 +9,10 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { AccountsRepository } from '../../accounts/accounts.repository.js';
-import { MembersRepository } from '../../members/members.repository.js';
+import type { AccountAccess } from '../../accounts/accounts.repository.js';
 import { ApiError } from '../wire/api-error.js';
 import { Msg } from '../wire/messages.js';
+import { AuthCache } from './auth-cache.js';
 import { bearerToken } from './bearer.js';
 import { type AccessClaims, TokenService } from './token.service.js';
 
@@ -43,31 +43,32 @@ export const AdminOnly = () => SetMetadata(ADMIN, true);
 /**
  * The one check of an access token, for HTTP and sockets alike: valid and unexpired, of an account that
  * still exists, and of the account's current token generation (a password change or a reused refresh
- * chain bumps it). The role and the generation come from one primary-key read.
+ * chain bumps it). The role and the generation come from one primary-key read, cached (`AuthCache`).
  */
 export async function verifyCaller(
   tokens: TokenService,
-  accounts: AccountsRepository,
+  accounts: { access(accountId: string): Promise<AccountAccess | undefined> },
   token: string | undefined,
 ): Promise<{ claims: AccessClaims; roleId: number }> {
   const claims = await tokens.verifyAccess(token);
   if (!isUuid(claims.sub)) throw ApiError.unauthenticated();
-  const access = await accounts.findAccess(claims.sub);
+  const access = await accounts.access(claims.sub);
   if (!access || access.tokenGeneration !== claims.gen) throw ApiError.unauthenticated();
   return { claims, roleId: access.roleId };
 }
 
 /**
  * Global guard: a valid access token (HS256, pinned) of an account that still exists, of its current
- * generation. Checking the database on every request is what makes a deleted account's tokens, or
- * those from before a password change, fail at once on every instance.
+ * generation. Checking the live account on every request (through the cache, which every instance
+ * drops before a change answers) is what makes a deleted account's tokens, or those from before a
+ * password change, fail at once on every instance.
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
-    private readonly accounts: AccountsRepository,
+    private readonly accounts: AuthCache,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -87,12 +88,12 @@ export class AccessTokenGuard implements CanActivate {
 /** `:member_id` must be the caller's member (PermissionsGuard of WIRE-CONTRACT §1.6). */
 @Injectable()
 export class OwnerGuard implements CanActivate {
-  constructor(private readonly members: MembersRepository) {}
+  constructor(private readonly members: AuthCache) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthedRequest & { params: Record<string, string> }>();
     const caller = request.caller!;
-    const memberId = await this.members.findIdByAccount(caller.accountId);
+    const memberId = await this.members.memberIdOf(caller.accountId);
     if (!memberId) throw ApiError.notFound(Msg.MEMBER_MISSING);
     if (request.params.member_id !== memberId) throw ApiError.forbidden();
     caller.memberId = memberId;
@@ -103,11 +104,11 @@ export class OwnerGuard implements CanActivate {
 /** `:member_id` must be an existing member (any caller); otherwise 403 as the original. */
 @Injectable()
 export class MemberExistsGuard implements CanActivate {
-  constructor(private readonly members: MembersRepository) {}
+  constructor(private readonly members: AuthCache) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const { member_id: memberId } = context.switchToHttp().getRequest<{ params: Record<string, string> }>().params;
-    if (!isUuid(memberId) || !(await this.members.exists(memberId))) throw ApiError.forbidden();
+    if (!isUuid(memberId) || !(await this.members.memberExists(memberId))) throw ApiError.forbidden();
     return true;
   }
 }
