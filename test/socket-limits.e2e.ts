@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from './support/app.js';
+import { StudyGroupGateway } from '../src/study-groups/study-group.gateway.js';
 import { groupsKit, waitFor } from './support/groups-kit.js';
 import { connect, connected, type TestSocket } from './support/sockets.js';
 
@@ -44,6 +45,33 @@ describe('sockets that never join are let go after SOCKET_JOIN_TIMEOUT_SECONDS',
 });
 
 describe('connections per address are capped at SOCKET_MAX_PER_IP', () => {
+describe('a socket that leaves and joins again', () => {
+  let app: TestApp;
+  const kit = groupsKit(() => ({ apps: [app] }));
+  beforeAll(async () => {
+    app = await startApp();
+  });
+  afterEach(() => kit.cleanup());
+  afterAll(() => app.close());
+
+  it('keeps one disconnect listener however many times it cycles', async () => {
+    const m = await kit.member();
+    const { client } = await kit.join(m);
+    const server = (app.handle.app.get(StudyGroupGateway) as unknown as { server: Server }).server;
+    const listeners = () => server.of('/').sockets.get(client.socket.id!)!.listenerCount('disconnect');
+    const cycle = async () => {
+      expect(await client.socket.timeout(5_000).emitWithAck('leaveGroup')).toEqual({ status: 'success' });
+      const info = client.next('groupInfo');
+      client.socket.emit('joinGroup', { jwtToken: m.accessToken });
+      await info;
+    };
+    await cycle();
+    const afterOne = listeners();
+    for (let i = 0; i < 19; i++) await cycle();
+    expect(listeners()).toBe(afterOne);
+  });
+});
+
   const apps: TestApp[] = [];
   const sockets: TestSocket[] = [];
   afterEach(() => sockets.splice(0).forEach((s) => s.close()));

@@ -52,6 +52,8 @@ export class ConnectionsPerIp {
     return true;
   }
 }
+  /** Sockets whose disconnect already clears their deadline: one listener each, however often they rejoin. */
+  private readonly watched = new WeakSet<Socket>();
 
 /** Per socket, a deadline to take a seat by (SOCKET_JOIN_TIMEOUT_SECONDS); a disconnect drops it. */
 export class JoinDeadlines {
@@ -61,7 +63,10 @@ export class JoinDeadlines {
 
   /** (Re)starts the socket's deadline: `expired` runs unless `clear` comes first. */
   start(socket: Socket, expired: () => void): void {
-    if (!this.timers.has(socket)) socket.once('disconnect', () => this.clear(socket));
+    if (!this.watched.has(socket)) {
+      this.watched.add(socket);
+      socket.once('disconnect', () => this.clear(socket));
+    }
     clearTimeout(this.timers.get(socket));
     const timer = setTimeout(() => {
       this.timers.delete(socket);
