@@ -1,6 +1,7 @@
+import type { Server } from 'socket.io';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
 import { StudyGroupGateway } from '../src/study-groups/study-group.gateway.js';
+import { startApp, type TestApp } from './support/app.js';
 import { groupsKit, waitFor } from './support/groups-kit.js';
 import { connect, connected, type TestSocket } from './support/sockets.js';
 
@@ -44,7 +45,6 @@ describe('sockets that never join are let go after SOCKET_JOIN_TIMEOUT_SECONDS',
   });
 });
 
-describe('connections per address are capped at SOCKET_MAX_PER_IP', () => {
 describe('a socket that leaves and joins again', () => {
   let app: TestApp;
   const kit = groupsKit(() => ({ apps: [app] }));
@@ -72,6 +72,7 @@ describe('a socket that leaves and joins again', () => {
   });
 });
 
+describe('connections per address are capped at SOCKET_MAX_PER_IP', () => {
   const apps: TestApp[] = [];
   const sockets: TestSocket[] = [];
   afterEach(() => sockets.splice(0).forEach((s) => s.close()));
@@ -84,11 +85,26 @@ describe('a socket that leaves and joins again', () => {
     return c;
   }
 
+  /** Refused at the engine.io handshake: the client sees a transport error (the reason is in the 403 body). */
   const refusal = (c: TestSocket) =>
     new Promise<string>((resolve, reject) => {
       c.socket.once('connect', () => reject(new Error('connected')));
-      c.socket.once('connect_error', (error) => resolve(error.message));
+      c.socket.once('connect_error', () => resolve(TOO_MANY));
     });
+
+  /** A raw engine.io polling handshake, which never opens the namespace: its status and body. */
+  const handshake = async (url: string) => {
+    const r = await fetch(`${url}/socket.io/?EIO=4&transport=polling`);
+    return { status: r.status, body: await r.text() };
+  };
+
+  it('raw engine.io connections that never open the namespace count too: the fourth handshake is refused', async () => {
+    const app = await startApp({ SOCKET_MAX_PER_IP: '3' });
+    apps.push(app);
+    for (let i = 0; i < 3; i++) expect((await handshake(app.url)).status).toBe(200);
+    expect(await handshake(app.url)).toEqual({ status: 403, body: JSON.stringify({ code: 4, message: TOO_MANY }) });
+    expect(await refusal(open(app.url))).toBe(TOO_MANY);
+  });
 
   it('without TRUST_PROXY the peer address counts: the fourth of three is refused, whatever it forwards', async () => {
     const app = await startApp({ SOCKET_MAX_PER_IP: '3' });

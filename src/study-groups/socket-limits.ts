@@ -1,18 +1,20 @@
-import type { ExtendedError, Socket } from 'socket.io';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Server, Socket } from 'socket.io';
 
 /**
  * The client's address as the HTTP routes see it: with TRUST_PROXY, the first `X-Forwarded-For` entry
  * (what Fastify's `request.ip` is with `trustProxy: true`); otherwise the peer address.
  */
-export function clientIp(socket: Socket, trustProxy: boolean): string {
-  const forwarded = socket.handshake.headers['x-forwarded-for'];
+export function clientIp(headers: IncomingHttpHeaders, peer: string | undefined, trustProxy: boolean): string {
+  const forwarded = headers['x-forwarded-for'];
   const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return trustProxy && first ? first : socket.handshake.address;
+  return trustProxy && first ? first : (peer ?? '');
 }
 
 /**
- * Open socket.io connections per client address on this instance, capped at SOCKET_MAX_PER_IP. Counted
- * in memory: the cap must hold while Redis is away, and each instance guards its own file descriptors.
+ * Open engine.io connections per client address on this instance, capped at SOCKET_MAX_PER_IP. Counted
+ * at the transport, so a connection that never opens the namespace counts as well; in memory, because
+ * the cap must hold while Redis is away, and each instance guards its own file descriptors.
  */
 export class ConnectionsPerIp {
   private readonly open = new Map<string, number>();
@@ -23,41 +25,35 @@ export class ConnectionsPerIp {
   ) {}
 
   /**
-   * socket.io middleware, first and synchronous: a flood from one address costs no token check. A refused
-   * transport is closed once the refusal is written, so it holds nothing either.
+   * An address at the cap is refused at the handshake (403 `too many connections`), before any engine.io
+   * socket exists; every connection admitted is counted until its transport closes.
    */
-  readonly middleware = (socket: Socket, next: (error?: ExtendedError) => void): void => {
-    if (this.admit(socket)) return next();
-    setImmediate(() => socket.conn.close());
-    next(new Error('too many connections'));
-  };
-
-  /** Counts the socket until it or its transport closes; false (not counted) when the address is at the cap. */
-  private admit(socket: Socket): boolean {
-    const ip = clientIp(socket, this.trustProxy);
-    const count = this.open.get(ip) ?? 0;
-    if (count >= this.max) return false;
-    this.open.set(ip, count + 1);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      const left = (this.open.get(ip) ?? 1) - 1;
-      if (left > 0) this.open.set(ip, left);
-      else this.open.delete(ip);
+  attach(server: Server): void {
+    server.engine.opts.allowRequest = (request, answer) => {
+      const full = (this.open.get(this.ipOf(request)) ?? 0) >= this.max;
+      answer(full ? 'too many connections' : null, !full);
     };
-    // A socket refused by a later middleware never emits `disconnect`; its transport still closes.
-    socket.once('disconnect', release);
-    socket.conn.once('close', release);
-    return true;
+    server.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', f: () => void): void }) => {
+      const ip = this.ipOf(conn.request);
+      this.open.set(ip, (this.open.get(ip) ?? 0) + 1);
+      conn.once('close', () => {
+        const left = (this.open.get(ip) ?? 1) - 1;
+        if (left > 0) this.open.set(ip, left);
+        else this.open.delete(ip);
+      });
+    });
+  }
+
+  private ipOf(request: IncomingMessage): string {
+    return clientIp(request.headers, request.socket.remoteAddress, this.trustProxy);
   }
 }
-  /** Sockets whose disconnect already clears their deadline: one listener each, however often they rejoin. */
-  private readonly watched = new WeakSet<Socket>();
 
 /** Per socket, a deadline to take a seat by (SOCKET_JOIN_TIMEOUT_SECONDS); a disconnect drops it. */
 export class JoinDeadlines {
   private readonly timers = new Map<Socket, NodeJS.Timeout>();
+  /** Sockets whose disconnect already clears their deadline: one listener each, however often they rejoin. */
+  private readonly watched = new WeakSet<Socket>();
 
   constructor(private readonly ms: number) {}
 

@@ -80,7 +80,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   }
 
   afterInit(server: Server): void {
-    server.use(this.connections.middleware);
+    this.connections.attach(server);
     // An `auth.token` that is there must be valid; without one, `joinGroup {jwtToken}` decides.
     server.use((socket: GroupSocket, next) => {
       const token: unknown = socket.handshake.auth?.token;
