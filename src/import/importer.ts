@@ -201,11 +201,16 @@ function upsertSql(spec: TableSpec, count: number): string {
     (_, i) => `(${spec.columns.map((_, j) => `$${i * width + j + 1}`).join(', ')})`,
   );
   const [key, ...rest] = spec.columns.map(q);
+  // A bcrypt hash upgraded to Argon2id at a login since the import stays: a rerun must not downgrade it.
+  const value = (c: string) =>
+    spec.name === 'account' && c === '"password"'
+      ? `case when t.${c} like '$argon2%' then t.${c} else excluded.${c} end`
+      : `excluded.${c}`;
   // Unchanged rows are not rewritten: a second run leaves every tuple (and its triggers) alone.
   return `insert into ${q(spec.name)} as t (${spec.columns.map(q).join(', ')})
     ${spec.identity ? 'overriding system value' : ''} values ${tuples.join(', ')}
-    on conflict (${key}) do update set ${rest.map((c) => `${c} = excluded.${c}`).join(', ')}
-    where (${rest.map((c) => `t.${c}`).join(', ')}) is distinct from (${rest.map((c) => `excluded.${c}`).join(', ')})`;
+    on conflict (${key}) do update set ${rest.map((c) => `${c} = ${value(c)}`).join(', ')}
+    where (${rest.map((c) => `t.${c}`).join(', ')}) is distinct from (${rest.map(value).join(', ')})`;
 }
 
 /** New rows made by the service after the switch must never collide with an imported id. */

@@ -85,11 +85,14 @@ async function count(exec: Exec, text: string, params?: unknown[]): Promise<numb
   return Number((await exec(text, params)).rows[0]!.n);
 }
 
-/** One md5 over the imported tables' rows in id order. */
+/** One md5 over the imported tables' rows in id order (timestamps rendered in UTC). */
 export async function checksum(exec: Exec): Promise<string> {
-  const parts = TABLES.map(
-    (t) => `(select coalesce(md5(string_agg(x::text, '|' order by x."${t.columns[0]!}")), '') from "${t.name}" x)`,
-  );
+  // Only the imported columns: columns the service adds later (with their own defaults) don't count.
+  const parts = TABLES.map((t) => {
+    const row = `row(${t.columns.map((c) => `x."${c}"`).join(', ')})::text`;
+    return `(select coalesce(md5(string_agg(${row}, '|' order by x."${t.columns[0]!}")), '') from "${t.name}" x)`;
+  });
+  await exec(`set time zone 'UTC'`);
   const { rows } = await exec(`select md5(${parts.join(' || ')}) as sum`);
   return String(rows[0]!.sum);
 }

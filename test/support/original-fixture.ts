@@ -262,7 +262,7 @@ export async function loadFixture(db: OriginalDatabase): Promise<void> {
   });
   await db.insert('study_record', [
     record(1, '2024-02-07 16:30:00', '2024-02-07 17:30:00'),
-    record(2, '2024-02-08 14:30:00', '2024-02-08 15:30:00', { study_category_id: 3, status: 'Incompleted' }),
+    record(2, '2024-02-08 14:00:00', '2024-02-08 14:50:00', { study_category_id: 3, status: 'Incompleted' }),
     record(3, '2024-02-08 10:00:00', null, { deleted_at: '2024-02-08 10:20:00.000000' }),
     record(4, '2024-02-02 10:00:00', '2024-02-02 10:30:00', { study_category_id: 2 }),
     record(5, '2024-02-10 10:00:00', '2024-02-10 09:00:00'),
