@@ -6,6 +6,7 @@ import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { fromDatabase } from './errors.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -97,12 +98,14 @@ function poolConfig(url: string, max: number, t: DatabaseTimeouts | undefined): 
 function openPostgres(url: string, options: DatabaseOptions): Database {
   const report = options.onConnectionError ?? (() => undefined);
   const pool = new GuardedPool(poolConfig(url, options.poolSize ?? 10, options.timeouts));
+  markRejections(pool);
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', report);
   pool.on('connect', (client) => {
     // Nor may a client in use: pg-pool listens only while a client is idle, and an 'error' event
     // with no listener ends the process (a failover or a terminated backend mid-request).
     client.on('error', report);
+    markRejections(client);
     if (options.timeouts) closeOnReadTimeout(client);
   });
   // One connection of its own for readiness, with short bounds of its own.
@@ -145,7 +148,7 @@ class GuardedPool extends pg.Pool {
   override connect(callback: ConnectCallback): void;
   override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
     if (callback) return super.connect(callback); // pool.query's own path, which releases correctly
-    return super.connect().then(releaseWhenLost);
+    return super.connect().then(releaseWhenLost, (error: unknown) => Promise.reject(fromDatabase(error)));
   }
 }
 
@@ -162,6 +165,17 @@ function releaseWhenLost(client: pg.PoolClient): pg.PoolClient {
   client.once('end', lost);
   client.release = giveBack;
   return client;
+}
+
+/** What a query rejects with is marked as the database's, so its network error code reads as a database outage. */
+function markRejections(target: pg.Pool | pg.PoolClient): void {
+  const send = target.query.bind(target) as (...args: unknown[]) => unknown;
+  const query = (...args: unknown[]) => {
+    const result = send(...args);
+    if (result instanceof Promise) result.catch(fromDatabase);
+    return result;
+  };
+  Object.assign(target, { query });
 }
 
 const READ_TIMEOUT = 'Query read timeout';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { databaseUnavailability, isTransientDatabaseError } from './errors.js';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
+import { databaseUnavailability, fromDatabase, isTransientDatabaseError } from './errors.js';
 
 const pgError = (code: string) => Object.assign(new Error(`database error ${code}`), { code });
 /** As Drizzle throws it: its own error, with the driver's as `cause`. */
@@ -22,8 +23,11 @@ describe('databaseUnavailability (issue 9 item 2: 503 for the database, 500 for 
   });
 
   it.each([
-    [Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), 'unavailable'],
-    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), 'unavailable'],
+    [fromDatabase(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })), 'unavailable'],
+    [
+      fromDatabase(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })),
+      'unavailable',
+    ],
     [new Error('Connection terminated unexpectedly'), 'unavailable'],
     [new Error('Connection terminated due to connection timeout'), 'unavailable'],
     [new Error('Query read timeout'), 'unavailable'],
@@ -34,6 +38,19 @@ describe('databaseUnavailability (issue 9 item 2: 503 for the database, 500 for 
   ])('the driver error %s is %s', (error, expected) => {
     expect(databaseUnavailability(error)).toBe(expected);
     expect(databaseUnavailability(wrapped(error))).toBe(expected);
+  });
+
+  it('a network error is the database only when a database operation raised it', () => {
+    const refused = () => Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' });
+    // fetch to another service: a TypeError with the socket's error as cause.
+    expect(databaseUnavailability(new TypeError('fetch failed', { cause: refused() }))).toBeUndefined();
+    expect(databaseUnavailability(refused())).toBeUndefined();
+    expect(
+      databaseUnavailability(Object.assign(new Error('getaddrinfo ENOTFOUND x'), { code: 'ENOTFOUND' })),
+    ).toBeUndefined();
+    // Drizzle's wrapper around a query that met it, or an error our pool or client rejected with.
+    expect(databaseUnavailability(new DrizzleQueryError('select 1', [], refused()))).toBe('unavailable');
+    expect(databaseUnavailability(fromDatabase(refused()))).toBe('unavailable');
   });
 
   it.each([

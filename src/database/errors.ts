@@ -1,3 +1,5 @@
+import { DrizzleQueryError } from 'drizzle-orm/errors';
+
 const codeOf = (e: unknown) => (e as { code?: unknown } | undefined)?.code;
 /** A PostgreSQL error code, as node-postgres or PGlite report it (Drizzle wraps it as `cause`). */
 const hasCode = (error: unknown, code: string) =>
@@ -24,7 +26,8 @@ const RETRYABLE_CONFLICT_CODES = ['40001', '40P01'];
 // 57P01–57P03 admin shutdown, crash shutdown, cannot connect now; 25P03 and 57P05 a session ended
 // by idle_in_transaction_session_timeout or idle_session_timeout; class 08 is connection exceptions.
 const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '25P03', '57P05']);
-// The socket's own failures, as Node reports them.
+// The socket's own failures, as Node reports them: the database's only when a database operation raised
+// them (any HTTP client can fail with ECONNREFUSED too).
 const NETWORK_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -46,14 +49,27 @@ const UNAVAILABLE_MESSAGES = [
   /^PGlite is clos(ed|ing)$/,
 ];
 
+const raisedByDatabase = new WeakSet<object>();
+
+/** Marks an error a pool or client operation rejected with (src/database/client.ts), and returns it. */
+export function fromDatabase<T>(error: T): T {
+  if (error instanceof Object) raisedByDatabase.add(error);
+  return error;
+}
+
 /** Whether this error (or one it wraps) says the database can't serve now; undefined for anything else. */
 export function databaseUnavailability(error: unknown): Unavailability | undefined {
   let current = error;
+  let database = false;
   for (let depth = 0; depth < 5 && current instanceof Object; depth++) {
+    // Drizzle wraps whatever its query met; our pool and clients mark what they reject with.
+    database ||= current instanceof DrizzleQueryError || raisedByDatabase.has(current);
     const code = codeOf(current);
     if (typeof code === 'string') {
       if (BUSY_CODES.has(code)) return 'busy';
-      if (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || NETWORK_CODES.has(code)) return 'unavailable';
+      if (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || (database && NETWORK_CODES.has(code))) {
+        return 'unavailable';
+      }
     }
     const message = (current as { message?: unknown }).message;
     if (typeof message === 'string') {
