@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -144,6 +145,35 @@ describe('npm start with no configuration (embedded PGlite)', { timeout: 300_000
       const stack = (await api.get(`/timer-api/members/${me.member_id}/item-inventory?item_type=Consumable`, { token }))
         .body.data.item_inventory;
       expect(stack.map((row: { quantity: number }) => row.quantity)).toEqual([affordable]);
+    } finally {
+      expect(await stopServer(server)).toBe(0);
+    }
+  });
+
+  it('offline sessions on the embedded database: one record per client_id, one of overlapping uploads', async () => {
+    const server = await startServer(tempDir());
+    try {
+      const api = client(server.url);
+      const token = (await login(api, 'user@test.com', 'qwer1234')).access_token;
+      const me = (await api.get('/timer-api/members/me', { token })).body.data.member;
+      const path = `/timer-api/members/${me.member_id}/study-records`;
+      const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+      const body = (from: number, client_id = randomUUID()) => ({
+        client_id,
+        start_time: at(from),
+        end_time: at(from - 30),
+        status: 'Completed',
+      });
+      const same = body(300);
+      const retries = await Promise.all(Array.from({ length: 8 }, () => api.post(path, { token, json: same })));
+      expect(new Set(retries.map((r) => `${r.status} ${r.text}`)).size).toBe(1);
+      expect(retries[0]!.status).toBe(200);
+      // Eight different sessions that all overlap each other: one is stored.
+      const overlapping = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => api.post(path, { token, json: body(120 + i) })),
+      );
+      expect(overlapping.filter((r) => r.status === 200)).toHaveLength(1);
+      expect(overlapping.filter((r) => r.body.code === 'OFFLINE_OVERLAP')).toHaveLength(7);
     } finally {
       expect(await stopServer(server)).toBe(0);
     }

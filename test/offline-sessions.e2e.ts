@@ -213,6 +213,11 @@ describe('refusals: 400, exact bodies, nothing changed', () => {
     expect(r.body.data.study_category_id).toBe(String(mine));
   });
 
+  it('the route is in the OpenAPI document', async () => {
+    const doc = await api.get('/docs-json');
+    expect(Object.keys(doc.body.paths['/timer-api/members/{member_id}/study-records']).sort()).toEqual(['get', 'post']);
+  });
+
   it("another member's records: 403", async () => {
     const u = await member();
     const other = await member();

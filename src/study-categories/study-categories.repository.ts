@@ -102,7 +102,7 @@ export class StudyCategoriesRepository {
   async moveRecords(memberId: string, fromId: number, toId: number, tx: DbOrTx = this.db): Promise<void> {
     await tx
       .update(studyRecord)
-      .set({ studyCategoryId: toId })
+      .set({ studyCategoryId: toId, updatedAt: sql`now()` })
       .where(
         and(
           eq(studyRecord.memberId, memberId),
