@@ -1,20 +1,15 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../src/database/client.js';
-import { runMigrations } from '../src/database/migrator.js';
-import { seedCatalogue } from '../src/database/seeds/catalogue.js';
-import { SEED_ROLES } from '../src/database/seeds/seed.js';
-import { role } from '../src/database/schema.js';
+import type { Database } from '../src/database/client.js';
 import { runImport } from '../src/import/importer.js';
 import type { Progress } from '../src/import/progress.js';
 import { openSource } from '../src/import/source.js';
-import { TABLES } from '../src/import/tables.js';
 import { checksum } from '../src/import/verify.js';
 import { startApp } from './support/app.js';
 import { client } from './support/http.js';
+import { freshTarget, runCli, versions } from './support/import-kit.js';
 import { createOriginalDatabase, type OriginalDatabase } from './support/original-db.js';
 import { DELETED, loadFixture, SOCIAL, STUDENT, TOP_CHARACTER_ID, TOP_ID } from './support/original-fixture.js';
-import { createScratchDatabase, type ScratchDatabase } from './support/scratch-db.js';
+import type { ScratchDatabase } from './support/scratch-db.js';
 
 // Issue 15: the original's MySQL database (on the local MariaDB) into a freshly migrated target.
 
@@ -24,43 +19,6 @@ const silent: Progress = {
   advance: () => undefined,
   end: () => undefined,
 };
-
-export function runCli(args: string[], databaseUrl: string, onLine?: (line: string, kill: () => void) => void) {
-  return new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/import/cli.ts', ...args], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'test' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const feed = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) onLine?.(line, () => child.kill('SIGKILL'));
-      out += chunk.toString('utf8');
-    };
-    child.stdout.on('data', feed);
-    child.stderr.on('data', feed);
-    child.on('close', (code, signal) => resolve({ code, signal, out }));
-  });
-}
-
-/** A migrated target with the seeded roles and catalogue, as a fresh install has them. */
-export async function freshTarget(tag: string): Promise<{ scratch: ScratchDatabase; db: Database }> {
-  const scratch = await createScratchDatabase(tag);
-  const db = await openDatabase({ url: scratch.url, dataDir: '', poolSize: 1 });
-  await runMigrations(db.db);
-  await db.db.insert(role).values(SEED_ROLES);
-  await seedCatalogue(db.db);
-  return { scratch, db };
-}
-
-/** Every row's physical version: a row rewritten by an UPDATE gets a new xmin. */
-export async function versions(db: Database): Promise<string> {
-  const parts: string[] = [];
-  for (const t of TABLES) {
-    const { rows } = await db.execute(`select string_agg(xmin::text, ',' order by ctid) as v from "${t.name}"`);
-    parts.push(`${t.name}:${String(rows[0]!.v)}`);
-  }
-  return parts.join(' ');
-}
 
 describe('import from the original database', () => {
   let original: OriginalDatabase;
