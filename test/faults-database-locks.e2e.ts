@@ -164,9 +164,9 @@ describe('a member row held by another session', () => {
 });
 
 describe('a statement past DATABASE_STATEMENT_TIMEOUT_MS (57014)', () => {
-  it('answers 503 BUSY with Retry-After in both dialects, logged at warn with the request id', async () => {
+  it('answers 503 BUSY with Retry-After in both dialects, logged at warn with the request id; the shop keeps its own longer lock wait', async () => {
     const quick = await startApp(
-      { DATABASE_STATEMENT_TIMEOUT_MS: '300', DATABASE_LOCK_TIMEOUT_MS: '10000', SHOP_LOCK_TIMEOUT_MS: '10000' },
+      { DATABASE_STATEMENT_TIMEOUT_MS: '300', DATABASE_LOCK_TIMEOUT_MS: '10000', SHOP_LOCK_TIMEOUT_MS: '1500' },
       { captureLogs: true },
     );
     const q = client(quick.url);
@@ -182,8 +182,13 @@ describe('a statement past DATABASE_STATEMENT_TIMEOUT_MS (57014)', () => {
       );
       expectBusy(patch);
       expect(patchMs).toBeLessThan(2_000);
-      const buy = await q.post('/v2/shop/purchase', { token: u.accessToken, json: { item_id: item, count: 1 } });
+      const [buy, buyMs] = await timed(() =>
+        q.post('/v2/shop/purchase', { token: u.accessToken, json: { item_id: item, count: 1 } }),
+      );
       expect(buy.status).toBe(503);
+      // SHOP_LOCK_TIMEOUT_MS (1.5 s) bounds the purchase's wait, not the 300 ms statement timeout.
+      expect(buyMs).toBeGreaterThanOrEqual(1_400);
+      expect(buyMs).toBeLessThan(4_000);
       expect(buy.headers.get('retry-after')).toBe('2');
       expect(buy.body).toEqual({
         status: 'error',

@@ -135,9 +135,10 @@ describe('migrations on PostgreSQL', () => {
     try {
       const app = await startApp({
         DATABASE_URL: url,
-        DATABASE_QUERY_TIMEOUT_MS: '1000',
+        DATABASE_QUERY_TIMEOUT_MS: '1500',
         DATABASE_STATEMENT_TIMEOUT_MS: '800',
         DATABASE_LOCK_TIMEOUT_MS: '800',
+        SHOP_LOCK_TIMEOUT_MS: '100',
       });
       await app.close();
     } finally {

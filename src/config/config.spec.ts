@@ -119,3 +119,25 @@ describe('Redis prefix and socket limits', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
   });
 });
+
+describe('database waits that depend on each other', () => {
+  it('SHOP_LOCK_TIMEOUT_MS must stay 1000 below DATABASE_QUERY_TIMEOUT_MS, or the client cuts the shop short', () => {
+    expect(loadConfig({}).SHOP_LOCK_TIMEOUT_MS).toBe(5000); // 1000 below the 6000 default
+    expect(loadConfig({ SHOP_LOCK_TIMEOUT_MS: '9000', DATABASE_QUERY_TIMEOUT_MS: '10000' }).SHOP_LOCK_TIMEOUT_MS).toBe(
+      9000,
+    );
+    expect(() => loadConfig({ SHOP_LOCK_TIMEOUT_MS: '8000' })).toThrow(ConfigError);
+    expect(() => loadConfig({ SHOP_LOCK_TIMEOUT_MS: '8000' })).toThrow(
+      /SHOP_LOCK_TIMEOUT_MS: must be at least 1000 below/,
+    );
+    expect(() => loadConfig({ DATABASE_QUERY_TIMEOUT_MS: '5500' })).toThrow(/SHOP_LOCK_TIMEOUT_MS:/);
+  });
+
+  it('the member queue defaults: a 3 s stuck holder, 10 s in all, 200 waiting', () => {
+    const c = loadConfig({});
+    expect([c.MEMBER_QUEUE_HOLD_LIMIT_MS, c.MEMBER_QUEUE_MAX_WAIT_MS, c.MEMBER_QUEUE_MAX_LENGTH]).toEqual([
+      3000, 10000, 200,
+    ]);
+    expect(() => loadConfig({ MEMBER_QUEUE_MAX_LENGTH: '0' })).toThrow(/MEMBER_QUEUE_MAX_LENGTH:/);
+  });
+});

@@ -188,6 +188,15 @@ const schema = z
 export type LoadedConfig = Readonly<z.output<typeof schema>>;
 /** What the running service uses: the signing secrets resolved (see `resolveSecrets`). */
 export type Config = Readonly<Omit<LoadedConfig, SecretName> & Record<SecretName, string>>;
+    // The shop's transaction raises its statement_timeout to its lock wait + 500 ms; the client-side
+    // query timeout must still come after, so the server cancels first and the connection survives.
+    if (c.SHOP_LOCK_TIMEOUT_MS + 1000 > c.DATABASE_QUERY_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SHOP_LOCK_TIMEOUT_MS'],
+        message: `must be at least 1000 below DATABASE_QUERY_TIMEOUT_MS (${c.DATABASE_QUERY_TIMEOUT_MS})`,
+      });
+    }
 export const CONFIG = Symbol('CONFIG');
 
 export class ConfigError extends Error {}

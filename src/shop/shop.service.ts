@@ -183,6 +183,12 @@ export class ShopService {
       try {
         return await this.database.db.transaction(async (tx) => {
           await tx.execute(sql.raw(`set local lock_timeout = ${this.config.SHOP_LOCK_TIMEOUT_MS}`));
+          // A lock wait counts towards statement_timeout: it must not cut the shop's longer wait short.
+          const statementMs = Math.max(
+            this.config.DATABASE_STATEMENT_TIMEOUT_MS,
+            this.config.SHOP_LOCK_TIMEOUT_MS + 500,
+          );
+          await tx.execute(sql.raw(`set local statement_timeout = ${statementMs}`));
           return work(tx);
         });
       } catch (error) {
