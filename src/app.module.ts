@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module.js';
 import { MembersModule } from './members/members.module.js';
 import { RankingsModule } from './rankings/rankings.module.js';
 import { ShopModule } from './shop/shop.module.js';
+import { StatJobsModule } from './stat-jobs/stat-jobs.module.js';
 import { StatisticsModule } from './statistics/statistics.module.js';
 import { StreaksModule } from './streaks/streaks.module.js';
 import { StudyGroupsModule } from './study-groups/study-groups.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         StudyTimerModule,
         StreaksModule,
         StatisticsModule,
+        StatJobsModule,
         RankingsModule,
         ShopModule,
         AdminModule,

@@ -125,9 +125,6 @@ const schema = z
     RATE_LIMIT_REFRESH_PER_IP: int(300, 1),
     RATE_LIMIT_REFRESH_PER_ACCOUNT: int(120, 1),
     RATE_LIMIT_SOCIAL_PER_IP: int(30, 1),
-
-    SOCIAL_HTTP_TIMEOUT_MS: int(5000, 100, 60000),
-    GOOGLE_CLIENT_ID: z.string().default('google-client-id.apps.googleusercontent.com'),
     // Data exports: each streams the whole history, so few per account per window (429 beyond).
     RATE_LIMIT_EXPORT_PER_ACCOUNT: int(5, 1),
     // Exports running at once on this instance (each holds a pooled connection); 503 beyond.
@@ -135,6 +132,9 @@ const schema = z
     EXPORT_BATCH_SIZE: int(1000, 10, 10000),
     // The web page's sign-in proof, carried by the confirmation form, expires after this long.
     ACCOUNT_DELETE_PROOF_TTL_SECONDS: int(600, 30, 3600),
+
+    SOCIAL_HTTP_TIMEOUT_MS: int(5000, 100, 60000),
+    GOOGLE_CLIENT_ID: z.string().default('google-client-id.apps.googleusercontent.com'),
     GOOGLE_CLIENT_SECRET: z.string().default('google-client-secret'),
     GOOGLE_REDIRECT_URI: url('http://localhost:5173/auth/login/callback/google'),
     GOOGLE_TOKEN_URL: url('https://oauth2.googleapis.com/token'),
@@ -168,8 +168,35 @@ const schema = z
     GROUP_RECONNECT_GRACE_SECONDS: int(0, 0, 3600),
     SOCKET_JOIN_TIMEOUT_SECONDS: int(30, 1, 3600),
     SOCKET_MAX_PER_IP: int(50, 1, 100000),
+
+    // Pre-computed statistics (issue 10): pg-boss jobs; cron times are in DEFAULT_TIMEZONE.
+    JOBS_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
+    STATS_DAILY_CRON: z.string().default('0 4 * * *'),
+    STATS_MONTHLY_CRON: z.string().default('0 5 1 * *'),
+    STATS_JOB_RETRY_LIMIT: int(5, 0, 100),
+    STATS_JOB_RETRY_DELAY_SECONDS: int(5, 1, 3600),
+    STATS_JOB_DEADLINE_MINUTES: int(60, 1, 1440),
+    STATS_JOB_STATEMENT_TIMEOUT_MS: int(300000, 1000, 3600000),
+    STATS_JOB_APPLICATION_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,60}$/).default('monta-stats-jobs'),
+    STATS_JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+    ALERT_WEBHOOK_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    ALERT_TIMEOUT_MS: int(5000, 100, 60000),
+    ALERT_FAILURE_RATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+    ALERT_FAILURE_WINDOW_RUNS: int(10, 1, 1000),
   })
   .superRefine((c, ctx) => {
+    // The shop's transaction raises its statement_timeout to its lock wait + 500 ms; the client-side
+    // query timeout must still come after, so the server cancels first and the connection survives.
+    if (c.SHOP_LOCK_TIMEOUT_MS + 1000 > c.DATABASE_QUERY_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SHOP_LOCK_TIMEOUT_MS'],
+        message: `must be at least 1000 below DATABASE_QUERY_TIMEOUT_MS (${c.DATABASE_QUERY_TIMEOUT_MS})`,
+      });
+    }
     if (c.NODE_ENV !== 'production') return;
     for (const name of SECRET_NAMES) {
       if (c[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required in production' });
@@ -188,15 +215,6 @@ const schema = z
 export type LoadedConfig = Readonly<z.output<typeof schema>>;
 /** What the running service uses: the signing secrets resolved (see `resolveSecrets`). */
 export type Config = Readonly<Omit<LoadedConfig, SecretName> & Record<SecretName, string>>;
-    // The shop's transaction raises its statement_timeout to its lock wait + 500 ms; the client-side
-    // query timeout must still come after, so the server cancels first and the connection survives.
-    if (c.SHOP_LOCK_TIMEOUT_MS + 1000 > c.DATABASE_QUERY_TIMEOUT_MS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SHOP_LOCK_TIMEOUT_MS'],
-        message: `must be at least 1000 below DATABASE_QUERY_TIMEOUT_MS (${c.DATABASE_QUERY_TIMEOUT_MS})`,
-      });
-    }
 export const CONFIG = Symbol('CONFIG');
 
 export class ConfigError extends Error {}

@@ -26,6 +26,8 @@ export async function startApp(env: Record<string, string> = {}, options: StartO
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
+    // The statistics jobs (pg-boss) start only in the suites about them.
+    JOBS_ENABLED: 'false',
     DATABASE_URL: inject('databaseUrl'),
     DATABASE_POOL_SIZE: '5',
     // Generous limits so suites sharing 127.0.0.1 don't trip each other; the rate-limit suite lowers them.

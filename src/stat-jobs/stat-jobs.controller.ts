@@ -1,0 +1,57 @@
+import { Controller, Get, Inject, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AdminOnly } from '../common/auth/auth.guards.js';
+import { ApiError } from '../common/wire/api-error.js';
+import { type Check, field, type Infer, ValidBody } from '../common/wire/validation.js';
+import { DATABASE, type Database } from '../database/client.js';
+import { daysBetween, isDate } from '../statistics/local-days.js';
+import { RunRecords } from './run-records.js';
+import { StatJobsRunner } from './stat-jobs.runner.js';
+
+const date: Check = {
+  test: (v) => typeof v === 'string' && isDate(v),
+  message: (f) => `${f} must be a valid date (YYYY-MM-DD)`,
+};
+const BackfillBody = { from: field<string>(date), to: field<string>(date) };
+/** A refill spans at most this many days (about ten years); longer ones are split by the caller. */
+const MAX_BACKFILL_DAYS = 3700;
+const LATEST_RUNS = 50;
+
+/** Operating the statistics jobs (issue 10), for live Admin accounts, in the Nest dialect. */
+@ApiTags('statistics jobs (admin)')
+@ApiBearerAuth()
+@AdminOnly()
+@Controller('admin')
+export class StatJobsController {
+  private readonly records: RunRecords;
+
+  constructor(
+    @Inject(DATABASE) database: Database,
+    private readonly runner: StatJobsRunner,
+  ) {
+    this.records = new RunRecords(
+      async <T>(text: string, params?: unknown[]) => (await database.execute(text, params)) as { rows: T[] },
+    );
+  }
+
+  /** The latest runs, newest first. */
+  @Get('jobs')
+  async jobs() {
+    return { runs: await this.records.latest(LATEST_RUNS) };
+  }
+
+  /** Queues a refill of [from, to] (days up to yesterday are filled); answered once queued. */
+  @Post('statistics/backfill')
+  async backfill(@ValidBody(BackfillBody) body: Infer<typeof BackfillBody>) {
+    const span = daysBetween(body.from, body.to);
+    if (span < 0) throw ApiError.validation(['to must not be before from']);
+    if (span >= MAX_BACKFILL_DAYS) throw ApiError.validation([`the range must not exceed ${MAX_BACKFILL_DAYS} days`]);
+    const id = await this.runner.queueBackfill({ from: body.from, to: body.to });
+    if (!id)
+      throw new ApiError(503, 'statistics jobs are not running on this instance', {
+        code: 'JOBS_DISABLED',
+        headers: { 'retry-after': '60' },
+      });
+    return { job_id: id, from: body.from, to: body.to };
+  }
+}

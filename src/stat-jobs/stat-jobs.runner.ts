@@ -1,0 +1,204 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import PgBoss from 'pg-boss';
+import { Clock } from '../common/clock.js';
+import { Metrics } from '../common/metrics.js';
+import { CONFIG, type Config } from '../config/config.js';
+import { DATABASE, type Database } from '../database/client.js';
+import { isTransientDatabaseError } from '../database/errors.js';
+import { canonicalZone } from '../statistics/local-days.js';
+import { AlertSender } from './alerts.js';
+import { type JobDatabase, openJobDatabase } from './job-database.js';
+import { JobMetrics } from './job-metrics.js';
+import { RunRecords } from './run-records.js';
+import { type RunResult, StatJobs } from './stat-jobs.js';
+
+export const QUEUES = { daily: 'stats-daily', monthly: 'stats-monthly', backfill: 'stats-backfill' } as const;
+export type JobName = keyof typeof QUEUES;
+export interface BackfillData {
+  from: string;
+  to: string;
+}
+
+// Network trouble outside the database counts as transient too (a timeout of ours included).
+const TRANSIENT_NAMES = new Set(['TimeoutError', 'AbortError']);
+export const isTransient = (error: unknown) =>
+  isTransientDatabaseError(error) || TRANSIENT_NAMES.has((error as Error | undefined)?.name ?? '');
+
+/**
+ * Runs the statistics jobs on pg-boss (its own schema `pgboss`, on PostgreSQL or the embedded
+ * PGlite): the daily and monthly schedules (each run once across instances: pg-boss sends a cron
+ * slot once), backfills queued by admins, retries with exponential backoff and jitter (pg-boss's
+ * `retryBackoff`) for transient errors only, a run record per job, metrics and alerts.
+ */
+@Injectable()
+export class StatJobsRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('StatJobs');
+  private readonly zone: string;
+  private readonly metrics: JobMetrics;
+  private readonly alerts: AlertSender;
+  private db?: JobDatabase;
+  private boss?: PgBoss;
+  private jobs?: StatJobs;
+  private records?: RunRecords;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(DATABASE) private readonly database: Database,
+    private readonly clock: Clock,
+    metrics: Metrics,
+  ) {
+    this.zone = canonicalZone(config.DEFAULT_TIMEZONE);
+    this.metrics = new JobMetrics(metrics.registry);
+    this.alerts = new AlertSender(config.ALERT_WEBHOOK_URL, config.ALERT_TIMEOUT_MS, this.logger);
+  }
+
+  get enabled(): boolean {
+    return this.boss !== undefined;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.JOBS_ENABLED) return;
+    const c = this.config;
+    this.db = openJobDatabase(this.database, {
+      url: c.DATABASE_URL,
+      applicationName: c.STATS_JOB_APPLICATION_NAME,
+      statementTimeoutMs: c.STATS_JOB_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: c.DATABASE_CONNECT_TIMEOUT_MS,
+      onConnectionError: (error) => this.logger.warn({ err: error }, 'statistics jobs: connection lost'),
+    });
+    this.jobs = new StatJobs(this.db, this.zone);
+    this.records = new RunRecords(this.db.run);
+    const monitor = Math.max(1, Math.min(30, Math.round(c.STATS_JOB_POLL_SECONDS)));
+    const boss = new PgBoss({
+      db: this.db.boss,
+      schema: 'pgboss',
+      cronMonitorIntervalSeconds: monitor,
+      cronWorkerIntervalSeconds: monitor,
+      maintenanceIntervalSeconds: 300,
+    });
+    boss.on('error', (error) => this.logger.warn({ err: error }, 'pg-boss error'));
+    try {
+      await boss.start();
+      const queue = {
+        retryLimit: c.STATS_JOB_RETRY_LIMIT,
+        retryDelay: c.STATS_JOB_RETRY_DELAY_SECONDS,
+        retryBackoff: true,
+        expireInSeconds: c.STATS_JOB_DEADLINE_MINUTES * 60,
+      };
+      for (const name of Object.values(QUEUES)) {
+        await boss.createQueue(name, { name, ...queue });
+        await boss.updateQueue(name, { name, ...queue });
+      }
+      await boss.schedule(QUEUES.daily, c.STATS_DAILY_CRON, {}, { tz: this.zone });
+      await boss.schedule(QUEUES.monthly, c.STATS_MONTHLY_CRON, {}, { tz: this.zone });
+      const work = { includeMetadata: true as const, pollingIntervalSeconds: c.STATS_JOB_POLL_SECONDS };
+      for (const name of Object.keys(QUEUES) as JobName[]) {
+        await boss.work<BackfillData>(QUEUES[name], work, async ([job]) => this.handle(name, job!));
+      }
+    } catch (error) {
+      await boss.stop({ graceful: false, wait: true, close: false }).catch(() => undefined);
+      await this.db.close();
+      throw error;
+    }
+    this.boss = boss;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const boss = this.boss;
+    this.boss = undefined;
+    // A run cut short is failed by pg-boss and retried later, by this instance or another.
+    if (boss) await boss.stop({ graceful: true, wait: true, timeout: 2000, close: false }).catch(() => undefined);
+    await this.db?.close().catch(() => undefined);
+  }
+
+  /** Queues a refill of [from, to]; its id, or undefined when this instance runs no jobs. */
+  async queueBackfill(data: BackfillData): Promise<string | undefined> {
+    if (!this.boss) return undefined;
+    return (await this.boss.send(QUEUES.backfill, data)) ?? undefined;
+  }
+
+  /** Queues a daily or monthly run now, outside its schedule (operators, tests). */
+  async runNow(name: 'daily' | 'monthly'): Promise<string | undefined> {
+    if (!this.boss) return undefined;
+    return (await this.boss.send(QUEUES[name], {})) ?? undefined;
+  }
+
+  private run(name: JobName, data: BackfillData): Promise<RunResult> {
+    const now = this.clock.now();
+    if (name === 'daily') return this.jobs!.daily(now);
+    if (name === 'monthly') return this.jobs!.monthly(now);
+    return this.jobs!.backfill(data.from, data.to, now);
+  }
+
+  private async handle(name: JobName, job: PgBoss.JobWithMetadata<BackfillData>) {
+    const attempt = job.retryCount + 1;
+    const started = performance.now();
+    const deadline = setTimeout(
+      () =>
+        void this.alerts.send(
+          `statistics ${name} run ${job.id} has not finished after ${this.config.STATS_JOB_DEADLINE_MINUTES} min`,
+        ),
+      this.config.STATS_JOB_DEADLINE_MINUTES * 60_000,
+    );
+    deadline.unref();
+    try {
+      await this.records!.started(job.id, name, attempt, this.clock.now());
+      const result = await this.run(name, job.data);
+      const ms = performance.now() - started;
+      await this.records!.finished(job.id, 'completed', result, ms);
+      this.metrics.runs.inc({ job: name, status: 'completed' });
+      this.metrics.rows.inc({ job: name, kind: 'read' }, result.read);
+      this.metrics.rows.inc({ job: name, kind: 'written' }, result.written);
+      this.metrics.duration.observe({ job: name }, ms / 1000);
+      this.logger.log(
+        {
+          job: name,
+          id: job.id,
+          status: 'completed',
+          attempt,
+          window: [result.windowStart, result.windowEnd],
+          rows_read: result.read,
+          rows_written: result.written,
+          duration_ms: Math.round(ms),
+        },
+        'statistics run',
+      );
+      await this.watchFailureRate();
+      return result;
+    } catch (error) {
+      const ms = performance.now() - started;
+      const transient = isTransient(error);
+      const status = transient && job.retryCount < job.retryLimit ? 'retrying' : 'failed';
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      this.metrics.runs.inc({ job: name, status });
+      this.metrics.duration.observe({ job: name }, ms / 1000);
+      await this.records!.finished(job.id, status, undefined, ms, message).catch((e: unknown) =>
+        this.logger.warn({ err: e }, 'statistics run: could not record the failure'),
+      );
+      this.logger.warn(
+        { job: name, id: job.id, status, attempt, transient, duration_ms: Math.round(ms), err: error },
+        'statistics run',
+      );
+      if (status === 'failed') {
+        await this.alerts.send(`statistics ${name} run ${job.id} failed after ${attempt} attempt(s): ${message}`);
+        await this.watchFailureRate().catch(() => undefined);
+      }
+      // pg-boss retries what is thrown; a permanent error (a bug) is recorded once, not looped.
+      if (transient) throw error;
+      return { failed: message };
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
+  private async watchFailureRate(): Promise<void> {
+    const { now, before } = await this.records!.failureRates(this.config.ALERT_FAILURE_WINDOW_RUNS);
+    this.metrics.failureRate.set(now);
+    const threshold = this.config.ALERT_FAILURE_RATE_THRESHOLD;
+    if (now > threshold && before <= threshold) {
+      await this.alerts.send(
+        `statistics jobs: ${Math.round(now * 100)}% of the last ${this.config.ALERT_FAILURE_WINDOW_RUNS} runs failed (threshold ${Math.round(threshold * 100)}%)`,
+      );
+    }
+  }
+}
