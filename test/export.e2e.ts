@@ -116,6 +116,7 @@ describe('data export', () => {
       status_message: mem.status_message,
       point: mem.point,
       active_record_id: null,
+      ranking_opt_out: false,
       created_at: iso(mem.created_at),
       updated_at: iso(mem.updated_at),
     });
@@ -134,7 +135,8 @@ describe('data export', () => {
 
     const recs = (
       await db.query(
-        `select study_record_id::text id, start_time, end_time, status, study_category_id::text category, deleted_at
+        `select study_record_id::text id, start_time, end_time, status, study_category_id::text category, deleted_at,
+                source, client_id
            from study_record where member_id = $1 order by start_time, study_record_id`,
         [owner.memberId],
       )
@@ -148,6 +150,8 @@ describe('data export', () => {
         status: x.status,
         study_category_id: x.category,
         seconds: x.end_time ? Math.floor((x.end_time.getTime() - x.start_time.getTime()) / 1000) : null,
+        source: x.source,
+        client_id: x.client_id,
         deleted_at: null,
       })),
     );
@@ -155,9 +159,9 @@ describe('data export', () => {
     const day = await api.get(`${P}/members/${owner.memberId}/study-records?date=2026-03-01&timezone=UTC`, {
       token: owner.accessToken,
     });
-    const first = { ...body.study_records[0] };
-    delete first.deleted_at;
-    expect(day.body.data.study_records).toEqual([first]);
+    const [shown] = day.body.data.study_records;
+    expect(Object.keys(body.study_records[0])).toEqual(expect.arrayContaining(Object.keys(shown)));
+    expect(Object.fromEntries(Object.keys(shown).map((k) => [k, body.study_records[0][k]]))).toEqual(shown);
 
     const txs = (
       await db.query(
@@ -219,7 +223,10 @@ describe('data export', () => {
       palette: { palette_id: streak.palette_id, name: 'Test Blue' },
     });
     expect(body.palettes).toEqual([body.study_streak.palette]);
-    expect(body).toHaveProperty('ranking_opt_out');
+    expect(body.ranking_opt_out).toBe(false);
+    await db.query('update member set ranking_opt_out = true where member_id = $1', [owner.memberId]);
+    const again = await api.get(`${P}/members/${owner.memberId}/export`, { token: owner.accessToken });
+    expect(again.body.ranking_opt_out).toBe(true);
   });
 
   it('holds no secret: no password hash, token, refresh digest or token generation', async () => {
@@ -297,11 +304,12 @@ describe('data export', () => {
       'status',
       'study_category_id',
       'category_name',
+      'source',
       'deleted_at',
     ]);
     const data = rows.slice(1);
     expect(data).toHaveLength(5);
-    for (const row of data) expect(row).toHaveLength(8);
+    for (const row of data) expect(row).toHaveLength(9);
     // 2026-03-01T00:30:00.250Z in New York (EST, -05:00).
     expect(data[0]!.slice(1, 5)).toEqual([
       '2026-02-28T19:30:00.250-05:00',
@@ -313,6 +321,7 @@ describe('data export', () => {
     expect(data[1]![6]).toBe(`'${FORMULA}`);
     expect(data[2]![6]).toBe('old subject'); // a deleted category still names its records
     expect(data[3]![5]).toBe('');
+    expect(data.map((row) => row[7])).toEqual(['timer', 'timer', 'timer', 'timer', 'timer']);
     expect(data[4]!.slice(2, 5)).toEqual(['', '', '']); // still running
     const ids = (
       await db.query('select study_record_id::text id from study_record where member_id = $1 order by start_time', [

@@ -52,15 +52,10 @@ export const toMemberExport = (m: MemberRow) => ({
   status_message: m.statusMessage,
   point: m.point,
   active_record_id: m.activeRecordId === null ? null : String(m.activeRecordId),
+  ranking_opt_out: m.rankingOptOut,
   created_at: m.createdAt,
   updated_at: m.updatedAt,
 });
-
-/** Whether the member left the rankings; `null` where this deployment has no rankings yet. */
-export function rankingOptOut(m: MemberRow): boolean | null {
-  const value = (m as Record<string, unknown>).rankingOptOut;
-  return typeof value === 'boolean' ? value : null;
-}
 
 type PaletteRow = typeof palette.$inferSelect;
 export const toPaletteExport = (p: PaletteRow) => ({
@@ -158,13 +153,14 @@ export const toTransactionExport = (t: TransactionRow) => ({
 
 /**
  * A study record as the study-records route sends it, plus what only the export adds: the running
- * session (no end yet, so no length) and the soft-delete mark.
+ * session (no end yet, so no length), where it came from (the timer, or uploaded offline with the
+ * app's client_id) and the soft-delete mark.
  */
 export function toRecordExport({ record }: RecordWithCategory) {
   const ended = record.endTime
     ? toStudyRecordResponse(record)
     : { ...toStudyRecordResponse({ ...record, endTime: record.startTime }), end_time: null, seconds: null };
-  return { ...ended, deleted_at: record.deletedAt };
+  return { ...ended, source: record.source, client_id: record.clientId, deleted_at: record.deletedAt };
 }
 
 export const CSV_COLUMNS = [
@@ -175,6 +171,7 @@ export const CSV_COLUMNS = [
   'status',
   'study_category_id',
   'category_name',
+  'source',
   'deleted_at',
 ] as const;
 
@@ -190,6 +187,7 @@ export function toRecordCsvCells(r: RecordWithCategory, tz: string): string[] {
     plainCell(json.status),
     plainCell(json.study_category_id),
     textCell(r.subject),
+    plainCell(record.source),
     plainCell(record.deletedAt ? isoInZone(record.deletedAt, tz) : null),
   ];
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { and, asc, eq, gt, gte, or } from 'drizzle-orm';
-import type { DbOrTx } from '../database/client.js';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../database/client.js';
 import {
   account,
   character,
@@ -22,10 +22,12 @@ export type TransactionRow = typeof transactionRecord.$inferSelect;
 export interface RecordWithCategory {
   record: RecordRow;
   subject: string | null;
+  /** start_time as PostgreSQL writes it: microseconds kept, which a JS Date would cut to milliseconds. */
+  exactStart: string;
 }
 /** Where the previous batch of study records stopped: its last (start_time, id). */
 export interface RecordCursor {
-  startTime: Date;
+  exactStart: string;
   id: number;
 }
 
@@ -35,6 +37,15 @@ export interface RecordCursor {
  */
 @Injectable()
 export class ExportRepository {
+  /**
+   * The batches are ranges of an index already in the order asked for; without fresh statistics (a
+   * bulk import) the planner may instead read every remaining row and sort it, for every batch.
+   */
+  async preferIndexOrder(tx: Tx): Promise<void> {
+    await tx.execute(sql`set local enable_sort = off`);
+    await tx.execute(sql`set local enable_bitmapscan = off`);
+  }
+
   async account(accountId: string, tx: DbOrTx) {
     // Named columns: the password hash and the token generation never leave the database here.
     const rows = await tx
@@ -96,22 +107,22 @@ export class ExportRepository {
       .orderBy(asc(characterInventory.characterInventoryId));
   }
 
-  /** The next batch after `after`, in (start_time, id) order: the (member_id, start_time) index serves it. */
+  /** The next batch after `after`, in (start_time, id) order: one index range, however many records. */
   async records(memberId: string, after: RecordCursor | undefined, limit: number, tx: DbOrTx) {
     const rows: RecordWithCategory[] = await tx
-      .select({ record: studyRecord, subject: studyCategory.subject })
+      .select({
+        record: studyRecord,
+        subject: studyCategory.subject,
+        exactStart: sql<string>`${studyRecord.startTime}::text`,
+      })
       .from(studyRecord)
       .leftJoin(studyCategory, eq(studyCategory.studyCategoryId, studyRecord.studyCategoryId))
       .where(
         and(
           eq(studyRecord.memberId, memberId),
-          // The plain bound lets the index range start there; the OR breaks ties on the same instant.
-          after ? gte(studyRecord.startTime, after.startTime) : undefined,
+          // A row comparison: one range of study_record_member_start_id_idx, no sort.
           after
-            ? or(
-                gt(studyRecord.startTime, after.startTime),
-                and(eq(studyRecord.startTime, after.startTime), gt(studyRecord.studyRecordId, after.id)),
-              )
+            ? sql`(${studyRecord.startTime}, ${studyRecord.studyRecordId}) > (${after.exactStart}::timestamptz, ${after.id})`
             : undefined,
         ),
       )

@@ -4,12 +4,11 @@ import { Clock } from '../common/clock.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { DATABASE, type Database, type DbOrTx } from '../database/client.js';
+import { DATABASE, type Database, type Tx } from '../database/client.js';
 import { localDate } from '../statistics/local-days.js';
 import { BOM, csvRow } from './csv.js';
 import {
   CSV_COLUMNS,
-  rankingOptOut,
   toAccountExport,
   toCategoryExport,
   toCharacterInventoryExport,
@@ -28,6 +27,9 @@ export interface ExportFile {
   contentType: string;
   body: Readable;
 }
+
+/** Runs one read in the export's snapshot (PostgreSQL) or in a short transaction of its own (PGlite). */
+type Read = <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
 
 /** The reader went away (or stalled past the bound): stop reading and roll the snapshot back. */
 class ExportAborted extends Error {}
@@ -70,16 +72,28 @@ export class ExportService {
       };
       failEarly = reject;
     });
-    const produce = (tx: DbOrTx) =>
+    const produce = (read: Read) =>
       format === 'csv'
-        ? this.writeCsv(memberId, tz, tx, out, markReady)
-        : this.writeJson(accountId, memberId, tz, tx, out, markReady);
+        ? this.writeCsv(memberId, tz, read, out, markReady)
+        : this.writeJson(accountId, memberId, tz, read, out, markReady);
+    const db = this.database.db;
     // PGlite is one connection: a transaction there would hold every other request for the whole
-    // download, so the embedded database reads batch by batch without one (see the notes).
+    // download, so the embedded database reads each batch in a short transaction of its own.
     const job =
       this.database.kind === 'postgres'
-        ? this.database.db.transaction(produce, { isolationLevel: 'repeatable read', accessMode: 'read only' })
-        : produce(this.database.db);
+        ? db.transaction(
+            async (tx) => {
+              await this.exports.preferIndexOrder(tx);
+              return produce((fn) => fn(tx));
+            },
+            { isolationLevel: 'repeatable read', accessMode: 'read only' },
+          )
+        : produce((fn) =>
+            db.transaction(async (tx) => {
+              await this.exports.preferIndexOrder(tx);
+              return fn(tx);
+            }),
+          );
     job
       .then(
         () => out.end(),
@@ -101,17 +115,19 @@ export class ExportService {
     accountId: string,
     memberId: string,
     tz: string,
-    tx: DbOrTx,
+    read: Read,
     out: PassThrough,
     ready: () => void,
   ): Promise<void> {
-    const account = await this.exports.account(accountId, tx);
-    const member = await this.exports.member(memberId, tx);
+    const { account, member, streak, categories, items, characters } = await read(async (tx) => ({
+      account: await this.exports.account(accountId, tx),
+      member: await this.exports.member(memberId, tx),
+      streak: await this.exports.streak(memberId, tx),
+      categories: await this.exports.categories(memberId, tx),
+      items: await this.exports.itemInventory(memberId, tx),
+      characters: await this.exports.characterInventory(memberId, tx),
+    }));
     if (!account || !member) throw ApiError.notFound(Msg.MEMBER_MISSING);
-    const streak = await this.exports.streak(memberId, tx);
-    const categories = await this.exports.categories(memberId, tx);
-    const items = await this.exports.itemInventory(memberId, tx);
-    const characters = await this.exports.characterInventory(memberId, tx);
     ready();
     const head = {
       format: 'monta-export',
@@ -120,7 +136,8 @@ export class ExportService {
       timezone: tz,
       account: toAccountExport(account),
       member: toMemberExport(member),
-      ranking_opt_out: rankingOptOut(member),
+      // Also in `member`; on top as the rankings setting a person looks for.
+      ranking_opt_out: member.rankingOptOut,
       study_streak: streak ? toStreakExport(streak.streak, streak.palette) : null,
       // The catalogue palettes this member holds: the one its streak shows (the only link there is).
       palettes: streak?.palette ? [toPaletteExport(streak.palette)] : [],
@@ -133,7 +150,8 @@ export class ExportService {
     let afterId = 0;
     let first = true;
     for (;;) {
-      const batch = await this.exports.transactions(memberId, afterId, this.config.EXPORT_BATCH_SIZE, tx);
+      const from = afterId;
+      const batch = await read((tx) => this.exports.transactions(memberId, from, this.config.EXPORT_BATCH_SIZE, tx));
       if (batch.length === 0) break;
       await this.push(out, jsonItems(batch.map(toTransactionExport), first));
       first = false;
@@ -141,16 +159,16 @@ export class ExportService {
     }
     await this.push(out, '],"study_records":[');
     first = true;
-    for await (const batch of this.recordBatches(memberId, tx)) {
+    for await (const batch of this.recordBatches(memberId, read)) {
       await this.push(out, jsonItems(batch.map(toRecordExport), first));
       first = false;
     }
     await this.push(out, ']}\n');
   }
 
-  private async writeCsv(memberId: string, tz: string, tx: DbOrTx, out: PassThrough, ready: () => void) {
+  private async writeCsv(memberId: string, tz: string, read: Read, out: PassThrough, ready: () => void) {
     let first = true;
-    for await (const batch of this.recordBatches(memberId, tx)) {
+    for await (const batch of this.recordBatches(memberId, read)) {
       if (first) {
         ready();
         await this.push(out, BOM + csvRow([...CSV_COLUMNS]));
@@ -164,14 +182,15 @@ export class ExportService {
     }
   }
 
-  private async *recordBatches(memberId: string, tx: DbOrTx): AsyncGenerator<RecordWithCategory[]> {
+  private async *recordBatches(memberId: string, read: Read): AsyncGenerator<RecordWithCategory[]> {
     let after: RecordCursor | undefined;
     for (;;) {
-      const batch = await this.exports.records(memberId, after, this.config.EXPORT_BATCH_SIZE, tx);
+      const cursor = after;
+      const batch = await read((tx) => this.exports.records(memberId, cursor, this.config.EXPORT_BATCH_SIZE, tx));
       if (batch.length === 0) return;
       yield batch;
-      const last = batch.at(-1)!.record;
-      after = { startTime: last.startTime, id: last.studyRecordId };
+      const last = batch.at(-1)!;
+      after = { exactStart: last.exactStart, id: last.record.studyRecordId };
       if (batch.length < this.config.EXPORT_BATCH_SIZE) return;
     }
   }
