@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { DATABASE, type Database, type DbOrTx, type Tx } from '../database/client.js';
 import { account, member, role } from '../database/schema.js';
 
@@ -50,28 +50,46 @@ export class AccountsRepository {
     return this.database.db;
   }
 
-  /** The live-account check of every authenticated request: one primary-key read. */
+  private access?: { execute(values: { accountId: string }): Promise<AccountAccess[]> };
+
+  /** The live-account check of every authenticated request (behind the guard cache): a named statement. */
   async findAccess(accountId: string, tx: DbOrTx = this.db): Promise<AccountAccess | undefined> {
-    const rows = await tx
-      .select({ roleId: account.roleId, tokenGeneration: account.tokenGeneration })
+    const query = (on: DbOrTx) =>
+      on
+        .select({ roleId: account.roleId, tokenGeneration: account.tokenGeneration })
+        .from(account)
+        .where(eq(account.accountId, sql.placeholder('accountId')))
+        .limit(1);
+    if (tx !== this.db) return (await query(tx).execute({ accountId }))[0];
+    this.access ??= query(this.db).prepare('account_access');
+    return (await this.access.execute({ accountId }))[0];
+  }
+
+  /** The live role and token generation of several accounts in one read (the guard cache's batched misses). */
+  async findAccessMany(accountIds: string[]): Promise<Map<string, AccountAccess>> {
+    const rows = await this.db
+      .select({ accountId: account.accountId, roleId: account.roleId, tokenGeneration: account.tokenGeneration })
       .from(account)
-      .where(eq(account.accountId, accountId))
-      .limit(1);
-    return rows[0];
+      .where(inArray(account.accountId, accountIds));
+    return new Map(rows.map(({ accountId, ...access }) => [accountId, access]));
   }
 
   /**
-   * Locks the account's credentials until the transaction ends and returns its token generation.
+   * Locks the account's credentials until the transaction ends and returns them as they are now.
    * `share` lets sign-ins run side by side; `update` (taken by refresh, which may bump the generation)
    * serialises; either waits for, and is waited for by, a password change.
    */
-  async lockCredentials(accountId: string, mode: 'share' | 'update', tx: Tx): Promise<number | undefined> {
+  async lockCredentials(
+    accountId: string,
+    mode: 'share' | 'update',
+    tx: Tx,
+  ): Promise<{ tokenGeneration: number; password: string | null } | undefined> {
     const rows = await tx
-      .select({ tokenGeneration: account.tokenGeneration })
+      .select({ tokenGeneration: account.tokenGeneration, password: account.password })
       .from(account)
       .where(eq(account.accountId, accountId))
       .for(mode === 'share' ? 'share' : 'no key update');
-    return rows[0]?.tokenGeneration;
+    return rows[0];
   }
 
   /** Ends every access token issued so far (a reused refresh chain). */

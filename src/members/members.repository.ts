@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { DATABASE, type Database, type DbOrTx } from '../database/client.js';
 import { member, studyStreak } from '../database/schema.js';
 
@@ -14,9 +14,24 @@ export class MembersRepository {
     return this.database.db;
   }
 
+  /** Built once, run as a named (server-side prepared) statement: the read of every `members/me`. */
+  private byAccount?: { execute(values: { accountId: string }): Promise<MemberRow[]> };
+
   async findByAccount(accountId: string, tx: DbOrTx = this.db): Promise<MemberRow | undefined> {
-    const rows = await tx.select().from(member).where(eq(member.accountId, accountId)).limit(1);
-    return rows[0];
+    if (tx !== this.db) return (await tx.select().from(member).where(eq(member.accountId, accountId)).limit(1))[0];
+    this.byAccount ??= this.db
+      .select()
+      .from(member)
+      .where(eq(member.accountId, sql.placeholder('accountId')))
+      .limit(1)
+      .prepare('member_by_account');
+    return (await this.byAccount.execute({ accountId }))[0];
+  }
+
+  /** The members of several accounts in one read, by account id (the socket joins' batched reads). */
+  async findByAccounts(accountIds: string[]): Promise<Map<string, MemberRow>> {
+    const rows = await this.db.select().from(member).where(inArray(member.accountId, accountIds));
+    return new Map(rows.map((row) => [row.accountId, row]));
   }
 
   async findIdByAccount(accountId: string, tx: DbOrTx = this.db): Promise<string | undefined> {

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AuthCache } from '../common/auth/auth-cache.js';
 import { ADMIN_ROLE_ID, verifyCaller } from '../common/auth/auth.guards.js';
 import { TokenService } from '../common/auth/token.service.js';
-import { MembersRepository } from '../members/members.repository.js';
+import { KeyBatcher } from '../common/auth/key-batcher.js';
+import { type MemberRow, MembersRepository } from '../members/members.repository.js';
 import type { GroupMember } from './group-store.js';
 
 export interface Identity {
@@ -16,8 +17,13 @@ export class StudyGroupsService {
   constructor(
     private readonly tokens: TokenService,
     private readonly accounts: AuthCache,
-    private readonly members: MembersRepository,
-  ) {}
+    members: MembersRepository,
+  ) {
+    this.profiles = new KeyBatcher((ids) => members.findByAccounts(ids));
+  }
+
+  /** Joins arriving together (a crowd reconnecting) read their members in one query. */
+  private readonly profiles: KeyBatcher<MemberRow>;
 
   async identify(token: unknown): Promise<Identity> {
     const { claims, roleId } = await verifyCaller(
@@ -30,7 +36,7 @@ export class StudyGroupsService {
 
   /** The member as the room shows them, read at each join so a new nickname shows. */
   async profile(accountId: string): Promise<Omit<GroupMember, 'joinedAtUTC'> | undefined> {
-    const member = await this.members.findByAccount(accountId);
+    const member = await this.profiles.get(accountId);
     return member && { member_id: member.memberId, image_url: member.imageUrl, nickname: member.nickname };
   }
 }

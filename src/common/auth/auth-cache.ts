@@ -8,6 +8,7 @@ import { CONFIG, type Config } from '../../config/config.js';
 import { MembersRepository } from '../../members/members.repository.js';
 import { REDIS, type RedisClient } from '../redis.js';
 import { BoundedCache } from './bounded-cache.js';
+import { KeyBatcher } from './key-batcher.js';
 
 /** What changed: the accounts whose role or generation moved or which went, and the members that went. */
 export interface CacheChange {
@@ -58,6 +59,8 @@ export class AuthCache implements OnModuleInit, OnModuleDestroy {
   /** Moves on every invalidation and subscription change: a read that saw it move is not stored. */
   private epoch = 0;
   private readonly waiting = new Map<string, { need: number; got: number; done: () => void }>();
+  /** Misses asked for together are read together. */
+  private readonly accessReads: KeyBatcher<AccountAccess>;
 
   constructor(
     @Inject(CONFIG) config: Config,
@@ -73,6 +76,7 @@ export class AuthCache implements OnModuleInit, OnModuleDestroy {
       new BoundedCache(max),
     ];
     this.channel = `${config.REDIS_KEY_PREFIX}auth-cache`;
+    this.accessReads = new KeyBatcher((ids) => accounts.findAccessMany(ids));
     this.listening = !redis;
   }
 
@@ -98,7 +102,7 @@ export class AuthCache implements OnModuleInit, OnModuleDestroy {
 
   /** The live role and token generation of the account, or undefined when it does not exist. */
   access(accountId: string): Promise<AccountAccess | undefined> {
-    return this.read(this.accesses, accountId, () => this.accounts.findAccess(accountId));
+    return this.read(this.accesses, accountId, () => this.accessReads.get(accountId));
   }
 
   /** The id of the account's member, or undefined when it has none (yet). */

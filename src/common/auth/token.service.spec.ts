@@ -105,4 +105,19 @@ describe('TokenService', () => {
     const tokens = new TokenService(config, new FixedClock(new Date()));
     await expect(tokens.verifyAccess(token)).rejects.toMatchObject({ status: 401 });
   });
+
+  it('a verified token is remembered only until its exp, and a changed signature is never taken for it', async () => {
+    const clock = new FixedClock(new Date('2026-12-02T10:00:00.000Z'));
+    const tokens = new TokenService(config, clock);
+    const { token } = await tokens.signAccess(claims);
+    const exp = decodeJwt(token).exp!;
+    expect(await tokens.verifyAccess(token)).toMatchObject({ sub: claims.sub, gen: 3 });
+    const flipped = token.at(-5) === 'A' ? 'B' : 'A'; // inside the signature, not its last (padding) bits
+    const tampered = token.slice(0, -5) + flipped + token.slice(-4);
+    await expect(tokens.verifyAccess(tampered)).rejects.toMatchObject({ status: 401 });
+    clock.at = new Date(exp * 1000 - 1);
+    expect(await tokens.verifyAccess(token)).toMatchObject({ sub: claims.sub }); // from the cache
+    clock.at = new Date(exp * 1000); // jose's rule: expired once exp <= now in whole seconds
+    await expect(tokens.verifyAccess(token)).rejects.toMatchObject({ status: 401 });
+  });
 });
