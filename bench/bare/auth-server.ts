@@ -3,8 +3,10 @@
  * two routes, and nothing else (no Nest, no Drizzle, no guards/interceptors/pipes, no CORS, no
  * request ids, no rate limiter, no logger):
  *
- *  - GET  /timer-api/members/me      Bearer access JWT verified with jose (HS256 pinned), the same
- *                                    live-account query, the same member query, the same JSON.
+ *  - GET  /timer-api/members/me      Bearer access JWT verified with jose (HS256 pinned, key
+ *                                    imported once), the live-account query monta-server made on every
+ *                                    request before its guard cache (role + token generation, checked
+ *                                    against the token's `gen`), the same member query, the same JSON.
  *  - POST /timer-api/auth/email/login  account + role by lower(email), Argon2id verify, two JWTs
  *                                    signed with jose, one refresh_token row inserted, the same JSON.
  *
@@ -14,7 +16,7 @@
  * Settings (environment): PORT, HOST, DATABASE_URL, DATABASE_POOL_SIZE, AUTH_JWT_SECRET,
  * AUTH_REFRESH_SECRET, AUTH_JWT_TOKEN_EXPIRES_IN and AUTH_REFRESH_TOKEN_EXPIRES_IN (seconds).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createSecretKey, randomUUID } from 'node:crypto';
 import { verify } from '@node-rs/argon2';
 import Fastify, { type FastifyReply } from 'fastify';
 import { jwtVerify, SignJWT } from 'jose';
@@ -27,8 +29,9 @@ const env = (name: string, fallback?: string): string => {
 };
 
 const ALG = 'HS256';
-const accessKey = new TextEncoder().encode(env('AUTH_JWT_SECRET'));
-const refreshKey = new TextEncoder().encode(env('AUTH_REFRESH_SECRET'));
+// Imported once, as monta-server does: raw bytes would make jose import the key on every call.
+const accessKey = createSecretKey(Buffer.from(env('AUTH_JWT_SECRET'), 'utf8'));
+const refreshKey = createSecretKey(Buffer.from(env('AUTH_REFRESH_SECRET'), 'utf8'));
 const accessTtl = Number(env('AUTH_JWT_TOKEN_EXPIRES_IN', '900'));
 const refreshTtl = Number(env('AUTH_REFRESH_TOKEN_EXPIRES_IN', String(14 * 86400)));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -47,6 +50,7 @@ interface MemberRecord {
   active_record_id: string | null;
   created_at: Date;
   updated_at: Date;
+  ranking_opt_out?: boolean;
 }
 
 interface AccountRecord {
@@ -73,22 +77,25 @@ app.get('/timer-api/members/me', async (request, reply) => {
   const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
   if (!token || token.length > 4096) return fail(reply, 401, 'Unauthorized');
   let sub: unknown;
+  let gen: unknown;
   try {
     const { payload } = await jwtVerify(token, accessKey, { algorithms: [ALG] });
     const role = payload.role as { role_id?: unknown } | undefined;
     if (typeof role?.role_id !== 'number') return fail(reply, 401, 'Unauthorized');
     sub = payload.sub;
+    gen = payload.gen ?? 0;
   } catch {
     return fail(reply, 401, 'Unauthorized');
   }
   if (typeof sub !== 'string' || !UUID.test(sub)) return fail(reply, 401, 'Unauthorized');
-  const live = await pool.query<{ role_id: number }>('select role_id from account where account_id = $1 limit 1', [
-    sub,
-  ]);
-  if (live.rowCount === 0) return fail(reply, 401, 'Unauthorized');
+  const live = await pool.query<{ role_id: number; token_generation: number }>(
+    'select role_id, token_generation from account where account_id = $1 limit 1',
+    [sub],
+  );
+  if (live.rows[0]?.token_generation !== gen) return fail(reply, 401, 'Unauthorized');
   const found = await pool.query<MemberRecord>(
-    'select member_id, account_id, nickname, image_url, status_message, point, active_record_id, created_at, updated_at ' +
-      'from member where account_id = $1 limit 1',
+    // Every column, as monta-server's read of the member does.
+    'select * from member where account_id = $1 limit 1',
     [sub],
   );
   const m = found.rows[0];
@@ -102,8 +109,9 @@ app.get('/timer-api/members/me', async (request, reply) => {
         image_url: m.image_url,
         nickname: m.nickname,
         point: m.point,
-        // bigint arrives as a string from pg; monta's schema maps it to a number.
-        active_record_id: m.active_record_id === null ? null : Number(m.active_record_id),
+        active_record_id: m.active_record_id === null ? null : String(m.active_record_id),
+        // The caller's own ranking setting, where the schema has it (issue 13).
+        ...(m.ranking_opt_out === undefined ? {} : { ranking_opt_out: m.ranking_opt_out }),
       },
     },
   };
