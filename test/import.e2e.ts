@@ -46,7 +46,9 @@ describe('import from the original database', () => {
     expect(first.out).toContain("points 900 disagree with its last transaction record's balance 800");
     expect(first.out).toContain('study_record 5: ends (2024-02-10 09:00:00) before it starts (2024-02-10 10:00:00)');
     expect(first.out).toContain('study_record 7: orphan: member 4d5e6f70-0000-4000-8000-000000000009 does not exist');
-    expect(first.out).toContain('refused rows: 4');
+    expect(first.out).toMatch(/^role\s+3\s+0\s+1\s+2\s+ok$/m);
+    expect(first.out).toMatch(/^ {2}role 3: rejected by the target: value too long/m);
+    expect(first.out).toContain('refused rows: 5');
     expect(first.code).toBe(1);
   });
 
@@ -83,7 +85,7 @@ describe('import from the original database', () => {
       const second = await runImport(source, target.db, { dryRun: false, zone: 'UTC', batchSize: 2, progress: silent });
       expect(second.checksum).toMatch(/^[0-9a-f]{32}$/);
       expect(second.checksum).toBe(sumBefore);
-      expect(second.refused).toHaveLength(4);
+      expect(second.refused).toHaveLength(5);
       expect(second.tables.every((t) => t.ok)).toBe(true);
     } finally {
       await source.close();
@@ -239,6 +241,23 @@ describe('import from the original database', () => {
     } finally {
       await fresh.db.close();
       await fresh.scratch.drop();
+    }
+  }, 30_000);
+
+  it('reads the datetimes on --source-timezone', async () => {
+    const seoul = await freshTarget('import_zone');
+    const source = await openSource(original.url);
+    try {
+      await runImport(source, seoul.db, { dryRun: false, zone: 'Asia/Seoul', batchSize: 100, progress: silent });
+      const { rows } = await seoul.db.execute(
+        `select start_time::text as s from study_record where study_record_id = ${TOP_ID}`,
+      );
+      // 2024-02-09 01:00:00 on a Seoul wall clock is 2024-02-08 16:00 UTC.
+      expect(rows).toEqual([{ s: '2024-02-08 16:00:00+00' }]);
+    } finally {
+      await source.close();
+      await seoul.db.close();
+      await seoul.scratch.drop();
     }
   }, 30_000);
 

@@ -1,4 +1,5 @@
-import type { Database } from '../database/client.js';
+import { type SQL, sql } from 'drizzle-orm';
+import type { Database, Db, Tx } from '../database/client.js';
 import { runMigrations } from '../database/migrator.js';
 import { type ImportContext, loadContext } from './context.js';
 import type { Progress } from './progress.js';
@@ -30,71 +31,96 @@ const ROW_ERROR = /^(22|23)/;
  */
 export async function runImport(source: Source, target: Database, options: ImportOptions): Promise<Verification> {
   checkZone(options.zone);
-  const exec = (text: string, params?: unknown[]) => target.execute(text, params);
-  if (options.dryRun) {
-    const { rows } = await exec(`select to_regclass('public.account') as t`);
-    if (!rows[0]?.t) throw new ImportRefusedError('the target is not migrated: run `npm run migration:run` first');
-    await exec('begin');
-  } else {
-    await runMigrations(target.db);
-  }
+  if (!options.dryRun) return importInto(source, scope(target.db), options);
+  const { rows } = await target.execute(`select to_regclass('public.account') as t`);
+  if (!rows[0]?.t) throw new ImportRefusedError('the target is not migrated: run `npm run migration:run` first');
+  let verification: Verification | undefined;
   try {
-    const resumed = await prepare(source, exec, options);
-    options.progress.log(resumed ? 'resuming the interrupted import' : `importing from ${source.label}`);
-    const ctx = await loadContext(source, options.zone);
-    for (const spec of TABLES) await copyTable(source, exec, spec, ctx, options);
-    if (!options.dryRun) await moveSequences(exec);
-    const verification = await verify(source, exec, ctx);
-    if (!options.dryRun) await exec(`update ${STATE}.run set finished_at = now()`);
-    return verification;
-  } finally {
-    if (options.dryRun) await exec('rollback');
+    await target.db.transaction(async (tx) => {
+      verification = await importInto(source, scope(tx), options);
+      throw DRY_RUN_DONE; // everything but the commit
+    });
+  } catch (error) {
+    if (error !== DRY_RUN_DONE) throw error;
   }
+  return verification!;
+}
+
+const DRY_RUN_DONE = new Error('dry run: rolled back');
+
+async function importInto(source: Source, top: Scope, options: ImportOptions): Promise<Verification> {
+  if (!options.dryRun) await top.migrate();
+  const resumed = await top.nested((tx) => prepare(source, tx.exec));
+  options.progress.log(resumed ? 'resuming the interrupted import' : `importing from ${source.label}`);
+  const ctx = await loadContext(source, options.zone);
+  for (const spec of TABLES) await copyTable(source, top, spec, ctx, options);
+  // Sequences are not transactional: a dry run leaves them alone.
+  if (!options.dryRun) await moveSequences(top.exec);
+  const verification = await verify(source, top.exec, ctx);
+  await top.exec(`update ${STATE}.run set finished_at = now()`);
+  return verification;
 }
 
 type Exec = Database['execute'];
 
+/**
+ * Statements on the database or inside a transaction; `nested` opens a transaction there (a
+ * savepoint inside one). Everything goes through Drizzle's transactions, which hold one
+ * connection and survive a failed statement (the pool drops a connection whose query failed).
+ */
+interface Scope {
+  exec: Exec;
+  nested<T>(work: (scope: Scope) => Promise<T>): Promise<T>;
+  migrate(): Promise<void>;
+}
+
+function scope(on: Db | Tx): Scope {
+  return {
+    exec: async (text, params = []) => {
+      const parts = text.split(/\$(\d+)/);
+      const chunks: SQL[] = parts.map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql`${params[Number(part) - 1]}`));
+      const result = (await on.execute(sql.join(chunks))) as unknown as { rows: Record<string, unknown>[] };
+      return { rows: result.rows };
+    },
+    nested: (work) => on.transaction((tx) => work(scope(tx))),
+    migrate: async () => {
+      await runMigrations(on as Db);
+    },
+  };
+}
+
 /** The state schema, and whether this target may take this source. Returns true when resuming. */
-async function prepare(source: Source, exec: Exec, options: ImportOptions): Promise<boolean> {
-  const inBatch = options.dryRun ? 'savepoint prepare' : 'begin';
-  await exec(inBatch);
-  try {
-    await exec(`create schema if not exists ${STATE}`);
-    await exec(`create table if not exists ${STATE}.run (
-      only_one boolean primary key default true check (only_one), source text not null,
-      started_at timestamptz not null default now(), finished_at timestamptz)`);
-    await exec(`create table if not exists ${STATE}.progress (table_name text primary key, last_key text not null)`);
-    await exec(`create table if not exists ${STATE}.refused (
-      table_name text not null, source_key text not null, reason text not null, primary key (table_name, source_key))`);
-    // One importer at a time on a target.
-    await exec(`lock table ${STATE}.run in exclusive mode`);
-    const run = (await exec(`select source, finished_at from ${STATE}.run`)).rows[0];
-    const accounts = Number((await exec('select count(*) as n from account')).rows[0]!.n);
-    let resumed = false;
-    if (!run) {
-      if (accounts > 0) {
-        throw new ImportRefusedError(
-          `the target already holds ${accounts} accounts: import into a freshly migrated database`,
-        );
-      }
-      await exec(`insert into ${STATE}.run (source) values ($1)`, [source.label]);
-      await replaceCatalogue(source, exec);
-    } else if (run.source !== source.label) {
-      throw new ImportRefusedError(`the target was imported from ${String(run.source)}, not ${source.label}`);
-    } else if (run.finished_at !== null) {
-      // A new full pass over an imported target: every row is compared again, none rewritten unless it differs.
-      await exec(`delete from ${STATE}.progress`);
-      await exec(`delete from ${STATE}.refused`);
-      await exec(`update ${STATE}.run set started_at = now(), finished_at = null`);
-    } else {
-      resumed = true;
+async function prepare(source: Source, exec: Exec): Promise<boolean> {
+  await exec(`create schema if not exists ${STATE}`);
+  await exec(`create table if not exists ${STATE}.run (
+    only_one boolean primary key default true check (only_one), source text not null,
+    started_at timestamptz not null default now(), finished_at timestamptz)`);
+  await exec(`create table if not exists ${STATE}.progress (table_name text primary key, last_key text not null)`);
+  await exec(`create table if not exists ${STATE}.refused (
+    table_name text not null, source_key text not null, reason text not null, primary key (table_name, source_key))`);
+  // One importer at a time on a target.
+  await exec(`lock table ${STATE}.run in exclusive mode`);
+  const run = (await exec(`select source, finished_at from ${STATE}.run`)).rows[0];
+  const accounts = Number((await exec('select count(*) as n from account')).rows[0]!.n);
+  if (!run) {
+    if (accounts > 0) {
+      throw new ImportRefusedError(
+        `the target already holds ${accounts} accounts: import into a freshly migrated database`,
+      );
     }
-    await exec(options.dryRun ? 'release savepoint prepare' : 'commit');
-    return resumed;
-  } catch (error) {
-    await exec(options.dryRun ? 'rollback to savepoint prepare' : 'rollback');
-    throw error;
+    await exec(`insert into ${STATE}.run (source) values ($1)`, [source.label]);
+    await replaceCatalogue(source, exec);
+    return false;
   }
+  if (run.source !== source.label) {
+    throw new ImportRefusedError(`the target was imported from ${String(run.source)}, not ${source.label}`);
+  }
+  if (run.finished_at === null) return true;
+  // A new full pass over an imported target: every row is compared again, none rewritten unless it differs.
+  await exec(`delete from ${STATE}.progress`);
+  await exec(`delete from ${STATE}.refused`);
+  await exec(`update ${STATE}.run set started_at = now(), finished_at = null`);
+  return false;
 }
 
 /** The seeded catalogue gives way to the original's, ids included; nothing references it yet (no accounts). */
@@ -105,7 +131,8 @@ async function replaceCatalogue(source: Source, exec: Exec): Promise<void> {
   }
 }
 
-async function copyTable(source: Source, exec: Exec, spec: TableSpec, ctx: ImportContext, options: ImportOptions) {
+async function copyTable(source: Source, top: Scope, spec: TableSpec, ctx: ImportContext, options: ImportOptions) {
+  const exec = top.exec;
   const [count] = await source.query(`select count(*) as n from \`${spec.name}\``);
   const { rows: marks } = await exec(`select last_key from ${STATE}.progress where table_name = $1`, [spec.name]);
   let last = marks[0] ? String(marks[0].last_key) : null;
@@ -122,7 +149,7 @@ async function copyTable(source: Source, exec: Exec, spec: TableSpec, ctx: Impor
     );
     if (rows.length === 0) break;
     last = String(rows.at(-1)![spec.key]);
-    await writeBatch(exec, spec, rows, ctx, last, options.dryRun);
+    await writeBatch(top, spec, rows, ctx, last);
     options.progress.advance(rows.length);
   }
   options.progress.end();
@@ -132,14 +159,7 @@ async function copyTable(source: Source, exec: Exec, spec: TableSpec, ctx: Impor
 const keyAfter = (spec: TableSpec) =>
   spec.numericKey ? `s.${spec.key} > cast(? as decimal(20, 0))` : `s.${spec.key} > ?`;
 
-async function writeBatch(
-  exec: Exec,
-  spec: TableSpec,
-  rows: SourceRow[],
-  ctx: ImportContext,
-  last: string,
-  dryRun: boolean,
-): Promise<void> {
+async function writeBatch(top: Scope, spec: TableSpec, rows: SourceRow[], ctx: ImportContext, last: string) {
   const values: unknown[][] = [];
   const refused: [string, string][] = [];
   for (const row of rows) {
@@ -147,51 +167,48 @@ async function writeBatch(
     if (verdict.kind === 'row') values.push(verdict.values);
     else if (verdict.kind === 'refuse') refused.push([String(row[spec.key]), verdict.reason]);
   }
-  await exec(dryRun ? 'savepoint batch' : 'begin');
-  try {
-    if (values.length) await upsertAll(exec, spec, values, refused);
+  // The rows, their refusals and the watermark commit together: a kill loses a whole batch or none.
+  await top.nested(async (batch) => {
+    if (values.length) await upsertAll(batch, spec, values, refused);
     for (const [key, reason] of refused) {
-      await exec(
+      await batch.exec(
         `insert into ${STATE}.refused (table_name, source_key, reason) values ($1, $2, $3)
          on conflict (table_name, source_key) do update set reason = excluded.reason`,
         [spec.name, key, reason],
       );
     }
-    await exec(
+    await batch.exec(
       `insert into ${STATE}.progress (table_name, last_key) values ($1, $2)
        on conflict (table_name) do update set last_key = excluded.last_key`,
       [spec.name, last],
     );
-    await exec(dryRun ? 'release savepoint batch' : 'commit');
-  } catch (error) {
-    await exec(dryRun ? 'rollback to savepoint batch' : 'rollback');
-    throw error;
-  }
+  });
 }
 
+const isRowError = (error: unknown) => ROW_ERROR.test(String(codeOf(error)));
+/** Drizzle wraps the driver's error; the SQLSTATE is on it or on its cause. */
+function codeOf(error: unknown): unknown {
+  const e = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  return e?.code ?? e?.cause?.code;
+}
+const messageOf = (error: unknown) => (error as { cause?: Error }).cause?.message ?? (error as Error).message;
+
 /** The whole batch in one statement; when the target rejects a row, row by row to find and refuse it. */
-async function upsertAll(exec: Exec, spec: TableSpec, values: unknown[][], refused: [string, string][]) {
-  await exec('savepoint rows');
+async function upsertAll(batch: Scope, spec: TableSpec, values: unknown[][], refused: [string, string][]) {
   try {
-    await exec(upsertSql(spec, values.length), values.flat());
-    await exec('release savepoint rows');
+    await batch.nested((all) => all.exec(upsertSql(spec, values.length), values.flat()));
     return;
   } catch (error) {
-    if (!ROW_ERROR.test(String((error as { code?: unknown }).code))) throw error;
-    await exec('rollback to savepoint rows');
+    if (!isRowError(error)) throw error;
   }
   for (const row of values) {
-    await exec('savepoint one');
     try {
-      await exec(upsertSql(spec, 1), row);
+      await batch.nested((one) => one.exec(upsertSql(spec, 1), row));
     } catch (error) {
-      if (!ROW_ERROR.test(String((error as { code?: unknown }).code))) throw error;
-      await exec('rollback to savepoint one');
-      refused.push([String(row[0]), `rejected by the target: ${(error as Error).message}`]);
+      if (!isRowError(error)) throw error;
+      refused.push([String(row[0]), `rejected by the target: ${messageOf(error)}`]);
     }
-    await exec('release savepoint one');
   }
-  await exec('release savepoint rows');
 }
 
 function upsertSql(spec: TableSpec, count: number): string {

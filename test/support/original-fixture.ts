@@ -33,6 +33,8 @@ export async function loadFixture(db: OriginalDatabase): Promise<void> {
   await db.insert('role', [
     { role_id: 1, name: 'Admin' },
     { role_id: 2, name: 'User' },
+    // Longer than the target's column: only the target itself can refuse it, in the same batch as good rows.
+    { role_id: 3, name: '운영자'.repeat(20) },
   ]);
   const t = '2024-01-10 09:00:00.123456';
   await db.insert('palette', [
