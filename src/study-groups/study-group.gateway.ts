@@ -15,14 +15,13 @@ import { EventBus } from '../common/events.js';
 import { Random } from '../common/random.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { GROUP_STORE, type GroupMember, type GroupStore, type LeaveResult, socketRef } from './group-store.js';
+import { GroupReseat } from './group-reseat.js';
 import { GroupRosters } from './group-rosters.js';
 import { ConnectionsPerIp, JoinDeadlines } from './socket-limits.js';
 import { type Identity, StudyGroupsService } from './study-groups.service.js';
 
 const HEARTBEAT_MS = 5_000;
 const STALE_AFTER_MS = 20_000;
-/** After a re-seat, every live instance has beaten (and re-seated its own sockets) within this time. */
-const SETTLE_MS = 2 * HEARTBEAT_MS;
 const memberRoom = (memberId: string) => `member:${memberId}`;
 
 interface SocketData {
@@ -64,6 +63,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   private reseatDue = false;
   private beating = false;
   private readonly connections: ConnectionsPerIp;
+  private readonly reseats: GroupReseat;
 
   constructor(
     @Inject(GROUP_STORE) private readonly store: GroupStore,
@@ -77,6 +77,15 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
     this.rosters = new GroupRosters(Boolean(config.REDIS_URL));
     this.connections = new ConnectionsPerIp(config.SOCKET_MAX_PER_IP, config.TRUST_PROXY);
     this.deadlines = new JoinDeadlines(config.SOCKET_JOIN_TIMEOUT_SECONDS * 1000);
+    this.reseats = new GroupReseat({
+      server: () => this.server,
+      store,
+      rosters: this.rosters,
+      instanceId: this.instanceId,
+      random,
+      leftMeanwhile: (socket, memberId, ref) => this.leftMeanwhile(socket as GroupSocket, memberId, ref),
+      guard: (work) => this.guard(work),
+    });
   }
 
   afterInit(server: Server): void {
@@ -226,6 +235,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     this.timers.forEach(clearTimeout);
+    this.reseats.stop();
     this.deadlines.clearAll();
     // The sockets in grace are this instance's: `releaseInstance` gives their seats up now.
     this.graceTimers.forEach(clearTimeout);
@@ -316,7 +326,10 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
     await this.guard(async () => {
       const now = Date.now(); // liveness is wall time, whatever the domain clock says
       if (await this.store.heartbeat(this.instanceId, now)) this.reseatDue = true;
-      if (this.reseatDue) await this.reseatAll();
+      if (this.reseatDue) {
+        await this.reseats.all();
+        this.reseatDue = false;
+      }
       for (const [ref, { memberId, groupId }] of [...this.pendingLeaves]) {
         await this.leaveSocket(memberId, ref, groupId, true);
       }
@@ -325,68 +338,6 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
       }
     });
     this.beating = false;
-  }
-
-  /**
-   * Redis came back empty (or this instance was swept as dead): each socket here that sat in a group is
-   * seated again, in the same group while it has room, so the rooms survive. The PWA reads one `groupInfo`
-   * only, so the lists are put right with `newMember` / `memberLeft` (and `settle` for those never back).
-   */
-  private async reseatAll(): Promise<void> {
-    const sockets = [...this.server.of('/').sockets.values()] as GroupSocket[];
-    let reseated = 0;
-    for (const socket of sockets) {
-      const { groupId, member } = socket.data;
-      if (!socket.connected || !groupId || !member || !socket.rooms.has(groupId) || this.rosters.isJoining(socket)) {
-        continue;
-      }
-      await this.reseat(socket, member, groupId);
-      reseated++;
-    }
-    this.reseatDue = false;
-    if (reseated > 0) this.timers.push(setTimeout(() => void this.guard(() => this.settle()), SETTLE_MS).unref());
-  }
-
-  private async reseat(socket: GroupSocket, member: GroupMember, previous: string): Promise<void> {
-    const held = this.rosters.hold(socket);
-    try {
-      const ref = socketRef(this.instanceId, socket.id);
-      const { groupId, seated, members } = await this.store.join(member, ref, this.random.uuid(), previous);
-      if (await this.leftMeanwhile(socket, member.member_id, ref)) return;
-      if (groupId !== previous) {
-        // Its group filled up meanwhile: it moves, and both groups hear of it.
-        await socket.leave(previous);
-        await socket.join(groupId);
-        socket.data.groupId = groupId;
-        const present = new Set(members.map((m) => m.member_id));
-        for (const id of [...(socket.data.listed ?? [])])
-          if (!present.has(id)) this.rosters.tell(socket, { groupId, left: id });
-        this.rosters.announce({ groupId: previous, left: member.member_id });
-      }
-      for (const m of members) this.rosters.tell(socket, { groupId, joined: m });
-      for (const change of held) if (change.groupId === groupId) this.rosters.tell(socket, change);
-      if (seated) this.rosters.announce({ groupId, joined: member });
-    } finally {
-      this.rosters.release(socket);
-    }
-  }
-
-  /** Once every live instance has re-seated its sockets, whoever is still missing has gone: lists drop them. */
-  private async settle(): Promise<void> {
-    const sockets = ([...this.server.of('/').sockets.values()] as GroupSocket[]).filter(
-      (s) => s.data.groupId && s.rooms.has(s.data.groupId) && s.data.listed && !this.rosters.isJoining(s),
-    );
-    // What each list showed before the rosters are read: a member told since is never dropped by mistake.
-    const before = new Map(sockets.map((s) => [s, { groupId: s.data.groupId!, listed: [...s.data.listed!] }]));
-    const rosters = new Map<string, Set<string>>();
-    for (const { groupId } of before.values()) {
-      if (!rosters.has(groupId))
-        rosters.set(groupId, new Set((await this.store.members(groupId)).map((m) => m.member_id)));
-    }
-    for (const [socket, { groupId, listed }] of before) {
-      if (socket.data.groupId !== groupId) continue;
-      for (const id of listed) if (!rosters.get(groupId)!.has(id)) this.rosters.tell(socket, { groupId, left: id });
-    }
   }
 
   /** Store failures (Redis away) are logged; the gateway keeps serving and recovers with Redis. */
