@@ -23,6 +23,8 @@ import { type Identity, StudyGroupsService } from './study-groups.service.js';
 const HEARTBEAT_MS = 5_000;
 const STALE_AFTER_MS = 20_000;
 const memberRoom = (memberId: string) => `member:${memberId}`;
+/** A member left its group through one socket: every instance resets that member's other sockets. */
+const MEMBER_OUT = 'study-groups:member-out';
 
 interface SocketData {
   /** Set at the handshake when it carried a valid `auth.token`. */
@@ -103,6 +105,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
       );
     });
     this.rosters.attach(server);
+    if (this.config.REDIS_URL) server.of('/').on(MEMBER_OUT, (memberId: string) => this.unseatSockets(memberId));
     this.unsubscribe.push(
       this.events.on('account.deleted', ({ memberId }) => memberId && void this.evict(memberId)),
       this.events.on('study.started', ({ memberId, startTime }) => void this.status(memberId, startTime)),
@@ -202,8 +205,11 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
       return this.refuse(socket, 'unavailable');
     }
     if (result) this.server.in(memberRoom(memberId)).socketsLeave(result.groupId);
+    // Every socket of the member, here and on the other instances, is out of the room: none stays seated.
+    this.unseatSockets(memberId);
     socket.data.groupId = undefined;
     this.awaitJoin(socket);
+    if (this.config.REDIS_URL) this.server.serverSideEmit(MEMBER_OUT, memberId);
     this.announceLeave(memberId, result);
     return { status: 'success' };
   }
@@ -297,6 +303,17 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
 
   private announceLeave(memberId: string, result: LeaveResult | undefined): void {
     if (result?.left && result.remaining > 0) this.rosters.announce({ groupId: result.groupId, left: memberId });
+  }
+
+  /** This instance's sockets of the member no longer sit in a group: each waits for a join again. */
+  private unseatSockets(memberId: string): void {
+    const namespace = this.server.of('/');
+    for (const id of namespace.adapter.rooms.get(memberRoom(memberId)) ?? []) {
+      const socket = namespace.sockets.get(id) as GroupSocket | undefined;
+      if (!socket || socket.data.joinPending) continue;
+      socket.data.groupId = undefined;
+      this.awaitJoin(socket);
+    }
   }
 
   /** An erased account leaves its group at once, and its sockets are closed. */
