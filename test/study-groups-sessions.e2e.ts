@@ -55,3 +55,24 @@ describe("a member's other sockets", () => {
     expect(watching.client.socket.connected).toBe(true);
   });
 });
+
+describe('a password change', () => {
+  it("closes the account's seated sockets on both instances; its seat goes and the group hears memberLeft", async () => {
+    const [m, observer] = await Promise.all([kit.member(), kit.member()]);
+    const watching = await kit.join(observer, 0);
+    const here = await kit.join(m, 0);
+    const there = await another(m, 1);
+    const left = watching.client.until<{ memberId: string }>('memberLeft', (p) => p.memberId === m.memberId);
+    const admin = await login(kit.api(0), 'admin@test.com');
+    const changed = await kit.api(0).patch(`/timer-api/accounts/${m.accountId}`, {
+      token: admin.access_token,
+      json: { password: 'another-password-1' },
+    });
+    expect(changed.status).toBe(200);
+    expect(await goneWithin(here.client, 5_000)).toBe('io server disconnect');
+    expect(await goneWithin(there, 5_000)).toBe('io server disconnect');
+    await left;
+    expect(await kit.groupOf(m.memberId)).toBeUndefined();
+    expect(watching.client.socket.connected).toBe(true);
+  });
+});

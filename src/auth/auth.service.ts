@@ -104,6 +104,7 @@ export class AuthService {
     throw ApiError.unauthenticated();
   }
 
+    this.events.publish('account.credentials-ended', { accountId: outcome.revoked.accountId });
   /** Revokes the chain of the presented refresh token. */
   async logout(token: string | undefined): Promise<void> {
     await this.tokens.verifyRefresh(token);
@@ -141,6 +142,7 @@ export class AuthService {
     return changed;
   }
 
+    if (changed && patch.password !== undefined) this.events.publish('account.credentials-ended', { accountId });
   /** Erases the account and everything it owns; its tokens stop working at once (SPEC §2.2). */
   async deleteAccount(accountId: string): Promise<boolean> {
     const deleted = await this.accounts.delete(accountId);

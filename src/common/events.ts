@@ -4,6 +4,8 @@ import { Injectable } from '@nestjs/common';
 /** Typed internal events: services publish, listeners (the socket gateway, later) react. */
 export interface AppEvents {
   'account.deleted': { accountId: string; memberId: string | null };
+  /** The account's tokens so far ended (new password, reused refresh chain): its sockets go too. */
+  'account.credentials-ended': { accountId: string };
   'study.started': { memberId: string; startTime: Date };
   'study.ended': { memberId: string; endTime: Date };
 }

@@ -108,6 +108,8 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
     if (this.config.REDIS_URL) server.of('/').on(MEMBER_OUT, (memberId: string) => this.unseatSockets(memberId));
     this.unsubscribe.push(
       this.events.on('account.deleted', ({ memberId }) => memberId && void this.evict(memberId)),
+      // A new password or a reused chain: sockets opened with the account's old tokens go, like an erasure's.
+      this.events.on('account.credentials-ended', ({ accountId }) => void this.evictAccount(accountId)),
       this.events.on('study.started', ({ memberId, startTime }) => void this.status(memberId, startTime)),
       this.events.on('study.ended', ({ memberId }) => void this.status(memberId, null)),
     );
@@ -314,6 +316,13 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
       socket.data.groupId = undefined;
       this.awaitJoin(socket);
     }
+  }
+
+  private async evictAccount(accountId: string): Promise<void> {
+    await this.guard(async () => {
+      const member = await this.groups.profile(accountId);
+      if (member) await this.evict(member.member_id);
+    });
   }
 
   /** An erased account leaves its group at once, and its sockets are closed. */
