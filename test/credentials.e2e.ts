@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAdmin } from '../src/accounts/create-admin.js';
 import { Clock } from '../src/common/clock.js';
@@ -210,6 +211,43 @@ describe('a reused (stolen) refresh chain', () => {
       expect((await api.get(ME, { token: again.body.data.access_token })).status).toBe(200);
     } finally {
       clock.offsetMs = 0;
+    }
+  });
+});
+
+describe('a sign-in racing a generation bump that is not a password change', () => {
+  it('signs in (the password is unchanged), and its tokens carry the new generation', async () => {
+    const email = uniqueEmail();
+    const registered = await api.post('/timer-api/auth/email/register', { json: { email, password: 'qwer1234' } });
+    expect(registered.status).toBe(200);
+    const accountId = registered.body.data.account.account_id as string;
+    // Another session holds the account row, as a reused chain's refresh does while it bumps the generation.
+    const holder = new pg.Client({ connectionString: inject('databaseUrl') });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select 1 from account where account_id = $1 for no key update', [accountId]);
+      const pending = api.post('/timer-api/auth/email/login', { json: { email, password: 'qwer1234' } });
+      // The login has checked the password and now waits for the row (bounded: the lock timeout is 3 s).
+      const blocked = async () =>
+        (
+          await holder.query(
+            `select count(*)::int n from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))`,
+          )
+        ).rows[0].n as number;
+      const until = Date.now() + 2_500;
+      while ((await blocked()) < 1 && Date.now() < until) await sleep(20);
+      expect(await blocked(), 'the login waiting on the account row').toBe(1);
+      await holder.query('update account set token_generation = token_generation + 1 where account_id = $1', [
+        accountId,
+      ]);
+      await holder.query('commit');
+      const signedIn = await pending;
+      expect(signedIn.status, signedIn.text).toBe(200);
+      expect((await api.get(ME, { token: signedIn.body.data.access_token })).status).toBe(200);
+      expect((await api.post(REFRESH, { token: signedIn.body.data.refresh_token })).status).toBe(200);
+    } finally {
+      await holder.end();
     }
   });
 });

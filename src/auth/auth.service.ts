@@ -40,10 +40,13 @@ export class AuthService {
     if (!account.password || !(await this.passwords.verify(account.password, password))) {
       throw new ApiError(401, Msg.WRONG_PASSWORD, { code: 'WRONG_PASSWORD' });
     }
+    let verified = account;
     if (this.passwords.needsUpgrade(account.password)) {
-      await this.accounts.update(account.accountId, { password: await this.passwords.hash(password) });
+      const upgraded = await this.passwords.hash(password);
+      await this.accounts.update(account.accountId, { password: upgraded });
+      verified = { ...account, password: upgraded };
     }
-    return { session: await this.startSession(account), account };
+    return { session: await this.startSession(verified, undefined, undefined, password), account };
   }
 
   async register(email: string, password: string): Promise<{ session: Session; account: AccountRow }> {
@@ -101,10 +104,10 @@ export class AuthService {
     if (outcome.session) return outcome.session;
     this.logger.warn(outcome.revoked, 'refresh token reused; chain revoked');
     await this.cache.invalidate({ accountIds: [outcome.revoked.accountId] });
+    this.events.publish('account.credentials-ended', { accountId: outcome.revoked.accountId });
     throw ApiError.unauthenticated();
   }
 
-    this.events.publish('account.credentials-ended', { accountId: outcome.revoked.accountId });
   /** Revokes the chain of the presented refresh token. */
   async logout(token: string | undefined): Promise<void> {
     await this.tokens.verifyRefresh(token);
@@ -139,10 +142,10 @@ export class AuthService {
     if (changed && (patch.password !== undefined || patch.roleId !== undefined)) {
       await this.cache.invalidate({ accountIds: [accountId] });
     }
+    if (changed && patch.password !== undefined) this.events.publish('account.credentials-ended', { accountId });
     return changed;
   }
 
-    if (changed && patch.password !== undefined) this.events.publish('account.credentials-ended', { accountId });
   /** Erases the account and everything it owns; its tokens stop working at once (SPEC §2.2). */
   async deleteAccount(accountId: string): Promise<boolean> {
     const deleted = await this.accounts.delete(accountId);
@@ -154,15 +157,21 @@ export class AuthService {
   }
 
   /**
-   * A new chain (sign-in) is stored under the credentials lock, and only if the credentials it was
-   * checked against are still current: a password change that commits meanwhile refuses it.
+   * A new chain (sign-in) is stored under the credentials lock, and only if the password it was checked
+   * against is still current: a password change that commits meanwhile refuses it. A generation bumped
+   * for another reason (a reused chain elsewhere) does not: the tokens carry the generation as locked.
+   * `password`, when given, still signs in after a hash upgrade of the same password (a parallel login).
    */
-  private async startSession(account: AccountRow, chainId?: string, tx?: Tx): Promise<Session> {
+  private async startSession(account: AccountRow, chainId?: string, tx?: Tx, password?: string): Promise<Session> {
     if (!tx) {
       return this.database.db.transaction(async (inner) => {
-        const generation = await this.accounts.lockCredentials(account.accountId, 'share', inner);
-        if (generation !== account.tokenGeneration) throw ApiError.unauthenticated();
-        return this.startSession(account, chainId, inner);
+        const locked = await this.accounts.lockCredentials(account.accountId, 'share', inner);
+        if (!locked) throw ApiError.unauthenticated();
+        if (locked.password !== account.password) {
+          const same = password && locked.password && (await this.passwords.verify(locked.password, password));
+          if (!same) throw ApiError.unauthenticated();
+        }
+        return this.startSession({ ...account, ...locked }, chainId, inner);
       });
     }
     const { token: accessToken, expiresIn } = await this.tokens.signAccess({
