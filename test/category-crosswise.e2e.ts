@@ -13,7 +13,13 @@ let two: TestApp;
 let db: pg.Pool;
 
 beforeAll(async () => {
-  [one, two] = await Promise.all([startApp(), startApp()]);
+  // Lock waits longer than the 10 s the first test may poll for both renames to be waiting.
+  const patient = {
+    DATABASE_LOCK_TIMEOUT_MS: '15000',
+    DATABASE_STATEMENT_TIMEOUT_MS: '15000',
+    DATABASE_QUERY_TIMEOUT_MS: '16000',
+  };
+  [one, two] = await Promise.all([startApp(patient), startApp(patient)]);
   db = new pg.Pool({ connectionString: inject('databaseUrl'), max: 3 });
 });
 afterAll(async () => {
@@ -90,16 +96,26 @@ describe('crosswise renames on two instances (issue 9 item 5)', () => {
       const pending = Promise.all([rename(one, s, s.c1, 'Q'), rename(two, s, s.c2, 'P')]);
       // Both have arrived (and seen P and Q live) and now wait for the member row.
       const holderPid = (await holder.query('select pg_backend_pid() pid')).rows[0].pid as number;
+      // Everything waiting on the holder, directly or queued behind another waiter for the same row.
       const waiting = async () =>
         (
-          await db.query('select count(*)::int n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [
-            holderPid,
-          ])
+          await db.query(
+            `with recursive blocked(pid) as (
+               select pid from pg_stat_activity where $1 = any(pg_blocking_pids(pid))
+               union
+               select a.pid from pg_stat_activity a join blocked b on b.pid = any(pg_blocking_pids(a.pid)))
+             select count(*)::int n from blocked`,
+            [holderPid],
+          )
         ).rows[0].n as number;
-      for (let i = 0; i < 50 && (await waiting()) < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      // Bounded, but long enough for a loaded machine: committing early would let them run one after the other.
+      const until = Date.now() + 10_000;
+      while ((await waiting()) < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect(await waiting(), 'both renames waiting on the member row').toBe(2);
       await holder.query('commit');
       replies = await pending;
     } finally {
+      await holder.query('rollback'); // after a failure too, so the pooled connection holds nothing
       holder.release();
     }
     expect(replies.map((r) => r.status).sort()).toEqual([200, 409]);

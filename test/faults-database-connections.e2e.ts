@@ -75,7 +75,8 @@ describe('connections lost under load', () => {
     const tally = await load.stop();
 
     expect(service.alive()).toBe(true);
-    expect(terminated).toBeGreaterThan(faults); // connections in use were among them, not only idle ones
+    expect(terminated).toBeGreaterThan(faults);
+    expect(tally.unavailable, 'requests in flight were cut (503), not only idle connections').toBeGreaterThan(0);
     expectServedThrough(tally);
     expect(tally.ok).toBeGreaterThan(0);
     expectWarnedAbout(tally.unavailableIds, service.logs);
@@ -108,6 +109,7 @@ describe('connections lost under load', () => {
 
     expect(service.alive()).toBe(true);
     expect(cut).toBeGreaterThan(faults);
+    expect(tally.unavailable, 'requests in flight were cut (503), not only idle connections').toBeGreaterThan(0);
     expectServedThrough(tally);
     expect(tally.ok).toBeGreaterThan(0);
     expectWarnedAbout(tally.unavailableIds, service.logs);

@@ -55,7 +55,7 @@ const timed = async (call: () => Promise<Reply>): Promise<[Reply, number]> => {
 async function within(path: string, token?: string): Promise<[number, number]> {
   const started = Date.now();
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  const status = await fetch(app.url + path, { headers, signal: AbortSignal.timeout(2_000) }).then(
+  const status = await fetch(app.url + path, { headers, signal: AbortSignal.timeout(3_500) }).then(
     (r) => r.status,
     () => 0,
   );
@@ -113,7 +113,8 @@ describe('a member row held by another session', () => {
       app.logs,
     );
     expect(other.map(([status]) => status).every((s) => s === 200)).toBe(true);
-    expect(Math.max(...other.map(([, ms]) => ms))).toBeLessThan(1_500); // it took ms; a starved pool takes the 7 s
+    // It takes ms; a starved pool takes the 7 s hold. 3 s leaves room for a loaded 2-core machine.
+    expect(Math.max(...other.map(([, ms]) => ms))).toBeLessThan(3_000);
     expect(ready.every((s) => s === 200)).toBe(true);
 
     // The lock gone, the same requests go through; nothing was half-done meanwhile.
