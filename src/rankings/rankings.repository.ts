@@ -7,6 +7,13 @@ import { canonicalZone } from '../statistics/local-days.js';
 /** A uuid[] parameter: drizzle spreads a JS array into a list of parameters, so it goes as one literal. */
 const uuids = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
 
+/** A day's total is floored to whole seconds once (as the statistics do), then the days are summed. */
+const perMember = (parts: SQL) => sql`
+  select member_id as "memberId", sum(seconds)::bigint as seconds
+  from (select member_id, floor(sum(seconds)) as seconds from (${parts}) p group by member_id, day) d
+  group by member_id
+  having sum(seconds) > 0`;
+
 export interface MemberTotal {
   memberId: string;
   seconds: number;
@@ -42,6 +49,74 @@ export class RankingsRepository {
 
   /** Members with more than zero seconds in the window; only `memberIds` when given (a room). */
   async totals(w: TotalsWindow, memberIds?: string[], tx: DbOrTx = this.database.db): Promise<MemberTotal[]> {
+    const only: SQL = memberIds ? sql`r.member_id = any(${uuids(memberIds)})` : sql`true`;
+    const result = (await tx.execute(sql`
+      with ${this.rawParts(w, [only], sql`true`)}
+      ${perMember(sql`select member_id, day, seconds from raw_part`)}
+    `)) as unknown as { rows: { memberId: string; seconds: string | number }[] };
+    return result.rows.map((r) => ({ memberId: r.memberId, seconds: Number(r.seconds) }));
+  }
+
+  /**
+   * The same totals for every member in DEFAULT_TIMEZONE, on the rollups (issue 10): a (member, day)
+   * is read from stat_daily when the day is covered and no change of that member touching it is
+   * pending in stat_change; every other one is read raw, exactly as the statistics combine them.
+   * Both statements run in one repeatable-read snapshot, so a rollup run landing between them can't
+   * count a day twice or not at all.
+   */
+  async totalsOnRollups(w: TotalsWindow): Promise<MemberTotal[]> {
+    const tz = canonicalZone(w.zone);
+    return this.database.db.transaction(
+      async (tx) => {
+        const state = (await tx.execute(sql`
+          select to_char(daily_from, 'YYYY-MM-DD') as "from", to_char(daily_through, 'YYYY-MM-DD') as "through"
+          from stat_state where name = 'rollup' and zone = ${tz} and daily_from is not null
+        `)) as unknown as { rows: { from: string; through: string }[] };
+        const covered = state.rows[0];
+        const lo = covered && covered.from > w.from ? covered.from : w.from;
+        const hi = covered && covered.through < w.to ? covered.through : w.to;
+        if (!covered || lo > hi) return this.totals(w, undefined, tx);
+        const loAt = sql`${lo}::timestamp at time zone ${tz}`;
+        const hiAt = sql`(${hi}::timestamp + interval '1 day') at time zone ${tz}`;
+        const ever = sql`${`${MAX_SESSION_HOURS_EVER} hours`}::interval`;
+        // Raw: sessions reaching outside [lo, hi] (two start_time ranges of the index), those of a
+        // member with a pending change, running ones; only their parts on uncovered days, changed
+        // (member, day)s or of a running session count.
+        const sources = [
+          sql`r.start_time < ${loAt}`,
+          sql`r.start_time >= ${hiAt} - ${ever} and (r.end_time is null or r.end_time > ${hiAt})`,
+          sql`r.member_id in (select member_id from dirty)`,
+          // Rollups hold ended sessions only: a running one counts raw on every day.
+          sql`r.end_time is null`,
+        ];
+        const keep = sql`(p.running or p.day < ${lo}::date or p.day > ${hi}::date
+          or exists (select 1 from dirty x where x.member_id = p.member_id and x.day = p.day))`;
+        const result = (await tx.execute(sql`
+          with dirty as (
+            select distinct c.member_id, d.day::date as day
+            from stat_change c
+            cross join lateral generate_series(date_trunc('day', c.start_time at time zone ${tz}),
+              date_trunc('day', c.end_time at time zone ${tz}), interval '1 day') as d(day)
+            where c.start_time < ${hiAt} and c.end_time >= ${loAt} and c.start_time >= ${loAt} - ${ever}
+          ), rolled as (
+            select s.member_id, s.local_date as day, s.micros / 1000000.0 as seconds
+            from stat_daily s
+            where s.local_date between ${lo}::date and ${hi}::date
+              and not exists (select 1 from dirty x where x.member_id = s.member_id and x.day = s.local_date)
+          ), ${this.rawParts(w, sources, keep)}
+          ${perMember(sql`select member_id, day, seconds from rolled union all select member_id, day, seconds from raw_part`)}
+        `)) as unknown as { rows: { memberId: string; seconds: string | number }[] };
+        return result.rows.map((r) => ({ memberId: r.memberId, seconds: Number(r.seconds) }));
+      },
+      { isolationLevel: 'repeatable read', accessMode: 'read only' },
+    );
+  }
+
+  /**
+   * CTEs `part` and `raw_part`: each session of `sources` (a union) cut into the local days of the
+   * window it touches, keeping the parts `keep` accepts (`p.day`, `p.running`).
+   */
+  private rawParts(w: TotalsWindow, sources: SQL[], keep: SQL): SQL {
     const tz = canonicalZone(w.zone);
     const lo = sql`${w.from}::timestamp at time zone ${tz}`;
     const hi = sql`(${w.to}::timestamp + interval '1 day') at time zone ${tz}`;
@@ -49,36 +124,32 @@ export class RankingsRepository {
     // Where a running session ends for the ranking: now, capped, never before its start.
     const ends = sql`coalesce(r.end_time, greatest(r.start_time,
       least(${now}::timestamptz, r.start_time + ${`${w.capHours} hours`}::interval)))`;
-    const only: SQL = memberIds ? sql`and r.member_id = any(${uuids(memberIds)})` : sql``;
     // No session lasts longer than the largest cap ever allowed, so start_time bounds the scan from
     // below too (study_record_start_idx, or the member index for a room).
-    const result = (await tx.execute(sql`
-      with part as (
-        select r.member_id, d.day::date as day,
+    return sql`part as (
+        select r.member_id, d.day::date as day, r.end_time is null as running,
                extract(epoch from least(${ends}, (d.day + interval '1 day') at time zone ${tz})
                                   - greatest(r.start_time, d.day at time zone ${tz})) as seconds
-        from study_record r
+        from (${sql.join(
+          sources.map(
+            (only) => sql`select * from study_record r
+              where r.deleted_at is null
+                and r.start_time < ${hi}
+                and r.start_time >= ${lo} - ${`${MAX_SESSION_HOURS_EVER} hours`}::interval
+                and (r.end_time is null or r.end_time > ${lo})
+                and ${only}`,
+          ),
+          sql` union `,
+        )}) r
         cross join lateral generate_series(
           date_trunc('day', r.start_time at time zone ${tz}),
           date_trunc('day', ${ends} at time zone ${tz}),
           interval '1 day') as d(day)
-        where r.deleted_at is null
-          and r.start_time < ${hi}
-          and r.start_time >= ${lo} - ${`${MAX_SESSION_HOURS_EVER} hours`}::interval
-          and (r.end_time is null or r.end_time > ${lo})
-          ${only}
-      ), daily as (
-        select member_id, floor(sum(seconds)) as seconds
-        from part
-        where day between ${w.from}::date and ${w.to}::date
-        group by member_id, day
-      )
-      select member_id as "memberId", sum(seconds)::bigint as seconds
-      from daily
-      group by member_id
-      having sum(seconds) > 0
-    `)) as unknown as { rows: { memberId: string; seconds: string | number }[] };
-    return result.rows.map((r) => ({ memberId: r.memberId, seconds: Number(r.seconds) }));
+      ), raw_part as (
+        select p.member_id, p.day, p.seconds
+        from part p
+        where p.day between ${w.from}::date and ${w.to}::date and ${keep}
+      )`;
   }
 
   /** Members who left the overall ranking (few: the snapshot keeps them aside). */

@@ -90,8 +90,11 @@ export class RankingsService {
   private overall(window: TotalsWindow): Promise<RankingBoard> {
     const key = `${window.from}|${window.to}|${canonicalZone(window.zone)}`;
     return this.snapshots.get(key, async () => {
+      const at = { ...window, now: this.clock.now() };
+      // DEFAULT_TIMEZONE days are the ones the rollups hold; another zone reads raw, as the statistics.
+      const onRollups = canonicalZone(window.zone) === canonicalZone(this.config.DEFAULT_TIMEZONE);
       const [totals, optedOut] = await Promise.all([
-        this.rankings.totals({ ...window, now: this.clock.now() }),
+        onRollups ? this.rankings.totalsOnRollups(at) : this.rankings.totals(at),
         this.rankings.optedOut(),
       ]);
       return new RankingBoard(totals, new Set(optedOut));
