@@ -42,6 +42,10 @@
  *     CPU time and its main thread's wait for a core, and the CPU of the database's PostgreSQL
  *     backends (/proc) during each measured window; prints a table and the same as Markdown, and
  *     the load average at start and end;
+ *  7b. (issue 10) measures the statistics routes twice in one run: "(raw)" before any rollup exists,
+ *     then the bench runs the statistics jobs itself (StatJobs, timed): a full backfill up to the day
+ *     before yesterday, the monthly job, and a daily run that adds one day (yesterday); it checks the
+ *     three answers are byte-identical to the raw ones, and measures "(rollups)" the same way;
  *  8. stops the server and drops the database, also on failure or Ctrl-C.
  *
  * Settings (environment):
@@ -72,6 +76,8 @@ import { loadConfig } from '../src/config/config.js';
 import { type Database, type Db } from '../src/database/client.js';
 import * as schema from '../src/database/schema.js';
 import { addDays, localDate } from '../src/statistics/local-days.js';
+import { openJobDatabase } from '../src/stat-jobs/job-database.js';
+import { StatJobs } from '../src/stat-jobs/stat-jobs.js';
 import { StatisticsRepository } from '../src/statistics/statistics.repository.js';
 import { HttpClient, type Percentiles, runIterations } from './lib/iterations.js';
 import { runLoad } from './lib/load.js';
@@ -655,6 +661,7 @@ async function main(): Promise<void> {
       AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
       AUTH_REFRESH_SECRET: randomBytes(32).toString('hex'),
       AUTH_JWT_TOKEN_EXPIRES_IN: '3600', // outlives the run
+      JOBS_ENABLED: 'false', // the bench runs the statistics jobs itself, timed (issue 10)
     },
   });
   cleanups.push(() => server.stop());
@@ -702,37 +709,80 @@ async function main(): Promise<void> {
     await runLoad({ ...warm, concurrency: 4, warmupSeconds: 0, seconds: 2 });
   }
   console.log('done');
-  for (const [name, path] of routes) {
-    for (const concurrency of settings.concurrencies) {
-      process.stdout.write(`  ${name.padEnd(22)} c=${concurrency} … `);
-      const sample = samplers(server, database.name, benchPids);
-      const result = await runLoad({
-        baseUrl: server.url,
-        method: 'GET',
-        path,
-        headers: { authorization: `Bearer ${statsMember.token}` },
-        expectStatus: 200,
-        concurrency,
-        warmupSeconds: settings.warmupSeconds,
-        seconds: settings.seconds,
-        onMeasureStart: sample.start,
-        onMeasureEnd: sample.stop,
-      });
-      const row = sample.fill({
-        scenario: name,
-        concurrency,
-        unit: 'req/s',
-        rate: result.requestsPerSecond,
-        latency: { count: result.requests, p50: result.p50, p95: result.p95, p99: result.p99, max: result.max },
-        errors: result.errors,
-        generatorCpuMs: result.generatorCpuMs,
-      });
-      report(row);
-      if (result.errorSamples.length) console.log(`    errors seen: ${result.errorSamples.join('; ')}`);
-      rows.push(row);
-      await sleep(1000); // let the server settle (GC, sockets) before the next run
+  const measureRoutes = async (suffix: string) => {
+    for (const [name, path] of routes) {
+      for (const concurrency of settings.concurrencies) {
+        process.stdout.write(`  ${(name + suffix).padEnd(22)} c=${concurrency} … `);
+        const sample = samplers(server, database.name, benchPids);
+        const result = await runLoad({
+          baseUrl: server.url,
+          method: 'GET',
+          path,
+          headers: { authorization: `Bearer ${statsMember.token}` },
+          expectStatus: 200,
+          concurrency,
+          warmupSeconds: settings.warmupSeconds,
+          seconds: settings.seconds,
+          onMeasureStart: sample.start,
+          onMeasureEnd: sample.stop,
+        });
+        const row = sample.fill({
+          scenario: name + suffix,
+          concurrency,
+          unit: 'req/s',
+          rate: result.requestsPerSecond,
+          latency: { count: result.requests, p50: result.p50, p95: result.p95, p99: result.p99, max: result.max },
+          errors: result.errors,
+          generatorCpuMs: result.generatorCpuMs,
+        });
+        report(row);
+        if (result.errorSamples.length) console.log(`    errors seen: ${result.errorSamples.join('; ')}`);
+        rows.push(row);
+        await sleep(1000); // let the server settle (GC, sockets) before the next run
+      }
+    }
+  };
+  await measureRoutes(' (raw)');
+
+  // Issue 10: the same routes on the rollups, after a full backfill and a daily run of one day.
+  const answersBefore = await Promise.all(
+    routes.map(([, path]) => http.call('GET', path, { token: statsMember.token })),
+  );
+  const jobDb = openJobDatabase({ kind: 'postgres' } as Database, {
+    url: database.url,
+    applicationName: 'monta-bench-jobs',
+    statementTimeoutMs: 600_000,
+    connectTimeoutMs: 5000,
+  });
+  cleanups.push(() => jobDb.close());
+  const jobs = new StatJobs(jobDb, TZ);
+  const firstDay = addDays(today, -settings.days - 1);
+  const tBackfill = performance.now();
+  const filled = await jobs.backfill(firstDay, addDays(today, -2), new Date());
+  const backfillMs = performance.now() - tBackfill;
+  const tMonthly = performance.now();
+  const monthly = await jobs.monthly(new Date());
+  const monthlyMs = performance.now() - tMonthly;
+  const tDaily = performance.now();
+  const daily = await jobs.daily(new Date());
+  const dailyMs = performance.now() - tDaily;
+  await client.query('vacuum (analyze) stat_daily, stat_monthly, stat_state, stat_change');
+  console.log(
+    `  statistics jobs: full backfill ${filled.windowStart}..${filled.windowEnd} in ${(backfillMs / 1000).toFixed(1)} s ` +
+      `(${filled.read} session parts read, ${filled.written} rows written); monthly ${monthly.windowStart}: ` +
+      `${monthlyMs.toFixed(0)} ms (${monthly.written} rows); daily for one day (${daily.windowStart}): ` +
+      `${dailyMs.toFixed(0)} ms (${daily.written} rows)`,
+  );
+  const answersAfter = await Promise.all(
+    routes.map(([, path]) => http.call('GET', path, { token: statsMember.token })),
+  );
+  for (let i = 0; i < routes.length; i++) {
+    if (answersAfter[i]!.text !== answersBefore[i]!.text) {
+      throw new Error(`${routes[i]![0]}: the rollup answer differs from the raw one`);
     }
   }
+  console.log('  the three answers on rollups are identical to the raw ones');
+  await measureRoutes(' (rollups)');
 
   const maxIdBefore = Number(
     (await client.query<{ id: string | null }>('select max(study_record_id) as id from study_record')).rows[0].id ?? 0,
