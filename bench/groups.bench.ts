@@ -21,6 +21,7 @@
  *   BENCH_ROUNDS          interleaved rounds (monta, bare, …)    (default 3)
  *   BENCH_NO_REDIS        set to 1: monta without Redis (memory store, one instance)
  *   BENCH_ADMIN_URL       PostgreSQL admin URL, loopback only    (default postgres://postgres@127.0.0.1:5432/postgres)
+ *   BENCH_CPU_PROF_DIR    if set, monta runs with --cpu-prof and writes its profiles there on exit
  */
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -194,9 +195,11 @@ async function main(): Promise<void> {
     cleanups.push(() => redis.stop());
     env.REDIS_URL = redis.url;
   }
+  const profile = process.env.BENCH_CPU_PROF_DIR?.trim();
   const monta = await startServer({
     name: 'monta',
     entry: 'src/main.ts',
+    nodeFlags: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
     cwd: ROOT,
     port: await freePort(),
     readyPath: '/health/live',
