@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AccountDeletionModule } from './account-deletion/account-deletion.module.js';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -41,6 +42,7 @@ export class AppModule {
         StudyGroupsModule,
         HealthModule,
         ExportModule,
+        AccountDeletionModule,
       ],
       providers: [
         // Order matters: authentication first, then the rate limits of the auth routes.
