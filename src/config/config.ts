@@ -162,6 +162,8 @@ const schema = z
     // Issue 13: an overall ranking is served from a per-instance snapshot at most this old (0: live).
     RANKING_SNAPSHOT_SECONDS: int(60, 0, 3600),
     RANKING_SNAPSHOT_MAX_PERIODS: int(8, 1, 100),
+    // Overall rankings being computed at once per instance; a new period beyond it answers 503 BUSY.
+    RANKING_MAX_BUILDS: int(2, 1, 32),
     // Issue 14: how old an uploaded offline session may be, and how far ahead of the server clock.
     OFFLINE_MAX_AGE_DAYS: int(7, 1, 365),
     OFFLINE_CLOCK_SKEW_SECONDS: int(60, 0, 3600),

@@ -39,6 +39,12 @@ export class RankingsService {
       config.RANKING_SNAPSHOT_SECONDS * 1000,
       config.RANKING_SNAPSHOT_MAX_PERIODS,
       () => this.clock.now().getTime(),
+      config.RANKING_MAX_BUILDS,
+      () =>
+        new ApiError(503, Msg.BUSY, {
+          code: 'BUSY',
+          headers: { 'retry-after': String(config.DATABASE_RETRY_AFTER_SECONDS) },
+        }),
     );
   }
 
