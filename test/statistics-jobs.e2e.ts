@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppHandle, createApp } from '../src/app.js';
+import { Metrics } from '../src/common/metrics.js';
 import { loadConfig } from '../src/config/config.js';
 import { StatJobsRunner } from '../src/stat-jobs/stat-jobs.runner.js';
 import { client, login, registerAndLogin } from './support/http.js';
@@ -236,6 +237,13 @@ describe('statistics jobs on PostgreSQL (pg-boss)', () => {
     expect(reversed.status).toBe(400);
     await new Promise((r) => setTimeout(r, 1000));
     expect((await runs()).length).toBe(before);
+    // Throughput, duration and failure rate as metrics, on the application's registry.
+    const metrics = await a.app.get(Metrics).registry.metrics();
+    expect(metrics).toContain('monta_stats_job_runs_total{job="daily",status="retrying"} 1');
+    expect(metrics).toContain('monta_stats_job_runs_total{job="backfill",status="failed"} 1');
+    expect(metrics).toMatch(/monta_stats_job_rows_total\{job="daily",kind="written"\} [1-9]/);
+    expect(metrics).toMatch(/monta_stats_job_duration_seconds_count\{job="backfill"\} [1-9]/);
+    expect(metrics).toMatch(/monta_stats_job_failure_rate 0\.[1-9]/);
     const docs = await api.get('/docs-json');
     expect(Object.keys(docs.body.paths)).toEqual(
       expect.arrayContaining(['/timer-api/admin/jobs', '/timer-api/admin/statistics/backfill']),

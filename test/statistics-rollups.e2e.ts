@@ -57,7 +57,7 @@ async function property(zone: string, seed: number) {
         [m, d, seconds, length, zone, category(m), status()],
       );
     };
-    for (let i = 0; i < 160; i++) await addSession(pick(members));
+    for (let i = 0; i < 120; i++) await addSession(pick(members));
 
     let now = new Date(`${addDays(FIRST, 20)}T12:00:00Z`);
     const check = async () => {
@@ -96,7 +96,7 @@ async function property(zone: string, seed: number) {
       checks += 1;
     };
 
-    for (let step = 0; step < 70; step++) {
+    for (let step = 0; step < 45; step++) {
       const m = pick(members);
       const action = int(10);
       if (action === 0)
@@ -170,7 +170,7 @@ describe('statistics rollups equal the raw answers (issue 10)', () => {
     `random sessions and runs, DEFAULT_TIMEZONE %s (seed ${seed})`,
     async (zone) => {
       const result = await property(zone, seed + zone.length);
-      expect(result.checks).toBeGreaterThan(100);
+      expect(result.checks).toBeGreaterThan(80);
       await result.world.close();
     },
     120_000,
