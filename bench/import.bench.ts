@@ -29,6 +29,8 @@ const members = Number(process.env.BENCH_IMPORT_MEMBERS ?? 10_000);
 const records = Number(process.env.BENCH_IMPORT_RECORDS ?? 100_000);
 const batchSize = Number(process.env.BENCH_IMPORT_BATCH ?? 1000);
 const adminUrl = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** Seconds per table, printed when the import is done. */
+const perTable: [string, number, number][] = [];
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
 console.log(`import bench: ${members} members, ${records} records, batches of ${batchSize}; ${cpus().length} cores`);
@@ -67,6 +69,14 @@ try {
     });
     const firstSeconds = seconds(t);
     console.log(`\n${formatVerification(first)}\n`);
+    for (const [table, rows, took] of perTable) {
+      const rate = Math.round(rows / took);
+      console.log(
+        `  ${table.padEnd(20)} ${String(rows).padStart(7)} rows ${took.toFixed(1).padStart(6)} s ${rate} rows/s`,
+      );
+    }
+    const copied = perTable.reduce((sum, [, , took]) => sum + took, 0);
+    console.log(`  context + verification + sequences: ${(firstSeconds - copied).toFixed(1)} s`);
     console.log(
       `first import: ${total} rows in ${firstSeconds.toFixed(1)} s = ${Math.round(total / firstSeconds)} rows/s`,
     );
@@ -91,8 +101,6 @@ try {
   await original.drop();
 }
 
-/** Seconds per table, printed when the import is done. */
-const perTable: [string, number, number][] = [];
 function timed(inner: Progress): Progress {
   let started = 0;
   let rows = 0;
