@@ -13,7 +13,9 @@
  *     which the bench reads to the end as a client would (bytes counted, not kept);
  *  5. prints bytes, seconds, and the server's RSS before, at its peak and the peak's rise, per export.
  *
- * Settings: BENCH_SMALL (2000), BENCH_LARGE (200000), BENCH_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres).
+ * Settings: BENCH_SMALL (2000), BENCH_LARGE (200000), BENCH_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres),
+ * BENCH_NODE_FLAGS (none; e.g. `--max-old-space-size=96`: a V8 heap smaller than the 80 MB file, which an
+ * export that held its file would not survive).
  */
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -28,6 +30,7 @@ import { createScratchDatabase } from './lib/scratch-database.js';
 const SMALL = Number(process.env.BENCH_SMALL ?? 2000);
 const LARGE = Number(process.env.BENCH_LARGE ?? 200_000);
 const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MB = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
@@ -62,6 +65,7 @@ async function register(url: string) {
 
 async function main(): Promise<void> {
   watchdog(900);
+  console.log(`server node flags: ${NODE_FLAGS.join(' ') || '(none)'}`);
   console.log(
     `load average at start: ${loadavg()
       .map((l) => l.toFixed(2))
@@ -75,6 +79,7 @@ async function main(): Promise<void> {
     port,
     cwd: ROOT,
     readyPath: '/health/ready',
+    nodeFlags: NODE_FLAGS,
     env: {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
