@@ -2,20 +2,12 @@ import bcrypt from 'bcryptjs';
 import { decodeJwt } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Clock } from '../src/common/clock.js';
 import { startApp, type TestApp } from './support/app.js';
+import { SteppingClock } from './support/clock.js';
 import { client, type Client, login, registerAndLogin, uniqueEmail } from './support/http.js';
 
 // SPEC §2 changes 2–5: account erasure, refresh rotation with a reuse window, logout, passwords, e-mails.
 const INVALID_TOKEN = '토큰이 유효하지 않거나 만료 되었습니다. 로그인 해주세요.';
-
-/** A clock the test moves by hand; everything else is real. */
-class SteppingClock extends Clock {
-  offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-}
 
 let app: TestApp;
 let api: Client;

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAdmin } from '../src/accounts/create-admin.js';
-import { Clock } from '../src/common/clock.js';
 import { type Database, openDatabase } from '../src/database/client.js';
 import { startApp, type TestApp } from './support/app.js';
+import { SteppingClock } from './support/clock.js';
 import { client, type Client, login, registerAndLogin, uniqueEmail } from './support/http.js';
 import { connect, connected } from './support/sockets.js';
 
@@ -25,14 +25,6 @@ const SPRING_401 = {
 };
 const TRIALS = 10;
 const PARALLEL = 12;
-
-/** A clock the test moves by hand; everything else is real. */
-class SteppingClock extends Clock {
-  offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-}
 
 let app: TestApp;
 let api: Client;

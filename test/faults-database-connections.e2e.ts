@@ -1,19 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   expectInvariants,
   expectServedThrough,
   expectWarnedAbout,
   Load,
-  prepareMembers,
   report,
+  type ProxiedService,
   type ServiceProcess,
-  startServiceProcess,
+  startProxiedService,
   type User,
 } from './support/fault-kit.js';
-import { client } from './support/http.js';
-import { TcpProxy } from './support/tcp-proxy.js';
+import type { TcpProxy } from './support/tcp-proxy.js';
 
 // Connections lost under load (issue 9 items 1, 2): the built service runs as a child process behind
 // a TCP proxy, so a crash (an unhandled 'error' event) ends that process and shows here. Its
@@ -29,24 +28,40 @@ let service: ServiceProcess;
 let users: User[];
 let item: number;
 
+let started: ProxiedService | undefined;
 beforeAll(async () => {
-  db = new pg.Pool({ connectionString: inject('databaseUrl'), max: 3 });
-  const target = new URL(inject('databaseUrl'));
-  proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start();
-  const url = new URL(proxy.urlFor(inject('databaseUrl')));
-  url.searchParams.set('application_name', APP_NAME);
-  service = await startServiceProcess({
-    DATABASE_URL: url.toString(),
-    DATABASE_POOL_SIZE: '5',
-    MIGRATE_ON_START: 'false',
+  started = await startProxiedService(6, APP_NAME);
+  ({ db, proxy, service, users, item } = started);
+});
+afterAll(() => started?.close());
+
+/**
+ * What both scenarios must show: the process up, connections in use among those lost (`cut`, more than
+ * one per fault, and 503s), every answer served through, the 503s logged, recovery, and the data intact.
+ */
+async function expectSurvived(load: Load, scenario: string, fault: { faults: number } & Record<string, number>) {
+  const tally = await load.stop();
+  const [, cut] = Object.entries(fault).find(([name]) => name !== 'faults')!;
+  expect(service.alive()).toBe(true);
+  expect(cut).toBeGreaterThan(fault.faults);
+  expect(tally.unavailable, 'requests in flight were cut (503), not only idle connections').toBeGreaterThan(0);
+  expectServedThrough(tally);
+  expect(tally.ok).toBeGreaterThan(0);
+  expectWarnedAbout(tally.unavailableIds, service.logs);
+  await expectRecovered(load);
+  await expectInvariants(db, users, item);
+  report(scenario, {
+    requests: tally.sent,
+    ...fault,
+    ok: tally.ok,
+    refused4xx: tally.refusedByApp,
+    unavailable503: tally.unavailable,
+    other5xx: tally.serverErrors.length,
+    unanswered: tally.unreachable.length,
+    slowestMs: tally.slowestMs,
+    dataLost: 0,
   });
-  ({ users, item } = await prepareMembers(client(service.url), db, 6));
-});
-afterAll(async () => {
-  await service?.stop();
-  await proxy?.close();
-  await db?.end();
-});
+}
 
 /** After the faults: the same process answers every kind of request again, without a restart. */
 async function expectRecovered(load: Load): Promise<void> {
@@ -72,28 +87,7 @@ describe('connections lost under load', () => {
       faults += 1;
       terminated += r.rows[0].n as number;
     }
-    const tally = await load.stop();
-
-    expect(service.alive()).toBe(true);
-    expect(terminated).toBeGreaterThan(faults);
-    expect(tally.unavailable, 'requests in flight were cut (503), not only idle connections').toBeGreaterThan(0);
-    expectServedThrough(tally);
-    expect(tally.ok).toBeGreaterThan(0);
-    expectWarnedAbout(tally.unavailableIds, service.logs);
-    await expectRecovered(load);
-    await expectInvariants(db, users, item);
-    report('terminate backends under load', {
-      requests: tally.sent,
-      faults,
-      backendsTerminated: terminated,
-      ok: tally.ok,
-      refused4xx: tally.refusedByApp,
-      unavailable503: tally.unavailable,
-      other5xx: tally.serverErrors.length,
-      unanswered: tally.unreachable.length,
-      slowestMs: tally.slowestMs,
-      dataLost: 0,
-    });
+    await expectSurvived(load, 'terminate backends under load', { faults, backendsTerminated: terminated });
   });
 
   it('every connection cut at once through the proxy, repeatedly: the process stays up, no 500, recovery, data intact', async () => {
@@ -105,27 +99,6 @@ describe('connections lost under load', () => {
       cut += proxy.cutAll();
       faults += 1;
     }
-    const tally = await load.stop();
-
-    expect(service.alive()).toBe(true);
-    expect(cut).toBeGreaterThan(faults);
-    expect(tally.unavailable, 'requests in flight were cut (503), not only idle connections').toBeGreaterThan(0);
-    expectServedThrough(tally);
-    expect(tally.ok).toBeGreaterThan(0);
-    expectWarnedAbout(tally.unavailableIds, service.logs);
-    await expectRecovered(load);
-    await expectInvariants(db, users, item);
-    report('cut every connection under load', {
-      requests: tally.sent,
-      faults,
-      connectionsCut: cut,
-      ok: tally.ok,
-      refused4xx: tally.refusedByApp,
-      unavailable503: tally.unavailable,
-      other5xx: tally.serverErrors.length,
-      unanswered: tally.unreachable.length,
-      slowestMs: tally.slowestMs,
-      dataLost: 0,
-    });
+    await expectSurvived(load, 'cut every connection under load', { faults, connectionsCut: cut });
   });
 });

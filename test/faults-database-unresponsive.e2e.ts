@@ -1,51 +1,30 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   eventually,
   expectInvariants,
   expectServedThrough,
   expectWarnedAbout,
   Load,
-  prepareMembers,
   REQUEST_BOUND_MS,
   report,
-  type ServiceProcess,
-  startServiceProcess,
-  type User,
+  type ProxiedService,
+  startProxiedService,
 } from './support/fault-kit.js';
-import { client } from './support/http.js';
-import { TcpProxy } from './support/tcp-proxy.js';
 
 // A database that accepts connections but stops answering (issue 9 item 3): the proxy keeps every
 // connection open and forwards nothing. With the shipped default timeouts, every request gets its
 // 503 well within 15 s, readiness says so, and once the database answers again the same process
 // serves again by itself. The service runs as a child process (see faults-database-connections).
 
-let db: pg.Pool;
-let proxy: TcpProxy;
-let service: ServiceProcess;
-let users: User[];
-let item: number;
-
+let started: ProxiedService | undefined;
 beforeAll(async () => {
-  db = new pg.Pool({ connectionString: inject('databaseUrl'), max: 3 });
-  const target = new URL(inject('databaseUrl'));
-  proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start();
-  service = await startServiceProcess({
-    DATABASE_URL: proxy.urlFor(inject('databaseUrl')),
-    DATABASE_POOL_SIZE: '5',
-    MIGRATE_ON_START: 'false',
-  });
-  ({ users, item } = await prepareMembers(client(service.url), db, 4));
+  started = await startProxiedService(4);
 });
-afterAll(async () => {
-  await service?.stop();
-  await proxy?.close();
-  await db?.end();
-});
+afterAll(() => started?.close());
 
 describe('a database that stops answering', () => {
   it('answers 503 with Retry-After within 15 s (default timeouts), readiness goes down, and it recovers by itself', async () => {
+    const { db, proxy, service, users, item } = started!;
     const load = new Load(service.url, users, item).start(8);
     await new Promise((resolve) => setTimeout(resolve, 500)); // connections open and in use
     proxy.hold();

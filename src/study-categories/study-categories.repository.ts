@@ -38,7 +38,16 @@ export class StudyCategoriesRepository {
 
   /** The member's live category with this id, without a lock (what a request sees as it arrives). */
   async peekOwned(memberId: string, id: number): Promise<CategoryRow | undefined> {
-    const rows = await this.db
+    return (await this.owned(memberId, id, this.db))[0];
+  }
+
+  /** The member's live category with this id, locked for the rest of the transaction. */
+  async findOwned(memberId: string, id: number, tx: DbOrTx = this.db): Promise<CategoryRow | undefined> {
+    return (await this.owned(memberId, id, tx).for('update'))[0];
+  }
+
+  private owned(memberId: string, id: number, tx: DbOrTx) {
+    return tx
       .select()
       .from(studyCategory)
       .where(
@@ -48,23 +57,6 @@ export class StudyCategoriesRepository {
           isNull(studyCategory.deletedAt),
         ),
       );
-    return rows[0];
-  }
-
-  /** The member's live category with this id, locked for the rest of the transaction. */
-  async findOwned(memberId: string, id: number, tx: DbOrTx = this.db): Promise<CategoryRow | undefined> {
-    const rows = await tx
-      .select()
-      .from(studyCategory)
-      .where(
-        and(
-          eq(studyCategory.studyCategoryId, id),
-          eq(studyCategory.memberId, memberId),
-          isNull(studyCategory.deletedAt),
-        ),
-      )
-      .for('update');
-    return rows[0];
   }
 
   async findBySubject(memberId: string, subject: string, tx: DbOrTx = this.db): Promise<CategoryRow | undefined> {

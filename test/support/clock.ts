@@ -20,3 +20,12 @@ export class ManualClock extends Clock {
     this.at = null;
   }
 }
+
+/** Real time moved by `offsetMs`, which the test sets by hand. */
+export class SteppingClock extends Clock {
+  offsetMs = 0;
+
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}

@@ -2,9 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { expect } from 'vitest';
-import { type Client, type Reply, registerAndLogin } from './http.js';
+import { expect, inject } from 'vitest';
+import { type Client, client, type Reply, registerAndLogin } from './http.js';
 import { freePort } from './net.js';
+import { TcpProxy } from './tcp-proxy.js';
 
 // The database fault suites: a load of real requests, the checks every answer must pass while the
 // database misbehaves, the invariants the data must keep, and the service as a child process (an
@@ -318,5 +319,43 @@ function parseLine(line: string): { level?: number; requestId?: string; msg?: st
     return JSON.parse(line) as { level?: number; requestId?: string; msg?: string };
   } catch {
     return {};
+  }
+}
+
+/** The built service behind a TCP proxy to PostgreSQL (the test cuts or holds its connections), with members. */
+export interface ProxiedService {
+  /** The test's own connections, not through the proxy. */
+  db: pg.Pool;
+  proxy: TcpProxy;
+  service: ServiceProcess;
+  users: User[];
+  item: number;
+  close(): Promise<void>;
+}
+
+/** `applicationName` marks the service's connections, so `pg_terminate_backend` can find them alone. */
+export async function startProxiedService(members: number, applicationName?: string): Promise<ProxiedService> {
+  const db = new pg.Pool({ connectionString: inject('databaseUrl'), max: 3 });
+  const target = new URL(inject('databaseUrl'));
+  const proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start();
+  const url = new URL(proxy.urlFor(inject('databaseUrl')));
+  if (applicationName) url.searchParams.set('application_name', applicationName);
+  let service: ServiceProcess | undefined;
+  const close = async () => {
+    await service?.stop();
+    await proxy.close();
+    await db.end();
+  };
+  try {
+    service = await startServiceProcess({
+      DATABASE_URL: url.toString(),
+      DATABASE_POOL_SIZE: '5',
+      MIGRATE_ON_START: 'false',
+    });
+    const { users, item } = await prepareMembers(client(service.url), db, members);
+    return { db, proxy, service, users, item, close };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }
