@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from './support/app.js';
 import { ManualClock } from './support/clock.js';
 import { groupsKit, type Member } from './support/groups-kit.js';
-import { client } from './support/http.js';
+import { client, registerAndLogin } from './support/http.js';
+import { ownRedis } from './support/redis-server.js';
 
 // scope=group reads the caller's live room from the group store that two instances share through
 // Redis (a prefix of its own), and the overall ranking's snapshot: served until RANKING_SNAPSHOT_SECONDS
@@ -140,5 +141,32 @@ describe('OpenAPI', () => {
     expect(get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(
       ['date', 'limit', 'offset', 'period', 'scope', 'timezone'].sort(),
     );
+  });
+});
+
+describe('GET /rankings?scope=group: Redis unreachable', () => {
+  it('answers 503 with Retry-After (not 500), and scope=all still answers', async () => {
+    const redis = await ownRedis();
+    await redis.start();
+    const app = await startApp({ REDIS_URL: redis.url, RANKING_SNAPSHOT_SECONDS: '0' });
+    try {
+      const api = client(app.url);
+      const u = await registerAndLogin(api);
+      await redis.stop();
+      const r = await api.get('/timer-api/rankings?scope=group', { token: u.accessToken });
+      expect(r.status).toBe(503);
+      expect(r.headers.get('retry-after')).toBe('2');
+      expect(r.body).toEqual({
+        status: 'error',
+        error: 'Service Unavailable',
+        message: '일시적으로 요청을 처리할 수 없습니다. 잠시 후 다시 시도해주세요.',
+        code: 'GROUPS_UNAVAILABLE',
+      });
+      const all = await api.get('/timer-api/rankings?date=2018-01-01', { token: u.accessToken });
+      expect(all.status, all.text).toBe(200);
+    } finally {
+      await app.close();
+      await redis.stop();
+    }
   });
 });

@@ -82,8 +82,7 @@ export class RankingsService {
 
   /** The caller's live room, opted-out members included; 404 when the caller has no seat. */
   private async room(memberId: string, window: TotalsWindow): Promise<RankingBoard> {
-    const groupId = await this.groups.groupOf(memberId);
-    const seated = groupId === undefined ? [] : await this.groups.members(groupId);
+    const seated = await this.seatedWith(memberId);
     if (!seated.some((m) => m.member_id === memberId)) throw ApiError.notFound(Msg.NOT_IN_GROUP, 'NOT_IN_GROUP');
     return new RankingBoard(
       await this.rankings.totals(
@@ -91,6 +90,19 @@ export class RankingsService {
         seated.map((m) => m.member_id),
       ),
     );
+  }
+
+  /** The members of the caller's room; the store (Redis) unreachable is a 503, not a 500. */
+  private async seatedWith(memberId: string) {
+    try {
+      const groupId = await this.groups.groupOf(memberId);
+      return groupId === undefined ? [] : await this.groups.members(groupId);
+    } catch {
+      throw new ApiError(503, Msg.UNAVAILABLE, {
+        code: 'GROUPS_UNAVAILABLE',
+        headers: { 'retry-after': String(this.config.DATABASE_RETRY_AFTER_SECONDS) },
+      });
+    }
   }
 
   private overall(window: TotalsWindow): Promise<RankingBoard> {
