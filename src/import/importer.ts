@@ -196,14 +196,14 @@ const messageOf = (error: unknown) => (error as { cause?: Error }).cause?.messag
 /** The whole batch in one statement; when the target rejects a row, row by row to find and refuse it. */
 async function upsertAll(batch: Scope, spec: TableSpec, values: unknown[][], refused: [string, string][]) {
   try {
-    await batch.nested((all) => all.exec(upsertSql(spec, values.length), values.flat()));
+    await batch.nested((all) => all.exec(upsertSql(spec), [asJson(spec, values)]));
     return;
   } catch (error) {
     if (!isRowError(error)) throw error;
   }
   for (const row of values) {
     try {
-      await batch.nested((one) => one.exec(upsertSql(spec, 1), row));
+      await batch.nested((one) => one.exec(upsertSql(spec), [asJson(spec, [row])]));
     } catch (error) {
       if (!isRowError(error)) throw error;
       refused.push([String(row[0]), `rejected by the target: ${messageOf(error)}`]);
@@ -211,12 +211,13 @@ async function upsertAll(batch: Scope, spec: TableSpec, values: unknown[][], ref
   }
 }
 
-function upsertSql(spec: TableSpec, count: number): string {
-  const width = spec.columns.length;
-  const tuples = Array.from(
-    { length: count },
-    (_, i) => `(${spec.columns.map((_, j) => `$${i * width + j + 1}`).join(', ')})`,
-  );
+/** The rows as one JSON parameter: one bind value per batch instead of thousands. */
+function asJson(spec: TableSpec, values: unknown[][]): string {
+  return JSON.stringify(values.map((row) => Object.fromEntries(spec.columns.map((c, i) => [c, row[i]]))));
+}
+
+function upsertSql(spec: TableSpec): string {
+  const columns = spec.columns.map(q).join(', ');
   const [key, ...rest] = spec.columns.map(q);
   // A bcrypt hash upgraded to Argon2id at a login since the import stays: a rerun must not downgrade it.
   const value = (c: string) =>
@@ -224,8 +225,9 @@ function upsertSql(spec: TableSpec, count: number): string {
       ? `case when t.${c} like '$argon2%' then t.${c} else excluded.${c} end`
       : `excluded.${c}`;
   // Unchanged rows are not rewritten: a second run leaves every tuple (and its triggers) alone.
-  return `insert into ${q(spec.name)} as t (${spec.columns.map(q).join(', ')})
-    ${spec.identity ? 'overriding system value' : ''} values ${tuples.join(', ')}
+  // PostgreSQL turns each JSON object into a row of the table's own type (its column types).
+  return `insert into ${q(spec.name)} as t (${columns}) ${spec.identity ? 'overriding system value' : ''}
+    select ${columns} from json_populate_recordset(null::${q(spec.name)}, $1::json)
     on conflict (${key}) do update set ${rest.map((c) => `${c} = ${value(c)}`).join(', ')}
     where (${rest.map((c) => `t.${c}`).join(', ')}) is distinct from (${rest.map(value).join(', ')})`;
 }
