@@ -168,3 +168,36 @@ describe('SIGTERM under load', () => {
     await expectInvariants(db, users, item);
   }, 60_000);
 });
+
+describe('SIGTERM with a request that outlasts the grace', () => {
+  it('exits 1 with a log line once SHUTDOWN_GRACE_SECONDS ran out', async () => {
+    const stuck = await startServiceProcess({
+      DATABASE_URL: inject('databaseUrl'),
+      LOG_LEVEL: 'info',
+      SHUTDOWN_DRAIN_SECONDS: '0',
+      SHUTDOWN_GRACE_SECONDS: '1',
+      DATABASE_LOCK_TIMEOUT_MS: '10000',
+      DATABASE_STATEMENT_TIMEOUT_MS: '15000',
+      DATABASE_QUERY_TIMEOUT_MS: '16000',
+    });
+    const locker = await db.connect();
+    try {
+      const u = users[4]!;
+      await locker.query('begin');
+      await locker.query('select 1 from member where member_id = $1 for update', [u.memberId]);
+      const held = send(stuck.url, 'PATCH', `/timer-api/members/${u.memberId}`, u.accessToken, { status_message: 'x' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const exit = new Promise<number | null>((resolve) => stuck.child.once('exit', (code) => resolve(code)));
+      const signalledAt = Date.now();
+      stuck.child.kill('SIGTERM');
+      expect(await exit).toBe(1);
+      expect(Date.now() - signalledAt).toBeLessThan(5_000);
+      expect(stuck.logs.some((line) => line.includes('shutdown grace ran out'))).toBe(true);
+      expect((await held).status).toBeUndefined();
+    } finally {
+      await locker.query('rollback');
+      locker.release();
+      await stuck.stop();
+    }
+  }, 30_000);
+});
