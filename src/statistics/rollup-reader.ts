@@ -65,11 +65,12 @@ export class RollupReader {
   /** Day totals (seconds, non-zero) from the daily rollups over [from, to], leaving out `skip`. */
   async dayTotals(memberId: string, from: string, to: string, skip: Set<string>) {
     const result = (await this.database.db.execute(sql`
-      select to_char(local_date, 'YYYY-MM-DD') as date, floor(sum(micros) / 1000000.0)::int as seconds
+      select to_char(local_date, 'YYYY-MM-DD') as date, (sum(micros)::bigint / 1000000)::int as seconds
       from stat_daily
       where member_id = ${memberId} and local_date between ${from}::date and ${to}::date
       group by local_date
-      having floor(sum(micros) / 1000000.0) > 0
+      -- Integer division floors (micros are never negative): cheaper than numeric floor per day.
+      having sum(micros) >= 1000000
       order by local_date
     `)) as unknown as { rows: { date: string; seconds: number }[] };
     return result.rows.filter((r) => !skip.has(r.date)).map((r) => ({ date: r.date, seconds: Number(r.seconds) }));
