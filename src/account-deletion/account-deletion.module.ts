@@ -21,9 +21,12 @@ export class AccountDeletionModule implements OnModuleInit {
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     const fastify = this.host.httpAdapter.getInstance<FastifyInstance>();
-    await fastify.register(
+    // Not awaited: awaiting boots Fastify's root context early, and every Nest route added after that
+    // is built before Nest installs its error handler (body errors then left in Fastify's own format).
+    // Fastify loads the plugin at ready, with the rest.
+    void fastify.register(
       accountDeletionRoutes({
         service: this.service,
         signer: new PageSigner(this.config.AUTH_REFRESH_SECRET),
