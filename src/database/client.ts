@@ -20,6 +20,11 @@ export interface Database {
   readonly kind: 'postgres' | 'pglite';
   /** Runs one SQL text with positional parameters; used by the migration runner and health checks. */
   execute(text: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  /**
+   * Runs one SQL text as the named prepared statement `name` (one text per name), planned once per
+   * connection rather than once per call; absent on the embedded database, where callers run it plainly.
+   */
+  executePrepared?(name: string, text: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
   /** `select 1` outside the pool, so a pool busy with slow work doesn't read as a database that is down. */
   ping(): Promise<void>;
   /** The pool's connections now, for the metrics (read-only; the embedded database has no pool). */
@@ -121,6 +126,7 @@ function openPostgres(url: string, options: DatabaseOptions): Database {
     db: drizzleNodePg(pool, { schema }) as unknown as Db,
     kind: 'postgres',
     execute: async (text, params) => ({ rows: (await pool.query(text, params)).rows }),
+    executePrepared: async (name, text, params) => ({ rows: (await pool.query({ name, text, values: params })).rows }),
     ping: async () => {
       await probe.query('select 1');
     },

@@ -1,26 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { CONFIG, type Config, MAX_SESSION_HOURS_EVER } from '../config/config.js';
 import { DATABASE, type Database } from '../database/client.js';
-import { addDays } from './local-days.js';
 
-/** Which of a member's days the rollups answer exactly right now. */
-export interface RollupView {
-  dailyFrom: string;
-  dailyThrough: string;
-  monthlyFrom: string | null;
-  monthlyThrough: string | null;
-  /** Covered days with changes the rollups have not seen yet: these read raw. */
-  dirty: Set<string>;
-}
-
-interface ViewRow {
-  daily_from: string;
-  daily_through: string;
-  monthly_from: string | null;
-  monthly_through: string | null;
-  dirty: string[] | null;
-}
+const dialect = new PgDialect();
 
 /**
  * Reads the pre-computed statistics (issue 10): rollup rows are exact for the covered days minus the
@@ -33,76 +17,128 @@ export class RollupReader {
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
-  /** The coverage for `memberId` over [from, to] in `zone`, or undefined when rollups can't answer. */
-  async view(memberId: string, from: string, to: string, zone: string): Promise<RollupView | undefined> {
-    // One statement, one snapshot: the coverage and the pending changes are read together.
-    const result = (await this.database.db.execute(sql`
-      select to_char(s.daily_from, 'YYYY-MM-DD') daily_from, to_char(s.daily_through, 'YYYY-MM-DD') daily_through,
-        to_char(s.monthly_from, 'YYYY-MM-DD') monthly_from, to_char(s.monthly_through, 'YYYY-MM-DD') monthly_through,
-        (select array_agg(distinct to_char(d.day, 'YYYY-MM-DD'))
-           from stat_change c
-           cross join lateral generate_series(date_trunc('day', c.start_time at time zone ${zone}),
-             date_trunc('day', c.end_time at time zone ${zone}), interval '1 day') as d(day)
-           where c.member_id = ${memberId}
-             and c.start_time < (${to}::timestamp + interval '1 day') at time zone ${zone}
-             and c.end_time >= ${from}::timestamp at time zone ${zone}
-             and c.start_time >= (${from}::timestamp at time zone ${zone}) - ${`${MAX_SESSION_HOURS_EVER} hours`}::interval
-        ) dirty
-      from stat_state s
-      where s.name = 'rollup' and s.zone = ${zone} and s.daily_from is not null
-    `)) as unknown as { rows: ViewRow[] };
-    const row = result.rows[0];
-    if (!row || row.daily_through < from || row.daily_from > to) return undefined;
-    return {
-      dailyFrom: row.daily_from,
-      dailyThrough: row.daily_through,
-      monthlyFrom: row.monthly_from,
-      monthlyThrough: row.monthly_through,
-      dirty: new Set(row.dirty ?? []),
-    };
-  }
-
-  /** Day totals (seconds, non-zero) from the daily rollups over [from, to], leaving out `skip`. */
-  async dayTotals(memberId: string, from: string, to: string, skip: Set<string>) {
-    const result = (await this.database.db.execute(sql`
+  /**
+   * Day totals (seconds, non-zero) over [from, to] in `zone` (the rollups' zone), equal to the raw
+   * query's: covered, unchanged days from stat_daily, the rest (outside the coverage, days of pending
+   * changes, everything when there is no coverage) from study_record. One statement, so the coverage,
+   * the pending changes, the rollup rows and the records are read in one snapshot and one round trip.
+   */
+  async dayTotals(memberId: string, from: string, to: string, zone: string) {
+    const maxSession = `${MAX_SESSION_HOURS_EVER} hours`;
+    const rows = await this.run<{ date: string; seconds: number }>(
+      'rollup_day_totals',
+      sql`
+      with s as materialized (
+        select daily_from, daily_through from stat_state
+        where name = 'rollup' and zone = ${zone} and daily_from is not null
+      ),
+      cov as (
+        select greatest(s.daily_from, ${from}::date) lo, least(s.daily_through, ${to}::date) hi from s
+      ),
+      dirty as materialized (
+        select distinct d.day::date as day
+        from stat_change c
+        cross join lateral generate_series(date_trunc('day', c.start_time at time zone ${zone}),
+          date_trunc('day', c.end_time at time zone ${zone}), interval '1 day') as d(day)
+        where exists (select from s)
+          and c.member_id = ${memberId}
+          and c.start_time < (${to}::timestamp + interval '1 day') at time zone ${zone}
+          and c.end_time >= ${from}::timestamp at time zone ${zone}
+          and c.start_time >= (${from}::timestamp at time zone ${zone}) - ${maxSession}::interval
+      ),
+      -- Disjoint ranges of the days that read raw, as rawRanges() cut them before.
+      ranges as (
+        select ${from}::date a, ${to}::date b where not exists (select from s)
+        union all
+        select ${from}::date, least(${to}::date, s.daily_from - 1) from s where ${from}::date < s.daily_from
+        union all
+        select greatest(${from}::date, s.daily_through + 1), ${to}::date from s where ${to}::date > s.daily_through
+        union all
+        select dirty.day, dirty.day from dirty, cov where dirty.day between cov.lo and cov.hi
+      )
       select to_char(local_date, 'YYYY-MM-DD') as date, (sum(micros)::bigint / 1000000)::int as seconds
-      from stat_daily
-      where member_id = ${memberId} and local_date between ${from}::date and ${to}::date
+      from stat_daily, cov
+      where member_id = ${memberId} and local_date between cov.lo and cov.hi
+        and local_date not in (select day from dirty)
       group by local_date
       -- Integer division floors (micros are never negative): cheaper than numeric floor per day.
       having sum(micros) >= 1000000
-      order by local_date
-    `)) as unknown as { rows: { date: string; seconds: number }[] };
-    return result.rows.filter((r) => !skip.has(r.date)).map((r) => ({ date: r.date, seconds: Number(r.seconds) }));
+      union all
+      -- The raw query of StatisticsRepository.dayTotals, once per range (see there).
+      select to_char(part.day, 'YYYY-MM-DD'), floor(sum(part.seconds))::int
+      from ranges
+      cross join lateral (
+        select d.day::date as day,
+               extract(epoch from
+                 least(r.end_time, (d.day + interval '1 day') at time zone ${zone})
+                 - greatest(r.start_time, d.day at time zone ${zone})) as seconds
+        from study_record r
+        cross join lateral generate_series(
+          date_trunc('day', r.start_time at time zone ${zone}),
+          date_trunc('day', r.end_time at time zone ${zone}),
+          interval '1 day') as d(day)
+        where r.member_id = ${memberId}
+          and r.deleted_at is null
+          and r.end_time is not null
+          and r.start_time < (ranges.b::timestamp + interval '1 day') at time zone ${zone}
+          and r.end_time > ranges.a::timestamp at time zone ${zone}
+          and r.start_time >= (ranges.a::timestamp at time zone ${zone}) - ${maxSession}::interval
+        -- A fence: the scan runs once per range with its bounds, never once over all the member's records.
+        offset 0
+      ) part
+      where part.day between ranges.a and ranges.b
+      group by part.day
+      having floor(sum(part.seconds)) > 0
+      order by 1
+    `,
+    );
+    return rows.map((r) => ({ date: r.date, seconds: Number(r.seconds) }));
   }
 
-  /** The monthly rollup of `month` (its first day): zeros when the member studied nothing then. */
-  async month(memberId: string, month: string) {
-    const result = (await this.database.db.execute(sql`
-      select seconds, study_days from stat_monthly where member_id = ${memberId} and month = ${month}::date
-    `)) as unknown as { rows: { seconds: string | number; study_days: number }[] };
-    const row = result.rows[0];
-    return { totalSeconds: row ? Number(row.seconds) : 0, uniqueStudyDays: row ? Number(row.study_days) : 0 };
+  /**
+   * The monthly rollup of the month [first, last] in `zone` (zeros when the member studied nothing
+   * then), or undefined when it is not exact: the month is outside the coverage, or one of the
+   * member's days in it changed since. Coverage, pending changes and the row in one statement.
+   */
+  async exactMonth(memberId: string, first: string, last: string, zone: string) {
+    const [row] = await this.run<{ seconds: string | number | null; study_days: number | null }>(
+      'rollup_month',
+      sql`
+      select m.seconds, m.study_days
+      from stat_state s
+      left join stat_monthly m on m.member_id = ${memberId} and m.month = ${first}::date
+      where s.name = 'rollup' and s.zone = ${zone} and s.daily_from is not null
+        and s.daily_through >= ${first}::date and s.daily_from <= ${last}::date
+        and s.monthly_from <= ${first}::date and s.monthly_through >= ${first}::date
+        and not exists (
+          select from stat_change c
+          cross join lateral generate_series(date_trunc('day', c.start_time at time zone ${zone}),
+            date_trunc('day', c.end_time at time zone ${zone}), interval '1 day') as d(day)
+          where c.member_id = ${memberId}
+            and c.start_time < (${last}::timestamp + interval '1 day') at time zone ${zone}
+            and c.end_time >= ${first}::timestamp at time zone ${zone}
+            and c.start_time >= (${first}::timestamp at time zone ${zone}) - ${`${MAX_SESSION_HOURS_EVER} hours`}::interval
+            and d.day::date between ${first}::date and ${last}::date
+        )
+    `,
+    );
+    if (!row) return undefined;
+    return { totalSeconds: Number(row.seconds ?? 0), uniqueStudyDays: Number(row.study_days ?? 0) };
+  }
+
+  /**
+   * Runs `query` as a named prepared statement where the database has them: these statements take
+   * longer to plan than to run, and their text never changes (only the parameters do).
+   */
+  private async run<T>(name: string, query: SQL): Promise<T[]> {
+    if (!this.database.executePrepared)
+      return ((await this.database.db.execute(query)) as unknown as { rows: T[] }).rows;
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    return (await this.database.executePrepared(name, text, params)).rows as T[];
   }
 
   /** Whether rollups may answer for `zone` (another `?timezone=` reads raw). */
   servesZone(zone: string): boolean {
     return zone === this.config.DEFAULT_TIMEZONE;
   }
-}
-
-/** Splits [from, to] into the ranges that must read raw: outside the coverage, and the dirty days. */
-export function rawRanges(from: string, to: string, view: RollupView): [string, string][] {
-  const ranges: [string, string][] = [];
-  const push = (a: string, b: string) => {
-    const last = ranges.at(-1);
-    if (last && addDays(last[1], 1) === a) last[1] = b;
-    else ranges.push([a, b]);
-  };
-  if (from < view.dailyFrom) push(from, addDays(view.dailyFrom, -1));
-  for (const day of [...view.dirty].sort()) {
-    if (day >= from && day <= to && day >= view.dailyFrom && day <= view.dailyThrough) push(day, day);
-  }
-  if (to > view.dailyThrough) push(addDays(view.dailyThrough, 1) > from ? addDays(view.dailyThrough, 1) : from, to);
-  return ranges;
 }

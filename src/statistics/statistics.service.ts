@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/wire/api-error.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { addDays, canonicalZone, daysBetween } from './local-days.js';
-import { rawRanges, RollupReader } from './rollup-reader.js';
+import { RollupReader } from './rollup-reader.js';
 import { type DayTotal, StatisticsRepository } from './statistics.repository.js';
 
 export const MAX_HEAT_MAP_DAYS = 366;
@@ -26,17 +26,8 @@ export class StatisticsService {
    */
   private async dayTotals(memberId: string, from: string, to: string, zone: string): Promise<DayTotal[]> {
     const tz = canonicalZone(zone);
-    const view =
-      tz === canonicalZone(this.config.DEFAULT_TIMEZONE) ? await this.rollups.view(memberId, from, to, tz) : undefined;
-    if (!view) return this.statistics.dayTotals(memberId, from, to, zone);
-    const raw = rawRanges(from, to, view);
-    const lo = from > view.dailyFrom ? from : view.dailyFrom;
-    const hi = to < view.dailyThrough ? to : view.dailyThrough;
-    const parts = await Promise.all([
-      lo <= hi ? this.rollups.dayTotals(memberId, lo, hi, view.dirty) : [],
-      ...raw.map(([a, b]) => this.statistics.dayTotals(memberId, a, b, zone)),
-    ]);
-    return parts.flat().sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    if (tz === canonicalZone(this.config.DEFAULT_TIMEZONE)) return this.rollups.dayTotals(memberId, from, to, tz);
+    return this.statistics.dayTotals(memberId, from, to, zone);
   }
 
   async daily(memberId: string, date: string, timezone?: string): Promise<number> {
@@ -54,12 +45,9 @@ export class StatisticsService {
     );
     const zone = this.zone(timezone);
     if (canonicalZone(zone) === canonicalZone(this.config.DEFAULT_TIMEZONE)) {
-      const view = await this.rollups.view(memberId, first, last, canonicalZone(zone));
-      const whole =
-        view?.monthlyFrom && view.monthlyThrough && first >= view.monthlyFrom && first <= view.monthlyThrough;
       // The monthly row is exact while none of the member's days in that month changed since.
-      if (view && whole && ![...view.dirty].some((d) => d >= first && d <= last))
-        return this.rollups.month(memberId, first);
+      const exact = await this.rollups.exactMonth(memberId, first, last, canonicalZone(zone));
+      if (exact) return exact;
     }
     const days = await this.dayTotals(memberId, first, last, zone);
     return { totalSeconds: days.reduce((sum, d) => sum + d.seconds, 0), uniqueStudyDays: days.length };
