@@ -1,4 +1,5 @@
 /** CSV text for spreadsheet programs: RFC 4180 quoting, and no cell that a spreadsheet runs as a formula. */
+import { zoneOffsetMs } from '../common/time-zone.js';
 
 /** The byte order mark: without it Excel reads UTF-8 as the system code page and garbles Korean text. */
 export const BOM = '\uFEFF';
@@ -29,50 +30,16 @@ function quote(value: string): string {
 /** A row ends with CRLF, as RFC 4180 and Excel expect. */
 export const csvRow = (cells: string[]): string => `${cells.join(',')}\r\n`;
 
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
-function partsFormatter(tz: string): Intl.DateTimeFormat {
-  let f = offsetFormatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    offsetFormatters.set(tz, f);
-  }
-  return f;
-}
-
 /** ISO 8601 local time with the zone's offset at that instant, e.g. `2026-03-01T09:30:00.000+09:00`. */
 export function isoInZone(instant: Date, tz: string): string {
-  const parts = Object.fromEntries(
-    partsFormatter(tz)
-      .formatToParts(instant)
-      .map((p) => [p.type, p.value]),
-  );
-  const year = Number(parts.year);
-  const local = Date.UTC(
-    year,
-    Number(parts.month) - 1,
-    Number(parts.day),
-    Number(parts.hour),
-    Number(parts.minute),
-    Number(parts.second),
-  );
-  const wholeSeconds = Math.floor(instant.getTime() / 1000) * 1000;
-  const offsetMinutes = Math.round((local - wholeSeconds) / 60_000);
+  const offset = zoneOffsetMs(tz, instant.getTime());
+  const local = new Date(Math.floor(instant.getTime() / 1000) * 1000 + offset);
+  const offsetMinutes = Math.round(offset / 60_000);
   const sign = offsetMinutes < 0 ? '-' : '+';
   const abs = Math.abs(offsetMinutes);
   const pad = (n: number, width = 2) => String(n).padStart(width, '0');
   const ms = pad(((instant.getTime() % 1000) + 1000) % 1000, 3);
-  return (
-    `${pad(year, 4)}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}.${ms}` +
-    `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
-  );
+  const date = `${pad(local.getUTCFullYear(), 4)}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}`;
+  const time = `${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}`;
+  return `${date}T${time}.${ms}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }

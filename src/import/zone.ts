@@ -1,44 +1,14 @@
 // The original stores `datetime` without a zone (WIRE-CONTRACT §4.1); --source-timezone says which
 // wall clock it is, and every value becomes an exact instant here.
-
-const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
+import { zoneOffsetMs } from '../common/time-zone.js';
 
 /** Throws a clear error for a zone Intl does not know. */
 export function checkZone(zone: string): void {
   try {
-    formatter(zone);
+    zoneOffsetMs(zone, 0);
   } catch {
     throw new Error(`unknown time zone: ${zone}`);
   }
-}
-
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = FORMATTERS.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    FORMATTERS.set(zone, f);
-  }
-  return f;
-}
-
-/** The zone's offset from UTC at an instant, in milliseconds. */
-function offsetAt(zone: string, utcMs: number): number {
-  const parts = Object.fromEntries(
-    formatter(zone)
-      .formatToParts(new Date(utcMs))
-      .map((p) => [p.type, p.value]),
-  );
-  const wall = Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!);
-  return wall - Math.floor(utcMs / 1000) * 1000;
 }
 
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/;
@@ -55,8 +25,8 @@ export function localToInstant(text: string, zone: string): string | null {
   const check = new Date(wall);
   if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || y < 1) return null;
   // Two passes settle the offset next to a DST change; a wall time skipped by DST lands past the gap.
-  let utc = wall - offsetAt(zone, wall);
-  utc = wall - offsetAt(zone, utc);
+  let utc = wall - zoneOffsetMs(zone, wall);
+  utc = wall - zoneOffsetMs(zone, utc);
   const micros = (m[7] ?? '').padEnd(6, '0');
   return `${new Date(utc).toISOString().slice(0, 19)}.${micros}Z`;
 }
