@@ -3,6 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { CONFIG, type Config, MAX_SESSION_HOURS_EVER } from '../config/config.js';
 import { DATABASE, type Database } from '../database/client.js';
+import { sessionDaySlices } from './statistics.repository.js';
 
 const dialect = new PgDialect();
 
@@ -64,25 +65,11 @@ export class RollupReader {
       -- Integer division floors (micros are never negative): cheaper than numeric floor per day.
       having sum(micros) >= 1000000
       union all
-      -- The raw query of StatisticsRepository.dayTotals, once per range (see there).
+      -- The raw query of StatisticsRepository.dayTotals, once per range.
       select to_char(part.day, 'YYYY-MM-DD'), floor(sum(part.seconds))::int
       from ranges
       cross join lateral (
-        select d.day::date as day,
-               extract(epoch from
-                 least(r.end_time, (d.day + interval '1 day') at time zone ${zone})
-                 - greatest(r.start_time, d.day at time zone ${zone})) as seconds
-        from study_record r
-        cross join lateral generate_series(
-          date_trunc('day', r.start_time at time zone ${zone}),
-          date_trunc('day', r.end_time at time zone ${zone}),
-          interval '1 day') as d(day)
-        where r.member_id = ${memberId}
-          and r.deleted_at is null
-          and r.end_time is not null
-          and r.start_time < (ranges.b::timestamp + interval '1 day') at time zone ${zone}
-          and r.end_time > ranges.a::timestamp at time zone ${zone}
-          and r.start_time >= (ranges.a::timestamp at time zone ${zone}) - ${maxSession}::interval
+        ${sessionDaySlices(memberId, zone, sql`ranges.a::timestamp at time zone ${zone}`, sql`(ranges.b::timestamp + interval '1 day') at time zone ${zone}`)}
         -- A fence: the scan runs once per range with its bounds, never once over all the member's records.
         offset 0
       ) part
