@@ -2,8 +2,8 @@ import { type Check, optional } from '../common/wire/validation.js';
 import type { character, item, palette, studyCategory, studyStreak } from '../database/schema.js';
 import { isTimeZone } from '../statistics/local-days.js';
 import { toStudyRecordResponse } from '../statistics/statistics.dto.js';
-import { plainCell, textCell } from './csv.js';
-import { isoInZone } from './csv.js';
+import { toPaletteResponse } from '../streaks/streaks.dto.js';
+import { isoInZone, plainCell, textCell } from './csv.js';
 import type { MemberRow, RecordWithCategory, TransactionRow } from './export.repository.js';
 
 const check = (test: (v: unknown) => boolean, message: (f: string) => string): Check => ({ test, message });
@@ -58,22 +58,13 @@ export const toMemberExport = (m: MemberRow) => ({
 });
 
 type PaletteRow = typeof palette.$inferSelect;
-export const toPaletteExport = (p: PaletteRow) => ({
-  palette_id: p.paletteId,
-  name: p.name,
-  grade: p.grade,
-  light_color: p.lightColor,
-  normal_color: p.normalColor,
-  dark_color: p.darkColor,
-  darker_color: p.darkerColor,
-});
 
 export const toStreakExport = (s: typeof studyStreak.$inferSelect, p: PaletteRow | null) => ({
   study_streak_id: s.studyStreakId,
   current_streak: s.currentStreak,
   longest_streak: s.longestStreak,
   last_study_date: s.lastStudyDate,
-  palette: p ? toPaletteExport(p) : null,
+  palette: p ? toPaletteResponse(p) : null,
   created_at: s.createdAt,
   updated_at: s.updatedAt,
 });

@@ -6,6 +6,7 @@ import { Msg } from '../common/wire/messages.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { DATABASE, type Database, type Tx } from '../database/client.js';
 import { localDate } from '../statistics/local-days.js';
+import { toPaletteResponse } from '../streaks/streaks.dto.js';
 import { BOM, csvRow } from './csv.js';
 import {
   CSV_COLUMNS,
@@ -14,7 +15,6 @@ import {
   toCharacterInventoryExport,
   toItemInventoryExport,
   toMemberExport,
-  toPaletteExport,
   toRecordCsvCells,
   toRecordExport,
   toStreakExport,
@@ -140,7 +140,7 @@ export class ExportService {
       ranking_opt_out: member.rankingOptOut,
       study_streak: streak ? toStreakExport(streak.streak, streak.palette) : null,
       // The catalogue palettes this member holds: the one its streak shows (the only link there is).
-      palettes: streak?.palette ? [toPaletteExport(streak.palette)] : [],
+      palettes: streak?.palette ? [toPaletteResponse(streak.palette)] : [],
       study_categories: categories.map(toCategoryExport),
       item_inventory: items.map(toItemInventoryExport),
       character_inventory: characters.map(toCharacterInventoryExport),
