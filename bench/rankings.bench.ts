@@ -28,7 +28,7 @@ import pg from 'pg';
 import { hashPassword } from '../src/auth/password.service.js';
 import { loadConfig } from '../src/config/config.js';
 import { periodOf, type Period } from '../src/rankings/periods.js';
-import { addDays, localDate } from '../src/statistics/local-days.js';
+import { addDays, localDate } from '../src/common/local-days.js';
 import { cleanUp, cleanups, watchdog } from './lib/cleanup.js';
 import { HttpClient } from './lib/iterations.js';
 import { runLoad } from './lib/load.js';

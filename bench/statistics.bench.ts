@@ -75,7 +75,7 @@ import { hashPassword } from '../src/auth/password.service.js';
 import { loadConfig } from '../src/config/config.js';
 import { type Database, type Db } from '../src/database/client.js';
 import * as schema from '../src/database/schema.js';
-import { addDays, localDate } from '../src/statistics/local-days.js';
+import { addDays, localDate } from '../src/common/local-days.js';
 import { openJobDatabase } from '../src/stat-jobs/job-database.js';
 import { StatJobs } from '../src/stat-jobs/stat-jobs.js';
 import { StatisticsRepository } from '../src/statistics/statistics.repository.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, daysBetween } from '../src/statistics/local-days.js';
+import { addDays, daysBetween } from '../src/common/local-days.js';
 import { StatJobs } from '../src/stat-jobs/stat-jobs.js';
 import { addCategory, addMember, openRollupWorld, rollupChecksum, type RollupWorld } from './support/rollups-kit.js';
 

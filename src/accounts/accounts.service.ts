@@ -5,7 +5,7 @@ import { isUuid, USER_ROLE_ID } from '../common/auth/auth.guards.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
 import { isUniqueViolation } from '../database/errors.js';
-import { INT4_MAX } from '../database/schema.js';
+import { INT4_MAX } from '../common/limits.js';
 import { type AccountRow, AccountsRepository } from './accounts.repository.js';
 
 /** Admin account management (WIRE-CONTRACT N6–N9), with the inverted e-mail check fixed. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { isUniqueViolation } from '../database/errors.js';
-import { INT4_MAX } from '../database/schema.js';
+import { INT4_MAX } from '../common/limits.js';
 import { type MemberRow, MembersRepository } from '../members/members.repository.js';
 import { AdminMsg } from './admin.dto.js';
 import {

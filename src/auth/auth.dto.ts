@@ -1,5 +1,5 @@
 import type { AccountRow } from '../accounts/accounts.repository.js';
-import { LIMITS } from '../database/schema.js';
+import { LIMITS } from '../common/limits.js';
 import { type Field, field, is, optional } from '../common/wire/validation.js';
 
 export const EMAIL_CHECKS = [is.notEmpty(), is.email(), is.maxLength(LIMITS.email)];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { INT4_MAX } from '../database/schema.js';
-import { isTimeZone } from '../statistics/local-days.js';
+import { INT4_MAX } from '../common/limits.js';
+import { isTimeZone } from '../common/local-days.js';
 import { parseDuration } from './duration.js';
 
 /** The signing secrets: required in production, otherwise generated once and kept in the database. */
@@ -182,7 +182,10 @@ const schema = z
     STATS_JOB_RETRY_DELAY_SECONDS: int(5, 1, 3600),
     STATS_JOB_DEADLINE_MINUTES: int(60, 1, 1440),
     STATS_JOB_STATEMENT_TIMEOUT_MS: int(300000, 1000, 3600000),
-    STATS_JOB_APPLICATION_NAME: z.string().regex(/^[A-Za-z0-9_.-]{1,60}$/).default('monta-stats-jobs'),
+    STATS_JOB_APPLICATION_NAME: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,60}$/)
+      .default('monta-stats-jobs'),
     STATS_JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
     ALERT_WEBHOOK_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     ALERT_TIMEOUT_MS: int(5000, 100, 60000),

@@ -1,6 +1,6 @@
 import { type Check, optional } from '../common/wire/validation.js';
 import type { character, item, palette, studyCategory, studyStreak } from '../database/schema.js';
-import { isTimeZone } from '../statistics/local-days.js';
+import { isTimeZone } from '../common/local-days.js';
 import { toStudyRecordResponse } from '../statistics/statistics.dto.js';
 import { toPaletteResponse } from '../streaks/streaks.dto.js';
 import { isoInZone, plainCell, textCell } from './csv.js';

@@ -5,7 +5,7 @@ import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { DATABASE, type Database, type Tx } from '../database/client.js';
-import { localDate } from '../statistics/local-days.js';
+import { localDate } from '../common/local-days.js';
 import { toPaletteResponse } from '../streaks/streaks.dto.js';
 import { BOM, csvRow } from './csv.js';
 import {

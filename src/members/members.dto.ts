@@ -1,5 +1,5 @@
 import { type Check, is, optional, optionalNonNull } from '../common/wire/validation.js';
-import { LIMITS } from '../database/schema.js';
+import { LIMITS } from '../common/limits.js';
 import type { MemberRow } from './members.repository.js';
 
 const boolean: Check = {

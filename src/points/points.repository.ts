@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { and, eq, gte, sql } from 'drizzle-orm';
 import type { Tx } from '../database/client.js';
-import { INT4_MAX, member, transactionRecord } from '../database/schema.js';
+import { INT4_MAX } from '../common/limits.js';
+import { member, transactionRecord } from '../database/schema.js';
 
 export type TransactionType = 'Purchase' | 'Sell' | 'Reward';
 export type TransactionRecordRow = typeof transactionRecord.$inferSelect;

@@ -1,4 +1,4 @@
-import { addDays } from '../statistics/local-days.js';
+import { addDays } from '../common/local-days.js';
 
 export const PERIODS = ['day', 'week', 'month'] as const;
 export type Period = (typeof PERIODS)[number];

@@ -1,5 +1,5 @@
 import { type Check, optional } from '../common/wire/validation.js';
-import { isDate, isTimeZone } from '../statistics/local-days.js';
+import { isDate, isTimeZone } from '../common/local-days.js';
 import { type Period, PERIODS } from './periods.js';
 
 export const SCOPES = ['all', 'group'] as const;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type SQL, sql } from 'drizzle-orm';
 import { MAX_SESSION_HOURS_EVER } from '../config/config.js';
 import { DATABASE, type Database, type DbOrTx } from '../database/client.js';
-import { canonicalZone } from '../statistics/local-days.js';
+import { canonicalZone } from '../common/local-days.js';
 
 /** A uuid[] parameter: drizzle spreads a JS array into a list of parameters, so it goes as one literal. */
 const uuids = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;

@@ -3,7 +3,7 @@ import { Clock } from '../common/clock.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { canonicalZone, localDate } from '../statistics/local-days.js';
+import { canonicalZone, localDate } from '../common/local-days.js';
 import { GROUP_STORE, type GroupStore } from '../study-groups/group-store.js';
 import { RankingBoard } from './ranking-board.js';
 import { RankingSnapshots } from './ranking-snapshots.js';

@@ -7,7 +7,7 @@ import { SpringMsg } from '../common/wire/messages.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { DATABASE, type Database, type Tx } from '../database/client.js';
 import { isLockTimeout, isStatementTimeout } from '../database/errors.js';
-import { INT4_MAX } from '../database/schema.js';
+import { INT4_MAX } from '../common/limits.js';
 import { PointsRepository, type TransactionRecordRow } from '../points/points.repository.js';
 import { StreaksRepository } from '../streaks/streaks.repository.js';
 import { drawGrade, effectOf, pickOne, pickPalette } from './item-use.rules.js';

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { DatabaseLockedError, openDatabase } from '../database/client.js';
 import { runMigrations } from '../database/migrator.js';
-import { canonicalZone, daysBetween, isDate } from '../statistics/local-days.js';
+import { canonicalZone, daysBetween, isDate } from '../common/local-days.js';
 import { openJobDatabase } from './job-database.js';
 import { RunRecords } from './run-records.js';
 import { type Progress, StatJobs } from './stat-jobs.js';

@@ -1,5 +1,5 @@
 import { MAX_SESSION_HOURS_EVER } from '../config/config.js';
-import { addDays, daysBetween } from '../statistics/local-days.js';
+import { addDays, daysBetween } from '../common/local-days.js';
 import type { JobDatabase, RunSql } from './job-database.js';
 
 // Every writer of rollups holds it for its transaction: two runs never interleave, so a monthly

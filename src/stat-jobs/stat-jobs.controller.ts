@@ -4,7 +4,7 @@ import { AdminOnly } from '../common/auth/auth.guards.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { type Check, field, type Infer, ValidBody } from '../common/wire/validation.js';
 import { DATABASE, type Database } from '../database/client.js';
-import { daysBetween, isDate } from '../statistics/local-days.js';
+import { daysBetween, isDate } from '../common/local-days.js';
 import { RunRecords } from './run-records.js';
 import { StatJobsRunner } from './stat-jobs.runner.js';
 

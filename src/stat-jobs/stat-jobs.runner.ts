@@ -5,7 +5,7 @@ import { Metrics } from '../common/metrics.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { DATABASE, type Database } from '../database/client.js';
 import { isTransientDatabaseError } from '../database/errors.js';
-import { canonicalZone } from '../statistics/local-days.js';
+import { canonicalZone } from '../common/local-days.js';
 import { AlertSender } from './alerts.js';
 import { type JobDatabase, openJobDatabase } from './job-database.js';
 import { JobMetrics } from './job-metrics.js';

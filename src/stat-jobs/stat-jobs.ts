@@ -1,4 +1,4 @@
-import { addDays, localDate } from '../statistics/local-days.js';
+import { addDays, localDate } from '../common/local-days.js';
 import type { JobDatabase } from './job-database.js';
 import { chunks, type Counts, type Coverage, monthOf, nextMonth, RollupWriter } from './rollup-writer.js';
 

@@ -1,6 +1,6 @@
 import { type Check, optional } from '../common/wire/validation.js';
 import type { studyRecord } from '../database/schema.js';
-import { isDate, isTimeZone } from './local-days.js';
+import { isDate, isTimeZone } from '../common/local-days.js';
 
 const check = (test: (v: unknown) => boolean, message: (f: string) => string): Check => ({ test, message });
 const date = check(

@@ -3,7 +3,7 @@ import { and, asc, eq, gt, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-
 import { MAX_SESSION_HOURS_EVER } from '../config/config.js';
 import { DATABASE, type Database, type DbOrTx } from '../database/client.js';
 import { studyRecord } from '../database/schema.js';
-import { canonicalZone } from './local-days.js';
+import { canonicalZone } from '../common/local-days.js';
 
 /**
  * The member's ended sessions overlapping [lo, hi), each cut into the local days of `tz` it touches

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/wire/api-error.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { addDays, canonicalZone, daysBetween } from './local-days.js';
+import { addDays, canonicalZone, daysBetween } from '../common/local-days.js';
 import { RollupReader } from './rollup-reader.js';
 import { type DayTotal, StatisticsRepository } from './statistics.repository.js';
 

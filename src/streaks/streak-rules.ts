@@ -1,4 +1,4 @@
-import { addDays, daysBetween } from '../statistics/local-days.js';
+import { addDays, daysBetween } from '../common/local-days.js';
 
 export interface StreakState {
   current: number;

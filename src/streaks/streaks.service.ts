@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { CONFIG, type Config } from '../config/config.js';
 import type { Tx } from '../database/client.js';
-import { addDays, datesTouched, localDate } from '../statistics/local-days.js';
+import { addDays, datesTouched, localDate } from '../common/local-days.js';
 import { StatisticsRepository } from '../statistics/statistics.repository.js';
 import { advanceStreak, backfillStreak, currentStreakOn } from './streak-rules.js';
 import { type PaletteRow, type StreakRow, StreaksRepository } from './streaks.repository.js';

@@ -1,7 +1,7 @@
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
 import { field, is } from '../common/wire/validation.js';
-import { LIMITS } from '../database/schema.js';
+import { LIMITS } from '../common/limits.js';
 import type { CategoryRow } from './study-categories.repository.js';
 
 export const SubjectBody = {

@@ -1,6 +1,6 @@
 import { ApiError } from './api-error.js';
 import { SpringMsg } from './messages.js';
-import { INT4_MAX } from '../../database/schema.js';
+import { INT4_MAX } from '../limits.js';
 
 /**
  * Reading request bodies as the former Spring server did (WIRE-CONTRACT §1.8, Jackson defaults):
