@@ -13,6 +13,7 @@ import { DATABASE, type Database, type Tx } from '../database/client.js';
 import type { Session } from './auth.dto.js';
 import { PasswordService } from './password.service.js';
 import { RefreshTokenRepository } from './refresh-token.repository.js';
+import { decideRefresh } from './refresh-rules.js';
 import type { SocialIdentity } from './social/social-provider.js';
 
 /** E-mail and social sign-in, refresh rotation (SPEC §2.3), logout and account erasure. */
@@ -71,9 +72,8 @@ export class AuthService {
   }
 
   /**
-   * Rotation with a reuse window: the PWA refreshes in parallel with one token, so a token already
-   * rotated less than `REFRESH_REUSE_WINDOW_SECONDS` ago still gets a pair of the same chain; later
-   * reuse means the token leaked: the whole chain is revoked and the account's access tokens end.
+   * Rotation with a reuse window (the decision is `decideRefresh`): a token reused after the window
+   * leaked, so the whole chain is revoked and the account's access tokens end.
    * Everything on one chain runs under that chain's lock, so no new token can slip into a chain while
    * it is being revoked, and under the account's credentials lock, so none can slip past a password
    * change either (it waits for a rotation in flight, or the rotation waits and then finds its token revoked).
@@ -89,12 +89,12 @@ export class AuthService {
       // Read again under both locks: a password change or a revocation that committed meanwhile shows here.
       const row = await this.refreshTokens.findByHash(hash, tx);
       const now = this.clock.now();
-      if (!row || row.revokedAt || row.expiresAt <= now) throw ApiError.unauthenticated();
+      const decision = decideRefresh(row, now, this.config.REFRESH_REUSE_WINDOW_SECONDS);
+      if (!row || decision.kind === 'reject') throw ApiError.unauthenticated();
       const account = await this.accounts.findById(row.accountId, tx);
       if (!account) throw ApiError.notFound(Msg.ACCOUNT_NOT_FOUND, 'ACCOUNT_NOT_FOUND');
-      if (!row.rotatedAt) await this.refreshTokens.markRotated(row.refreshTokenId, now, tx);
-      const rotatedAt = row.rotatedAt ?? now;
-      if (now.getTime() - rotatedAt.getTime() <= this.config.REFRESH_REUSE_WINDOW_SECONDS * 1000) {
+      if (decision.kind === 'rotate') {
+        if (decision.firstUse) await this.refreshTokens.markRotated(row.refreshTokenId, now, tx);
         return { session: await this.startSession(account, row.chainId, tx) };
       }
       await this.refreshTokens.revokeChain(row.chainId, now, tx);

@@ -5,6 +5,7 @@ import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
 import { DATABASE, type Database, type Tx } from '../database/client.js';
 import { isUniqueViolation } from '../database/errors.js';
+import { decideRename } from './category-rules.js';
 import { type CategoryRow, StudyCategoriesRepository } from './study-categories.repository.js';
 
 /** The caller as the owner guard resolved it: the account keys the queue, the member the rows. */
@@ -51,19 +52,29 @@ export class StudyCategoriesService {
       : undefined;
     await this.locked(owner, async (tx) => {
       const category = await this.categories.findOwned(memberId, id, tx);
-      if (!category) throw ApiError.notFound(Msg.CATEGORY_NOT_FOUND, 'CATEGORY_NOT_FOUND');
-      if (category.subject === subject) throw ApiError.badRequest(Msg.NOTHING_TO_CHANGE, 'NOTHING_TO_CHANGE');
-      const target = await this.categories.findBySubject(memberId, subject, tx);
-      if (seen !== undefined && seen !== (target?.studyCategoryId ?? null)) {
-        // A plain rename whose subject was taken meanwhile answers as the taken subject always has.
-        if (seen === null) throw ApiError.badRequest(Msg.CATEGORY_EXISTS, 'CATEGORY_EXISTS');
-        throw new ApiError(409, Msg.CATEGORY_CHANGED, { code: 'CATEGORY_CHANGED' });
-      }
-      if (target) {
-        await this.categories.moveRecords(memberId, id, target.studyCategoryId, tx);
-        await this.categories.softDelete(id, this.clock.now(), tx);
-      } else {
-        await this.categories.rename(id, subject, tx);
+      const target = category && (await this.categories.findBySubject(memberId, subject, tx));
+      const decision = decideRename({
+        currentSubject: category?.subject,
+        subject,
+        seenTargetId: seen,
+        targetId: target?.studyCategoryId ?? null,
+      });
+      switch (decision.kind) {
+        case 'not-found':
+          throw ApiError.notFound(Msg.CATEGORY_NOT_FOUND, 'CATEGORY_NOT_FOUND');
+        case 'nothing-to-change':
+          throw ApiError.badRequest(Msg.NOTHING_TO_CHANGE, 'NOTHING_TO_CHANGE');
+        case 'subject-taken':
+          // A plain rename whose subject was taken meanwhile answers as the taken subject always has.
+          throw ApiError.badRequest(Msg.CATEGORY_EXISTS, 'CATEGORY_EXISTS');
+        case 'target-changed':
+          throw new ApiError(409, Msg.CATEGORY_CHANGED, { code: 'CATEGORY_CHANGED' });
+        case 'merge':
+          await this.categories.moveRecords(memberId, id, decision.into, tx);
+          await this.categories.softDelete(id, this.clock.now(), tx);
+          return;
+        case 'rename':
+          await this.categories.rename(id, subject, tx);
       }
     }).catch((error: unknown) => {
       // A category given that subject outside the member lock (none of ours) took it first.
