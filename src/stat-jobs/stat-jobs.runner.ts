@@ -117,10 +117,14 @@ export class StatJobsRunner implements OnApplicationBootstrap, OnApplicationShut
     return (await this.boss.send(QUEUES.backfill, data)) ?? undefined;
   }
 
-  /** Queues a daily or monthly run now, outside its schedule (operators, tests). */
-  async runNow(name: 'daily' | 'monthly'): Promise<string | undefined> {
+  /**
+   * Queues a daily or monthly run now, outside its schedule (operators, tests); `deadlineSeconds`
+   * replaces the queue's deadline (STATS_JOB_DEADLINE_MINUTES) for this run only.
+   */
+  async runNow(name: 'daily' | 'monthly', deadlineSeconds?: number): Promise<string | undefined> {
     if (!this.boss) return undefined;
-    return (await this.boss.send(QUEUES[name], {})) ?? undefined;
+    const options = deadlineSeconds === undefined ? {} : { expireInSeconds: deadlineSeconds };
+    return (await this.boss.send(QUEUES[name], {}, options)) ?? undefined;
   }
 
   private run(name: JobName, data: BackfillData): Promise<RunResult> {
@@ -133,12 +137,13 @@ export class StatJobsRunner implements OnApplicationBootstrap, OnApplicationShut
   private async handle(name: JobName, job: PgBoss.JobWithMetadata<BackfillData>) {
     const attempt = job.retryCount + 1;
     const started = performance.now();
+    // The run's deadline is its pg-boss expiry (the queue's STATS_JOB_DEADLINE_MINUTES unless the
+    // job was sent with its own): the alert goes whichever instance runs it.
+    // (pg-boss reads it as `extract(epoch …)`, which node-postgres hands over as a numeric string.)
+    const deadlineSeconds = Number(job.expireInSeconds);
     const deadline = setTimeout(
-      () =>
-        void this.alerts.send(
-          `statistics ${name} run ${job.id} has not finished after ${this.config.STATS_JOB_DEADLINE_MINUTES} min`,
-        ),
-      this.config.STATS_JOB_DEADLINE_MINUTES * 60_000,
+      () => void this.alerts.send(`statistics ${name} run ${job.id} has not finished after ${deadlineSeconds} s`),
+      deadlineSeconds * 1000,
     );
     deadline.unref();
     try {
