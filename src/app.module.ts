@@ -4,9 +4,9 @@ import { AccountDeletionModule } from './account-deletion/account-deletion.modul
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
-import { AccessTokenGuard } from './common/auth/auth.guards.js';
+import { AccessTokenGuard } from './auth/auth.guards.js';
 import { CommonModule, type Infrastructure } from './common/common.module.js';
-import { RateLimitGuard } from './common/rate-limit/rate-limit.guard.js';
+import { RateLimitGuard } from './auth/rate-limit.guard.js';
 import { WireExceptionFilter } from './common/wire/exception.filter.js';
 import { SuccessInterceptor } from './common/wire/success.interceptor.js';
 import { ExportModule } from './export/export.module.js';

@@ -3,8 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AccountsRepository } from '../accounts/accounts.repository.js';
 import { AuthService } from '../auth/auth.service.js';
 import { PasswordService } from '../auth/password.service.js';
-import { RATE_LIMITER } from '../common/rate-limit/rate-limit.guard.js';
-import type { RateLimiter } from '../common/rate-limit/rate-limiter.js';
+import { RATE_LIMITER, type RateLimiter } from '../common/rate-limit/rate-limiter.js';
 import { CONFIG, type Config } from '../config/config.js';
 
 export type SignInOutcome =

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AdminOnly } from '../common/auth/auth.guards.js';
+import { AdminOnly } from '../auth/auth.guards.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
 import { CreateAccountBody, toAccountAdmin, UpdateAccountBody } from './accounts.dto.js';
 import { AccountsService } from './accounts.service.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
 import { PasswordService } from '../auth/password.service.js';
-import { isUuid, USER_ROLE_ID } from '../common/auth/auth.guards.js';
+import { isUuid, USER_ROLE_ID } from '../auth/authenticator.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
 import { isUniqueViolation } from '../database/errors.js';

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AdminOnly } from '../common/auth/auth.guards.js';
+import { AdminOnly } from '../auth/auth.guards.js';
 import { springPathId } from '../common/wire/spring.js';
 import {
   readCharacterCreate,

@@ -1,9 +1,9 @@
 import { applyDecorators, Controller, Delete, Header, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { type Caller, CurrentCaller, Public } from '../common/auth/auth.guards.js';
-import { bearerToken } from '../common/auth/bearer.js';
-import { RateLimit } from '../common/rate-limit/rate-limit.guard.js';
+import { type Caller, CurrentCaller, Public } from './auth.guards.js';
+import { bearerToken } from './bearer.js';
+import { RateLimit } from './rate-limit.guard.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
 import { CodeBody, GoogleBody, LoginBody, RegisterBody, toLoginResponse } from './auth.dto.js';
 import { AuthService } from './auth.service.js';

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type AccountRow, AccountsRepository } from '../accounts/accounts.repository.js';
-import { AuthCache } from '../common/auth/auth-cache.js';
-import { USER_ROLE_ID } from '../common/auth/auth.guards.js';
-import { TokenService } from '../common/auth/token.service.js';
+import { AuthCache } from './auth-cache.js';
+import { USER_ROLE_ID } from './authenticator.js';
+import { TokenService } from './token.service.js';
 import { Clock } from '../common/clock.js';
 import { EventBus } from '../common/events.js';
 import { Random } from '../common/random.js';

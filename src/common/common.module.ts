@@ -1,18 +1,12 @@
 import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
-import { AccountsRepository } from '../accounts/accounts.repository.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { DATABASE, type Database } from '../database/client.js';
-import { MembersRepository } from '../members/members.repository.js';
-import { AuthCache } from './auth/auth-cache.js';
-import { MemberExistsGuard, OwnerGuard } from './auth/auth.guards.js';
-import { TokenService } from './auth/token.service.js';
 import { Clock, SystemClock } from './clock.js';
 import { EventBus } from './events.js';
 import { MemberQueue } from './keyed-queue.js';
 import { Metrics } from './metrics.js';
 import { CryptoRandom, Random } from './random.js';
-import { RATE_LIMITER } from './rate-limit/rate-limit.guard.js';
-import { MemoryRateLimiter, RedisRateLimiter } from './rate-limit/rate-limiter.js';
+import { MemoryRateLimiter, RATE_LIMITER, RedisRateLimiter } from './rate-limit/rate-limiter.js';
 import { REDIS, type RedisClient } from './redis.js';
 import { ShutdownState } from './shutdown.js';
 
@@ -27,8 +21,9 @@ export interface Infrastructure {
 const rateLimitLogger = new Logger('RateLimiter');
 
 /**
- * What every feature shares: configuration, the database, Redis, the clock and randomness, the
- * token service and the repositories the guards read. Tests pass their own clock or randomness here.
+ * What every feature shares: configuration, the database, Redis, the clock and randomness, the rate
+ * limiter, events, the member queue, metrics and the shutdown state. Tests pass their own clock or
+ * randomness here.
  */
 @Global()
 @Module({})
@@ -52,12 +47,6 @@ export class CommonModule {
       MemberQueue,
       Metrics,
       ShutdownState,
-      TokenService,
-      AccountsRepository,
-      MembersRepository,
-      AuthCache,
-      OwnerGuard,
-      MemberExistsGuard,
     ];
     return { module: CommonModule, providers: shared, exports: shared.map((p) => ('provide' in p ? p.provide : p)) };
   }

@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { type Caller, CurrentCaller, OwnerOnly } from '../common/auth/auth.guards.js';
-import { RateLimit } from '../common/rate-limit/rate-limit.guard.js';
+import { type Caller, CurrentCaller, OwnerOnly } from '../auth/auth.guards.js';
+import { RateLimit } from '../auth/rate-limit.guard.js';
 import { RawResponse } from '../common/wire/success.interceptor.js';
 import { type Infer, ValidQuery } from '../common/wire/validation.js';
 import { CONFIG, type Config } from '../config/config.js';

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../common/auth/auth.guards.js';
+import { Public } from '../auth/auth.guards.js';
 import { REDIS, type RedisClient } from '../common/redis.js';
 import { ShutdownState } from '../common/shutdown.js';
 import { RawResponse } from '../common/wire/success.interceptor.js';

@@ -1,6 +1,6 @@
 import { Controller, Get, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AdminOnly, type Caller, CurrentCaller, OwnerOnly } from '../common/auth/auth.guards.js';
+import { AdminOnly, type Caller, CurrentCaller, OwnerOnly } from '../auth/auth.guards.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
 import { toMemberResponse, toOwnMemberResponse, UpdateMemberBody } from './members.dto.js';
 import { MembersService } from './members.service.js';

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller } from '../common/auth/auth.guards.js';
+import { type Caller, CurrentCaller } from '../auth/auth.guards.js';
 import { type Infer, ValidQuery } from '../common/wire/validation.js';
 import { PERIODS } from './periods.js';
 import { MAX_LIMIT, MAX_OFFSET, RankingsQuery, SCOPES, toRankingResponse } from './rankings.dto.js';

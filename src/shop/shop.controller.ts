@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller } from '../common/auth/auth.guards.js';
+import { type Caller, CurrentCaller } from '../auth/auth.guards.js';
 import { springPathId } from '../common/wire/spring.js';
 import { readPurchase, readSale, toCharacterListResponse, toTransactionResponse, toUseResponse } from './shop.dto.js';
 import { ShopService } from './shop.service.js';

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AdminOnly } from '../common/auth/auth.guards.js';
+import { AdminOnly } from '../auth/auth.guards.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { type Check, field, type Infer, ValidBody } from '../common/wire/validation.js';
 import { DATABASE, type Database } from '../database/client.js';

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller, OwnerOnly } from '../common/auth/auth.guards.js';
+import { type Caller, CurrentCaller, OwnerOnly } from '../auth/auth.guards.js';
 import { type Infer, ValidQuery } from '../common/wire/validation.js';
 import { DailyQuery, HeatMapQuery, MonthlyQuery, RecordsQuery, toStudyRecordResponse } from './statistics.dto.js';
 import { StatisticsService } from './statistics.service.js';

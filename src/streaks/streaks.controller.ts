@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { MemberMustExist } from '../common/auth/auth.guards.js';
+import { MemberMustExist } from '../auth/auth.guards.js';
 import { toStreakResponse } from './streaks.dto.js';
 import { StreaksService } from './streaks.service.js';
 

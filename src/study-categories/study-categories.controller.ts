@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller, OwnerOnly } from '../common/auth/auth.guards.js';
+import { type Caller, CurrentCaller, OwnerOnly } from '../auth/auth.guards.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
 import { parseCategoryId, SubjectBody, toCategoryResponse } from './study-categories.dto.js';
 import { type Owner, StudyCategoriesService } from './study-categories.service.js';

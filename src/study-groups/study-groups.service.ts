@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AuthCache } from '../common/auth/auth-cache.js';
-import { ADMIN_ROLE_ID, verifyCaller } from '../common/auth/auth.guards.js';
-import { TokenService } from '../common/auth/token.service.js';
-import { KeyBatcher } from '../common/auth/key-batcher.js';
+import { ADMIN_ROLE_ID, Authenticator } from '../auth/authenticator.js';
+import { KeyBatcher } from '../common/key-batcher.js';
 import { type MemberRow, MembersRepository } from '../members/members.repository.js';
 import type { GroupMember } from './group-store.js';
 
@@ -15,8 +13,7 @@ export interface Identity {
 @Injectable()
 export class StudyGroupsService {
   constructor(
-    private readonly tokens: TokenService,
-    private readonly accounts: AuthCache,
+    private readonly authenticator: Authenticator,
     members: MembersRepository,
   ) {
     this.profiles = new KeyBatcher((ids) => members.findByAccounts(ids));
@@ -26,12 +23,8 @@ export class StudyGroupsService {
   private readonly profiles: KeyBatcher<MemberRow>;
 
   async identify(token: unknown): Promise<Identity> {
-    const { claims, roleId } = await verifyCaller(
-      this.tokens,
-      this.accounts,
-      typeof token === 'string' ? token : undefined,
-    );
-    return { accountId: claims.sub, isAdmin: roleId === ADMIN_ROLE_ID };
+    const { accountId, roleId } = await this.authenticator.authenticate(typeof token === 'string' ? token : undefined);
+    return { accountId, isAdmin: roleId === ADMIN_ROLE_ID };
   }
 
   /** The member as the room shows them, read at each join so a new nickname shows. */

@@ -1,6 +1,6 @@
 import { Controller, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller, OwnerOnly } from '../common/auth/auth.guards.js';
+import { type Caller, CurrentCaller, OwnerOnly } from '../auth/auth.guards.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
 import { toStudyRecordResponse } from '../statistics/statistics.dto.js';
 import { OfflineRecordsService } from './offline-records.service.js';

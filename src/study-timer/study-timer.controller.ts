@@ -1,6 +1,6 @@
 import { Controller, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller } from '../common/auth/auth.guards.js';
+import { type Caller, CurrentCaller } from '../auth/auth.guards.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
 import { EndBody, StartBody } from './study-timer.dto.js';
 import { StudyTimerService } from './study-timer.service.js';

@@ -1,4 +1,4 @@
-import { isUuid } from '../common/auth/auth.guards.js';
+import { isUuid } from '../auth/authenticator.js';
 import { type Check, field, is, optional } from '../common/wire/validation.js';
 
 export const STATUSES = ['Completed', 'Incompleted'] as const;

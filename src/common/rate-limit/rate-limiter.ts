@@ -5,6 +5,9 @@ export interface RateLimitResult {
   retryAfterSeconds: number;
 }
 
+/** The injection token of the shared limiter (memory, or Redis when there is one). */
+export const RATE_LIMITER = Symbol('RATE_LIMITER');
+
 /** Fixed-window counters: one per (route, key). Shared through Redis when there is one. */
 export interface RateLimiter {
   hit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { type Config, loadConfig } from '../../config/config.js';
-import { Clock } from '../clock.js';
-import { ApiError } from '../wire/api-error.js';
+import { type Config, loadConfig } from '../config/config.js';
+import { Clock } from '../common/clock.js';
+import { ApiError } from '../common/wire/api-error.js';
 import { TokenService } from './token.service.js';
 
 class FixedClock extends Clock {

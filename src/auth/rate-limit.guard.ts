@@ -1,14 +1,13 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { CONFIG, type Config } from '../../config/config.js';
-import { ApiError } from '../wire/api-error.js';
-import { bearerToken } from '../auth/bearer.js';
-import { TokenService } from '../auth/token.service.js';
-import type { RateLimiter } from './rate-limiter.js';
+import { CONFIG, type Config } from '../config/config.js';
+import { ApiError } from '../common/wire/api-error.js';
+import { bearerToken } from './bearer.js';
+import { TokenService } from './token.service.js';
+import { RATE_LIMITER, type RateLimiter } from '../common/rate-limit/rate-limiter.js';
 
 export type RateLimitKind = 'login' | 'register' | 'refresh' | 'social' | 'export';
-export const RATE_LIMITER = Symbol('RATE_LIMITER');
 const KIND = 'rate-limit:kind';
 export const RateLimit = (kind: RateLimitKind) => SetMetadata(KIND, kind);
 

@@ -9,24 +9,14 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import type { AccountAccess } from '../../accounts/accounts.repository.js';
-import { ApiError } from '../wire/api-error.js';
-import { Msg } from '../wire/messages.js';
+import { ApiError } from '../common/wire/api-error.js';
+import { Msg } from '../common/wire/messages.js';
 import { AuthCache } from './auth-cache.js';
+import { ADMIN_ROLE_ID, Authenticator, type Identity, isUuid } from './authenticator.js';
 import { bearerToken } from './bearer.js';
-import { type AccessClaims, TokenService } from './token.service.js';
-
-export const ADMIN_ROLE_ID = 1;
-export const USER_ROLE_ID = 2;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
 
 /** What the guards learned about the caller. */
-export interface Caller {
-  accountId: string;
-  email: string | null;
-  /** The live role from the database, not the token's claim. */
-  roleId: number;
+export interface Caller extends Identity {
   /** Set by the owner guard. */
   memberId?: string;
 }
@@ -41,23 +31,6 @@ export const Public = () => SetMetadata(PUBLIC, true);
 export const AdminOnly = () => SetMetadata(ADMIN, true);
 
 /**
- * The one check of an access token, for HTTP and sockets alike: valid and unexpired, of an account that
- * still exists, and of the account's current token generation (a password change or a reused refresh
- * chain bumps it). The role and the generation come from one primary-key read, cached (`AuthCache`).
- */
-export async function verifyCaller(
-  tokens: TokenService,
-  accounts: { access(accountId: string): Promise<AccountAccess | undefined> },
-  token: string | undefined,
-): Promise<{ claims: AccessClaims; roleId: number }> {
-  const claims = await tokens.verifyAccess(token);
-  if (!isUuid(claims.sub)) throw ApiError.unauthenticated();
-  const access = await accounts.access(claims.sub);
-  if (!access || access.tokenGeneration !== claims.gen) throw ApiError.unauthenticated();
-  return { claims, roleId: access.roleId };
-}
-
-/**
  * Global guard: a valid access token (HS256, pinned) of an account that still exists, of its current
  * generation. Checking the live account on every request (through the cache, which every instance
  * drops before a change answers) is what makes a deleted account's tokens, or those from before a
@@ -67,8 +40,7 @@ export async function verifyCaller(
 export class AccessTokenGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly tokens: TokenService,
-    private readonly accounts: AuthCache,
+    private readonly authenticator: Authenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -76,9 +48,9 @@ export class AccessTokenGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthedRequest>();
-    const { claims, roleId } = await verifyCaller(this.tokens, this.accounts, bearerToken(request));
-    request.caller = { accountId: claims.sub, email: claims.email, roleId };
-    if (this.reflector.getAllAndOverride<boolean>(ADMIN, targets) && roleId !== ADMIN_ROLE_ID) {
+    const caller = await this.authenticator.authenticate(bearerToken(request));
+    request.caller = caller;
+    if (this.reflector.getAllAndOverride<boolean>(ADMIN, targets) && caller.roleId !== ADMIN_ROLE_ID) {
       throw ApiError.forbidden();
     }
     return true;

@@ -1,10 +1,10 @@
 import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { errors, jwtVerify, SignJWT } from 'jose';
-import { CONFIG, type Config } from '../../config/config.js';
-import { Clock } from '../clock.js';
-import { ApiError } from '../wire/api-error.js';
-import { BoundedCache } from './bounded-cache.js';
+import { CONFIG, type Config } from '../config/config.js';
+import { Clock } from '../common/clock.js';
+import { ApiError } from '../common/wire/api-error.js';
+import { BoundedCache } from '../common/bounded-cache.js';
 
 export interface AccessClaims {
   sub: string;

@@ -3,12 +3,12 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { type AccountAccess, AccountsRepository } from '../../accounts/accounts.repository.js';
-import { CONFIG, type Config } from '../../config/config.js';
-import { MembersRepository } from '../../members/members.repository.js';
-import { REDIS, type RedisClient } from '../redis.js';
-import { BoundedCache } from './bounded-cache.js';
-import { KeyBatcher } from './key-batcher.js';
+import { type AccountAccess, AccountsRepository } from '../accounts/accounts.repository.js';
+import { CONFIG, type Config } from '../config/config.js';
+import { MembersRepository } from '../members/members.repository.js';
+import { REDIS, type RedisClient } from '../common/redis.js';
+import { BoundedCache } from '../common/bounded-cache.js';
+import { KeyBatcher } from '../common/key-batcher.js';
 
 /** What changed: the accounts whose role or generation moved or which went, and the members that went. */
 export interface CacheChange {
