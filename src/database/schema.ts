@@ -333,6 +333,23 @@ export const statDaily = pgTable(
   ],
 );
 
+/**
+ * Per member and local day, the stat_daily rows summed across categories, written in the same
+ * statements as they are: a year's heat-map reads 365 rows of one index range instead of summing
+ * a row per category and day.
+ */
+export const statDay = pgTable(
+  'stat_day',
+  {
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => member.memberId, { onDelete: 'cascade' }),
+    localDate: date('local_date', { mode: 'string' }).notNull(),
+    micros: bigint('micros', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.memberId, t.localDate] })],
+);
+
 /** Per member and month (its first day): `seconds` sums the floored day totals, as the monthly route does. */
 export const statMonthly = pgTable(
   'stat_monthly',
