@@ -1,21 +1,18 @@
 /**
- * Import benchmark (issue 15): the original database with BENCH_IMPORT_MEMBERS members (10,000) and
- * BENCH_IMPORT_RECORDS study records (100,000), plus one account, streak, category, item and
- * character inventory row and transaction record per member, on the local MariaDB, imported into a
- * fresh PostgreSQL database by the importer in-process (the same code as `npm run import:monta`).
- * Prints the time of each step and rows per second; never asserts timing. The machine may be shared
- * (other work running at the same time): read the figures as a lower bound.
+ * Import (issue 15): the original database with BENCH_IMPORT_MEMBERS members and BENCH_IMPORT_RECORDS
+ * study records (plus one account, streak, category, item and character inventory row and transaction
+ * per member) on the local MariaDB, imported into a scratch PostgreSQL database by the importer
+ * in-process (the code of `npm run import:monta`); then, as the baseline of the same run, a second
+ * import that compares every row and rewrites none. Prints seconds and rows per second per table;
+ * never asserts timing.
  *
- *   npx tsx bench/import.bench.ts      (or npm run bench:import)
+ *   npm run bench:import
  *
- * Settings: BENCH_IMPORT_MEMBERS, BENCH_IMPORT_RECORDS, BENCH_IMPORT_BATCH (1000), TEST_MARIADB_URL
- * (mysql://root@127.0.0.1:3306), BENCH_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres).
- * Both databases are dropped at the end, however the run ends.
+ * Settings: BENCH_IMPORT_MEMBERS (10000), BENCH_IMPORT_RECORDS (100000), BENCH_IMPORT_BATCH (1000),
+ * TEST_MARIADB_URL (mysql://root@127.0.0.1:3306), BENCH_ADMIN_URL. Both databases are dropped at the end.
  */
-import { randomBytes } from 'node:crypto';
-import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/database/client.js';
-import { runMigrations } from '../src/database/migrator.js';
 import { seedCatalogue } from '../src/database/seeds/catalogue.js';
 import { runImport } from '../src/import/importer.js';
 import { createProgress, type Progress } from '../src/import/progress.js';
@@ -23,88 +20,19 @@ import { openSource } from '../src/import/source.js';
 import { formatVerification } from '../src/import/verify.js';
 import { createOriginalDatabase } from '../test/support/original-db.js';
 import { loadBulk } from '../test/support/original-bulk.js';
-import { withAdmin } from './lib/scratch-database.js';
+import { cleanups, runBench } from './lib/cleanup.js';
+import { printMachine, printTable } from './lib/report.js';
+import { createScratchDatabase } from './lib/scratch-database.js';
+import { ADMIN_URL, intSetting } from './lib/settings.js';
 
-const members = Number(process.env.BENCH_IMPORT_MEMBERS ?? 10_000);
-const records = Number(process.env.BENCH_IMPORT_RECORDS ?? 100_000);
-const batchSize = Number(process.env.BENCH_IMPORT_BATCH ?? 1000);
-const adminUrl = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-/** Seconds per table, printed when the import is done. */
-const perTable: [string, number, number][] = [];
+const members = intSetting('BENCH_IMPORT_MEMBERS', 10_000, 1, 1_000_000);
+const records = intSetting('BENCH_IMPORT_RECORDS', 100_000, 0, 100_000_000);
+const batchSize = intSetting('BENCH_IMPORT_BATCH', 1000, 1, 100_000);
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
-console.log(`import bench: ${members} members, ${records} records, batches of ${batchSize}; ${cpus().length} cores`);
-console.log('note: the machine may be shared with other work; figures are a lower bound\n');
-
-const original = await createOriginalDatabase();
-const name = `monta_bench_import_${randomBytes(4).toString('hex')}`;
-try {
-  let t = performance.now();
-  await loadBulk(original, members, records);
-  console.log(`source loaded (MariaDB): ${seconds(t).toFixed(1)} s`);
-
-  await withAdmin(adminUrl, (c) => c.query(`create database ${name}`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const target = await openDatabase({ url: url.toString(), dataDir: '', poolSize: 1 });
-  const source = await openSource(original.url);
-  try {
-    await runMigrations(target.db);
-    await seedCatalogue(target.db);
-    const [counts] = await original.connection.query(
-      `select (select count(*) from account) + (select count(*) from member) + (select count(*) from study_streak)
-        + (select count(*) from study_category) + (select count(*) from study_record) + (select count(*) from item_inventory)
-        + (select count(*) from character_inventory) + (select count(*) from transaction_record)
-        + (select count(*) from role) + (select count(*) from item) + (select count(*) from \`character\`)
-        + (select count(*) from palette) as n`,
-    );
-    const total = Number((counts as { n: number }[])[0]!.n);
-
-    t = performance.now();
-    const first = await runImport(source, target, {
-      dryRun: false,
-      zone: 'UTC',
-      batchSize,
-      progress: timed(createProgress()),
-    });
-    const firstSeconds = seconds(t);
-    console.log(`\n${formatVerification(first)}\n`);
-    for (const [table, rows, took] of perTable) {
-      const rate = Math.round(rows / took);
-      console.log(
-        `  ${table.padEnd(20)} ${String(rows).padStart(7)} rows ${took.toFixed(1).padStart(6)} s ${rate} rows/s`,
-      );
-    }
-    const copied = perTable.reduce((sum, [, , took]) => sum + took, 0);
-    console.log(`  context + verification + sequences: ${(firstSeconds - copied).toFixed(1)} s`);
-    console.log(
-      `first import: ${total} rows in ${firstSeconds.toFixed(1)} s = ${Math.round(total / firstSeconds)} rows/s`,
-    );
-
-    t = performance.now();
-    const second = await runImport(source, target, {
-      dryRun: false,
-      zone: 'UTC',
-      batchSize,
-      progress: silentProgress(),
-    });
-    const secondSeconds = seconds(t);
-    console.log(
-      `second run (compares every row, rewrites none): ${secondSeconds.toFixed(1)} s = ${Math.round(total / secondSeconds)} rows/s; checksum ${second.checksum === first.checksum ? 'unchanged' : 'CHANGED'}`,
-    );
-  } finally {
-    await source.close();
-    await target.close();
-  }
-} finally {
-  await withAdmin(adminUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).catch(() => undefined);
-  await original.drop();
-}
-
-function timed(inner: Progress): Progress {
-  let started = 0;
-  let rows = 0;
-  let table = '';
+/** The importer's progress, with the seconds and rows of each table kept. */
+function timed(inner: Progress, tables: [string, number, number][]): Progress {
+  let [table, rows, started] = ['', 0, 0];
   return {
     ...inner,
     start: (name, total, done) => {
@@ -112,12 +40,56 @@ function timed(inner: Progress): Progress {
       inner.start(name, total, done);
     },
     end: () => {
-      perTable.push([table, rows, seconds(started)]);
+      tables.push([table, rows, seconds(started)]);
       inner.end();
     },
   };
 }
 
-function silentProgress() {
-  return { log: () => undefined, start: () => undefined, advance: () => undefined, end: () => undefined };
+async function main(): Promise<void> {
+  console.log('Machine');
+  await printMachine(ADMIN_URL);
+  console.log(`Settings: ${members} members, ${records} records, batches of ${batchSize}`);
+  const original = await createOriginalDatabase();
+  cleanups.push(() => original.drop());
+  let t = performance.now();
+  await loadBulk(original, members, records);
+  console.log(`source loaded (MariaDB): ${seconds(t).toFixed(1)} s`);
+  const scratch = await createScratchDatabase(ADMIN_URL, 'monta_bench_import', (db) => seedCatalogue(db));
+  const target = await openDatabase({ url: scratch.url, dataDir: '', poolSize: 1 });
+  cleanups.push(() => target.close());
+  const source = await openSource(original.url);
+  cleanups.push(() => source.close());
+
+  const tables: [string, number, number][] = [];
+  t = performance.now();
+  const options = { dryRun: false, zone: 'UTC', batchSize };
+  const first = await runImport(source, target, { ...options, progress: timed(createProgress(), tables) });
+  const firstSeconds = seconds(t);
+  console.log(`\n${formatVerification(first)}\n`);
+  t = performance.now();
+  const quiet = { log: () => undefined, start: () => undefined, advance: () => undefined, end: () => undefined };
+  const second = await runImport(source, target, { ...options, progress: quiet });
+  const secondSeconds = seconds(t);
+
+  const total = tables.reduce((sum, [, rows]) => sum + rows, 0);
+  const copied = tables.reduce((sum, [, , took]) => sum + took, 0);
+  const line = (name: string, rows: number | undefined, took: number) => [
+    name,
+    rows === undefined ? '' : String(rows),
+    took.toFixed(1),
+    rows === undefined ? '' : String(Math.round(rows / took)),
+  ];
+  printTable(
+    ['step', 'rows', 'seconds', 'rows/s'],
+    [
+      ...tables.map(([table, rows, took]) => line(table, rows, took)),
+      line('context, verification and sequences', undefined, firstSeconds - copied),
+      line('first import', total, firstSeconds),
+      line('second run (compares, rewrites none)', total, secondSeconds),
+    ],
+  );
+  console.log(`checksum of the second run: ${second.checksum === first.checksum ? 'unchanged' : 'CHANGED'}`);
 }
+
+await runBench(main, 3600);

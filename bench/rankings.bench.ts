@@ -1,80 +1,53 @@
 /**
  * Rankings (issue 13): latency of GET /timer-api/rankings (top 50 plus the caller's own place) for a
- * local day, an ISO week and a month over BENCH_MEMBERS members (default 100,000) holding a year of
- * sessions, for a caller ranked near the middle (~50,000th), at each BENCH_CONCURRENCY. Prints
- * figures, asserts no timing.
+ * local day, an ISO week and a month over BENCH_MEMBERS members holding a year of sessions, for a
+ * caller ranked near the middle, at each BENCH_CONCURRENCY; beside `GET /members/me` in the same run
+ * as the baseline (the same guards and envelope, no ranking). Prints figures, asserts no timing.
  *
  *   npx tsx bench/rankings.bench.ts
  *
- *  1. a fresh database (migrated, seeded); BENCH_MEMBERS accounts and members; for each member and
- *     each of the BENCH_DAYS local days up to yesterday (DEFAULT_TIMEZONE), with probability
- *     BENCH_STUDY_SHARE, one ended session of 10–180 min at a random time (some cross midnight),
- *     inserted in start_time order with triggers off (the rollup change log is not wanted here);
- *     VACUUM (ANALYZE);
- *  2. the caller: the member in the middle of the last whole month, given a known password;
- *  3. monta-server (src/main.ts, NODE_ENV=production, its default RANKING_SNAPSHOT_SECONDS unless set);
- *  4. per period (the last whole day, ISO week and month): the first request (it builds the snapshot: every member's total from the records)
- *     timed on its own and checked against an independent SQL sum for the caller; then load runs.
+ *  1. a scratch database; BENCH_MEMBERS members; for each member and each of the BENCH_DAYS local days
+ *     up to yesterday (DEFAULT_TIMEZONE), with probability BENCH_STUDY_PERCENT %, one ended session of
+ *     10–180 min at a random time (some cross midnight), in start_time order with triggers off (no
+ *     rollup change log); VACUUM (ANALYZE);
+ *  2. the caller: the middle of the last whole month's ranking, logged in through the API;
+ *  3. per period (the last whole day, ISO week and month): the first request (it builds the snapshot)
+ *     timed on its own and checked against an independent SQL sum; then load runs.
  *
- * Settings: BENCH_MEMBERS (100000), BENCH_DAYS (365), BENCH_STUDY_SHARE (0.2), BENCH_SECONDS (10),
- * BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (1,16), BENCH_ADMIN_URL (loopback PostgreSQL),
+ * Settings: BENCH_MEMBERS (100000), BENCH_DAYS (365), BENCH_STUDY_PERCENT (20), BENCH_SECONDS (10),
+ * BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (1,16), BENCH_ADMIN_URL, BENCH_NODE_FLAGS,
  * RANKING_SNAPSHOT_SECONDS (passed to the server when set).
  */
-import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { hashPassword } from '../src/auth/password.service.js';
+import type pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
 import { periodOf, type Period } from '../src/rankings/periods.js';
 import { addDays, localDate } from '../src/common/local-days.js';
-import { cleanUp, cleanups, watchdog } from './lib/cleanup.js';
-import { HttpClient } from './lib/iterations.js';
-import { runLoad } from './lib/load.js';
-import { freePort, processRss, startServer } from './lib/proc.js';
-import { createScratchDatabase } from './lib/scratch-database.js';
+import { runBench } from './lib/cleanup.js';
+import { figures, FIGURES, HttpClient, measure } from './lib/http.js';
+import { API, insertMembers, logIn } from './lib/members.js';
+import { startMonta } from './lib/proc.js';
+import { printMachine, printTable } from './lib/report.js';
+import { connect, createScratchDatabase } from './lib/scratch-database.js';
+import { ADMIN_URL, intListSetting, intSetting } from './lib/settings.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const env = (name: string, fallback: string) => process.env[name]?.trim() || fallback;
 const settings = {
-  members: Number(env('BENCH_MEMBERS', '100000')),
-  days: Number(env('BENCH_DAYS', '365')),
-  share: Number(env('BENCH_STUDY_SHARE', '0.2')),
-  seconds: Number(env('BENCH_SECONDS', '10')),
-  warmupSeconds: Number(env('BENCH_WARMUP_SECONDS', '3')),
-  concurrencies: env('BENCH_CONCURRENCY', '1,16').split(',').map(Number),
-  adminUrl: env('BENCH_ADMIN_URL', 'postgres://postgres@127.0.0.1:5432/postgres'),
+  members: intSetting('BENCH_MEMBERS', 100_000, 10, 1_000_000),
+  days: intSetting('BENCH_DAYS', 365, 35, 3650),
+  sharePercent: intSetting('BENCH_STUDY_PERCENT', 20, 1, 100),
+  seconds: intSetting('BENCH_SECONDS', 10, 1, 600),
+  warmupSeconds: intSetting('BENCH_WARMUP_SECONDS', 3, 0, 120),
+  concurrencies: intListSetting('BENCH_CONCURRENCY', [1, 16], 1, 1024),
 };
-for (const [name, value] of Object.entries(settings)) {
-  if (typeof value === 'number' && !(Number.isFinite(value) && value > 0)) throw new Error(`bad ${name}: ${value}`);
-}
-if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(settings.adminUrl).hostname)) {
-  throw new Error('BENCH_ADMIN_URL must point at a loopback address');
-}
 const TZ = loadConfig({}).DEFAULT_TIMEZONE;
-const PASSWORD = 'bench-password-1234';
-const API = '/timer-api';
+const PERIODS: Period[] = ['day', 'week', 'month'];
 const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
-const stop = watchdog(1800);
 
-async function load(client: pg.Client, yesterday: string): Promise<void> {
+async function loadSessions(client: pg.Client, yesterday: string): Promise<void> {
   const t0 = performance.now();
   await client.query(`set work_mem = '256MB'`);
-  await client.query(`set maintenance_work_mem = '512MB'`);
   await client.query(`select setseed(0.13)`);
-  await client.query(
-    `insert into account (email, password, provider, role_id)
-     select format('rank-%s@example.com', lpad(i::text, 6, '0')), null, 'email', 2 from generate_series(1, $1::int) i`,
-    [settings.members],
-  );
-  await client.query(
-    `insert into member (account_id, nickname, image_url, status_message, point)
-     select account_id, split_part(email, '@', 1), '', '', 0 from account where email like 'rank-%' order by email`,
-  );
-  await client.query(`insert into study_streak (member_id) select member_id from member where nickname like 'rank-%'`);
-  console.log(`  ${settings.members} accounts and members: ${seconds(t0)} s`);
-  const t1 = performance.now();
+  await insertMembers(client, 'rank', settings.members);
   // Triggers off: no rollup change log (and no FK checks) for a bulk load the rankings read raw anyway.
   await client.query(`set session_replication_role = replica`);
   const inserted = await client.query(
@@ -89,14 +62,11 @@ async function load(client: pg.Client, yesterday: string): Promise<void> {
        offset 0
      ) s
      order by start_time`,
-    [yesterday, settings.days, TZ, settings.share],
+    [yesterday, settings.days, TZ, settings.sharePercent / 100],
   );
   await client.query(`set session_replication_role = origin`);
-  console.log(`  ${inserted.rowCount} study records: ${seconds(t1)} s`);
-  const t2 = performance.now();
-  await client.query('vacuum (analyze) study_record');
-  await client.query('vacuum (analyze) member');
-  console.log(`  VACUUM (ANALYZE): ${seconds(t2)} s`);
+  await client.query('vacuum (analyze) study_record, member');
+  console.log(`  ${settings.members} members, ${inserted.rowCount} study records, vacuumed: ${seconds(t0)} s`);
 }
 
 /** Every member's total over [from, to] as the rankings count it (an independent, simpler SQL). */
@@ -117,117 +87,90 @@ async function exactTotals(client: pg.Client, from: string, to: string): Promise
 }
 
 async function main(): Promise<void> {
-  console.log(`Rankings bench: ${JSON.stringify(settings)}, zone ${TZ}, load average ${loadavg()[0]!.toFixed(2)}`);
+  console.log('Machine');
+  await printMachine(ADMIN_URL);
+  console.log(`Settings: ${JSON.stringify(settings)}, zone ${TZ}`);
   const yesterday = addDays(localDate(new Date(), TZ), -1);
-  const database = await createScratchDatabase(settings.adminUrl, 'monta_rank_bench');
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  cleanups.push(() => client.end());
-  await load(client, yesterday);
+  const database = await createScratchDatabase(ADMIN_URL, 'monta_rank_bench');
+  const client = await connect(database.url);
+  await loadSessions(client, yesterday);
 
-  // The last whole day, ISO week and month before today.
+  // The last whole day, ISO week and month before today, and the exact totals of each.
   const dates: Record<Period, string> = {
     day: yesterday,
     week: addDays(periodOf('week', addDays(yesterday, 1)).start, -1),
     month: addDays(periodOf('month', addDays(yesterday, 1)).start, -1),
   };
   const exact = new Map<Period, Map<string, number>>();
-  for (const period of ['day', 'week', 'month'] as Period[]) {
+  for (const period of PERIODS) {
     const range = periodOf(period, dates[period]);
     exact.set(period, await exactTotals(client, range.start, range.end));
   }
   // From the middle of the month's ranking, the first member who studied in the day and week too.
   const sorted = [...exact.get('month')!].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  const middle = Math.floor(sorted.length / 2);
   const callerId = sorted
-    .slice(middle)
+    .slice(Math.floor(sorted.length / 2))
     .map(([id]) => id)
     .find((id) => exact.get('day')!.has(id) && exact.get('week')!.has(id))!;
-  const caller = await client.query<{ email: string }>(
-    `update account a set password = $1 from member m where m.account_id = a.account_id and m.member_id = $2 returning a.email`,
-    [await hashPassword(PASSWORD), callerId],
+  const caller = await client.query<{ email: string; account_id: string }>(
+    `select a.email, a.account_id from account a join member m using (account_id) where m.member_id = $1`,
+    [callerId],
   );
-  const email = caller.rows[0]!.email;
-
-  const many = '1000000000';
-  const server = await startServer({
-    name: 'monta',
-    entry: 'src/main.ts',
-    cwd: ROOT,
-    port: await freePort(),
-    readyPath: '/health/live',
-    env: {
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: database.url,
-      MIGRATE_ON_START: 'false',
-      JOBS_ENABLED: 'false',
-      RATE_LIMIT_LOGIN_PER_IP: many,
-      RATE_LIMIT_LOGIN_PER_ACCOUNT: many,
-      AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
-      AUTH_REFRESH_SECRET: randomBytes(32).toString('hex'),
-      AUTH_JWT_TOKEN_EXPIRES_IN: '3600',
-      ...(process.env.RANKING_SNAPSHOT_SECONDS
-        ? { RANKING_SNAPSHOT_SECONDS: process.env.RANKING_SNAPSHOT_SECONDS }
-        : {}),
-    },
-  });
-  cleanups.push(() => server.stop());
-  const http = new HttpClient(server.url, 4);
-  cleanups.push(async () => http.close());
-  const login = await http.call('POST', `${API}/auth/email/login`, {
-    body: JSON.stringify({ email, password: PASSWORD }),
-  });
-  const token = (JSON.parse(login.text) as { data: { access_token: string } }).data.access_token;
+  const snapshot = process.env.RANKING_SNAPSHOT_SECONDS;
+  const server = await startMonta(database.url, snapshot ? { RANKING_SNAPSHOT_SECONDS: snapshot } : {});
+  const http = new HttpClient(server.url, 1);
+  const [{ token }] = await logIn(client, http, [
+    { email: caller.rows[0].email, accountId: caller.rows[0].account_id, memberId: callerId, token: '' },
+  ]);
   const headers = { authorization: `Bearer ${token}` };
+  const pg = { name: database.name };
+  const windows = {
+    method: 'GET' as const,
+    headers,
+    expectStatus: 200,
+    warmupSeconds: settings.warmupSeconds,
+    seconds: settings.seconds,
+  };
 
-  const rows: string[] = [];
-  for (const period of ['day', 'week', 'month'] as Period[]) {
-    const range = periodOf(period, dates[period]);
+  const rows: string[][] = [];
+  for (const concurrency of settings.concurrencies) {
+    const m = await measure(
+      'GET /members/me (baseline)',
+      server,
+      {
+        ...windows,
+        path: `${API}/members/me`,
+        concurrency,
+      },
+      pg,
+    );
+    rows.push(['/members/me', String(concurrency), ...figures(m)]);
+  }
+  for (const period of PERIODS) {
     const path = `${API}/rankings?period=${period}&date=${dates[period]}&limit=50`;
     const t0 = performance.now();
-    const first = await http.call('GET', path, { token });
+    const first = await http.data<{ total: number; me: { rank: number; seconds: number } }>('GET', path, { token });
     const buildMs = performance.now() - t0;
-    if (first.status !== 200) throw new Error(`${path}: ${first.status} ${first.text}`);
-    const data = (JSON.parse(first.text) as { data: { total: number; me: { rank: number; seconds: number } } }).data;
     const totals = exact.get(period)!;
     const mine = totals.get(callerId) ?? 0;
     const rank = 1 + [...totals.values()].filter((s) => s > mine).length;
-    const ok = data.total === totals.size && data.me?.seconds === mine && data.me.rank === rank;
+    const ok = first.total === totals.size && first.me?.seconds === mine && first.me.rank === rank;
     console.log(
-      `\n${period} ${range.start}..${range.end}: first request (builds the snapshot) ${buildMs.toFixed(0)} ms; ` +
-        `total ${data.total}, me ${JSON.stringify(data.me)}; independent SQL ${ok ? 'agrees' : 'DISAGREES'}`,
+      `\n${period} ${JSON.stringify(periodOf(period, dates[period]))}: first request (builds the snapshot) ${buildMs.toFixed(0)} ms; ` +
+        `total ${first.total}, me ${JSON.stringify(first.me)}; independent SQL ${ok ? 'agrees' : 'DISAGREES'}`,
     );
     if (!ok) throw new Error(`wrong answer: expected total ${totals.size}, me rank ${rank} seconds ${mine}`);
     for (const concurrency of settings.concurrencies) {
-      const r = await runLoad({
-        baseUrl: server.url,
-        method: 'GET',
-        path,
-        headers,
-        expectStatus: 200,
-        concurrency,
-        warmupSeconds: settings.warmupSeconds,
-        seconds: settings.seconds,
-      });
-      const line = `| ${period} | ${concurrency} | ${r.requestsPerSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(1)} | ${r.errors} |`;
-      console.log(line);
-      rows.push(line);
+      rows.push([
+        period,
+        String(concurrency),
+        ...figures(await measure(`GET /rankings ${period}`, server, { ...windows, path, concurrency }, pg)),
+      ]);
     }
   }
-  console.log(`\nmonta-server RSS ${((processRss(server.child.pid ?? 0) ?? 0) / 2 ** 20).toFixed(0)} MiB`);
-  console.log('\n| period | concurrency | req/s | p50 ms | p99 ms | max ms | errors |\n|---|---|---|---|---|---|---|');
-  console.log(rows.join('\n'));
-  console.log(`load average at the end ${loadavg()[0]!.toFixed(2)}`);
+  http.close();
+  console.log('\nResults');
+  printTable(['route', 'conc.', ...FIGURES], rows);
 }
 
-main()
-  .catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    clearTimeout(stop);
-    await cleanUp();
-  });
+await runBench(main, 1800);

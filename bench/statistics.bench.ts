@@ -79,10 +79,10 @@ import { addDays, localDate } from '../src/common/local-days.js';
 import { openJobDatabase } from '../src/stat-jobs/job-database.js';
 import { StatJobs } from '../src/stat-jobs/stat-jobs.js';
 import { StatisticsRepository } from '../src/statistics/statistics.repository.js';
-import { HttpClient, type Percentiles, runIterations } from './lib/iterations.js';
-import { runLoad } from './lib/load.js';
-import { BackendSampler, schedTimes } from './lib/pg-backends.js';
-import { describeMachine, freePort, ProcessSampler, processRss, type ServerProcess, startServer } from './lib/proc.js';
+import { HttpClient, runIterations, runLoad } from './lib/http.js';
+import { BackendSampler, ProcessSampler, processRss, schedTimes } from './lib/sample.js';
+import { freePort, type ServerProcess, startServer } from './lib/proc.js';
+import { describeMachine, type Percentiles } from './lib/report.js';
 import { cleanUp, cleanups, watchdog } from './lib/cleanup.js';
 import { createScratchDatabase, withAdmin } from './lib/scratch-database.js';
 

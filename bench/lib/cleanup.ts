@@ -30,3 +30,17 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void cleanUp().then(() => process.exit(130));
   });
 }
+
+/** A bench's whole run: a watchdog, a failure reported (exit code 1), and the clean-up however it ends. */
+export async function runBench(main: () => Promise<void>, maxSeconds: number): Promise<void> {
+  const stop = watchdog(maxSeconds);
+  try {
+    await main();
+  } catch (error) {
+    console.error('\nbenchmark failed:', error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exitCode = 1;
+  } finally {
+    await cleanUp();
+    clearTimeout(stop);
+  }
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase } from '../../src/database/client.js';
+import { type Db, openDatabase } from '../../src/database/client.js';
 import { runMigrations } from '../../src/database/migrator.js';
 import { seed } from '../../src/database/seeds/seed.js';
 import { cleanups } from './cleanup.js';
@@ -17,10 +17,14 @@ export async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) =
 }
 
 /**
- * A fresh database `<prefix>_<random>` on the admin URL's server, migrated and seeded as a fresh
- * install, and dropped by the clean-up however the run ends.
+ * A fresh database `<prefix>_<random>` on the admin URL's server, migrated and prepared (by default
+ * seeded as a fresh install), and dropped by the clean-up however the run ends.
  */
-export async function createScratchDatabase(adminUrl: string, prefix: string): Promise<{ name: string; url: string }> {
+export async function createScratchDatabase(
+  adminUrl: string,
+  prefix: string,
+  prepare: (db: Db) => Promise<void> = (db) => seed(db, { production: false }),
+): Promise<{ name: string; url: string }> {
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   await withAdmin(adminUrl, (c) => c.query(`create database ${name}`));
   cleanups.push(() =>
@@ -31,9 +35,17 @@ export async function createScratchDatabase(adminUrl: string, prefix: string): P
   const database = await openDatabase({ url: url.toString(), dataDir: '' });
   try {
     await runMigrations(database.db);
-    await seed(database.db, { production: false });
+    await prepare(database.db);
   } finally {
     await database.close();
   }
   return { name, url: url.toString() };
+}
+
+/** A client on the scratch database, closed by the clean-up. */
+export async function connect(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  cleanups.push(() => client.end());
+  return client;
 }
