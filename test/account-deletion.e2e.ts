@@ -4,7 +4,7 @@ import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from './support/app.js';
 import { type Client, client, registerAndLogin } from './support/http.js';
-import { openDb } from './support/study-db.js';
+import { openDb } from './support/db.js';
 
 // /account/delete in Debian's chromium (playwright-core drives it; no browser is downloaded).
 const P = '/timer-api';

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
-import { client, type Client, login, registerAndLogin, uniqueEmail } from './support/http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
+import { login, registerAndLogin, uniqueEmail } from './support/http.js';
 
 // WIRE-CONTRACT N6–N10 with the inverted e-mail check of §7.4 fixed; admin is the live role, not the claim.
 const FORBIDDEN = {
@@ -11,18 +11,15 @@ const FORBIDDEN = {
 };
 const ADMIN_KEYS = ['account_id', 'email', 'provider', 'social_id', 'role', 'created_at', 'updated_at', 'deleted_at'];
 
-let app: TestApp;
-let api: Client;
 let admin: string;
 let user: string;
 
+const app = useApp();
+const { api } = app;
 beforeAll(async () => {
-  app = await startApp();
-  api = client(app.url);
   admin = (await login(api, 'admin@test.com')).access_token;
   user = (await login(api, 'user@test.com')).access_token;
 });
-afterAll(() => app.close());
 
 describe('admin guard', () => {
   it.each([

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   adminKit,
   type AdminKit,
@@ -21,27 +21,24 @@ import {
   UNAUTHORIZED,
   unique,
 } from './support/admin-kit.js';
-import { startApp, type TestApp } from './support/app.js';
-import { client, type Client, login, registerAndLogin } from './support/http.js';
+import { useApp } from './support/app.js';
+import { login, registerAndLogin } from './support/http.js';
 
 // The Spring admin catalogue S5–S19 with the fixes of SPEC §2.9: partial PATCH, clear 400s that change
 // nothing, a live character name unique under concurrency. Rows are told apart by unique names.
 // Create validation and bad input on these routes: test/bad-input-admin.e2e.ts.
 
-let app: TestApp;
-let api: Client;
 let admin: string;
 let user: string;
 let kit: AdminKit;
 
+const app = useApp();
+const { api } = app;
 beforeAll(async () => {
-  app = await startApp();
-  api = client(app.url);
   admin = (await login(api, 'admin@test.com')).access_token;
   user = (await login(api, 'user@test.com')).access_token;
   kit = adminKit(api, admin);
 });
-afterAll(() => app.close());
 
 describe('authorisation on every route', () => {
   const routes: [string, string][] = [

@@ -1,28 +1,19 @@
 import bcrypt from 'bcryptjs';
 import { decodeJwt } from 'jose';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { describe, expect, it } from 'vitest';
+import { startApp, useApp } from './support/app.js';
 import { SteppingClock } from './support/clock.js';
-import { client, type Client, login, registerAndLogin, uniqueEmail } from './support/http.js';
+import { useDb } from './support/db.js';
+import { client, login, registerAndLogin, uniqueEmail } from './support/http.js';
 
 // SPEC §2 changes 2–5: account erasure, refresh rotation with a reuse window, logout, passwords, e-mails.
 const INVALID_TOKEN = '토큰이 유효하지 않거나 만료 되었습니다. 로그인 해주세요.';
 
-let app: TestApp;
-let api: Client;
-let db: pg.Pool;
 const clock = new SteppingClock();
 
-beforeAll(async () => {
-  app = await startApp({ REFRESH_REUSE_WINDOW_SECONDS: '60' }, { clock });
-  api = client(app.url);
-  db = new pg.Pool({ connectionString: inject('databaseUrl'), max: 2 });
-});
-afterAll(async () => {
-  await app.close();
-  await db.end();
-});
+const app = useApp({ env: { REFRESH_REUSE_WINDOW_SECONDS: '60' }, clock });
+const { api } = app;
+const db = useDb({ max: 2 });
 
 const count = async (sql: string, params: unknown[]) => Number((await db.query(sql, params)).rows[0].n);
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
 import {
   type Auth,
   type BadToken,
@@ -20,7 +20,7 @@ import {
   unauthenticated,
   validation,
 } from './support/bad-input.js';
-import { client, type Client, login, registerAndLogin, uniqueEmail } from './support/http.js';
+import { login, registerAndLogin, uniqueEmail } from './support/http.js';
 
 // Bad input on the admin account routes and the member routes: credentials and permissions are
 // checked before the body, every row gets its exact error, and nothing changes (SPEC §2 change 6).
@@ -81,20 +81,17 @@ const roleRows = (base: Record<string, unknown>): Row[] => [
   ),
 ];
 
-let app: TestApp;
-let api: Client;
 let admin: string;
 let bad: Record<BadToken, string | undefined>;
 
+const app = useApp();
+const { api } = app;
 beforeAll(async () => {
-  app = await startApp();
-  api = client(app.url);
   const session = await login(api, 'admin@test.com');
   admin = session.access_token;
   const someone = await registerAndLogin(api);
   bad = await badAuthorizations(app.handle.config.AUTH_JWT_SECRET, session.account.account_id, someone);
 });
-afterAll(() => app.close());
 
 /** Resolves a row's sender: `self` and `other` are the suite's own users. */
 function authorization(auth: Auth, users: { self?: string; other?: string }): string | undefined {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   adminKit,
   type AdminKit,
@@ -12,8 +12,8 @@ import {
   type Row,
   unique,
 } from './support/admin-kit.js';
-import { startApp, type TestApp } from './support/app.js';
-import { client, type Client, login, type Reply } from './support/http.js';
+import { useApp } from './support/app.js';
+import { login, type Reply } from './support/http.js';
 
 // Bad input on the Spring admin catalogue (S5–S18, SPEC §2.9): every validation message of a create,
 // and unreadable bodies, wrong types and bad path ids answered with a clear 400 that changes nothing.
@@ -23,18 +23,15 @@ import { client, type Client, login, type Reply } from './support/http.js';
 const UNUSABLE = (java: string) => `${java} : 입력 값에 사용할 수 없는 문자가 포함되어 있습니다.`;
 const mangled = (v: unknown) => (typeof v === 'string' ? v.replace(/\p{Cs}/gu, '\ufffd') : v);
 
-let app: TestApp;
-let api: Client;
 let admin: string;
 let kit: AdminKit;
 
+const app = useApp();
+const { api } = app;
 beforeAll(async () => {
-  app = await startApp();
-  api = client(app.url);
   admin = (await login(api, 'admin@test.com')).access_token;
   kit = adminKit(api, admin);
 });
-afterAll(() => app.close());
 
 describe('create validation: every message, and nothing is written', () => {
   const rows: [string, string, Record<string, unknown>, ReturnType<typeof invalid>][] = [

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { useApp } from './support/app.js';
 import {
   type Auth,
   BAD_REFRESH,
@@ -25,7 +25,7 @@ import {
   unsupportedMediaType,
   validation,
 } from './support/bad-input.js';
-import { client, type Client, login, registerAndLogin, uniqueEmail } from './support/http.js';
+import { login, registerAndLogin, uniqueEmail } from './support/http.js';
 
 // Bad input on the public auth routes, the token routes, health and the Spring path space: every row
 // gets its exact status and envelope, never a 500, and changes nothing (SPEC §2 change 6).
@@ -121,10 +121,9 @@ function credentialRows(valid: { email: string; password: string }, passwordMin:
   ];
 }
 
-let app: TestApp;
-let api: Client;
 let providerHits = 0;
 let provider: Server;
+let base: string;
 
 beforeAll(async () => {
   // Every provider endpoint points at this server, which refuses everything and counts the calls.
@@ -134,19 +133,20 @@ beforeAll(async () => {
     response.writeHead(500, { 'content-type': 'application/json' }).end('{}');
   });
   await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`;
-  app = await startApp({
+  base = `http://127.0.0.1:${(provider.address() as AddressInfo).port}`;
+});
+const app = useApp(() => ({
+  env: {
     GOOGLE_TOKEN_URL: `${base}/google/token`,
     GOOGLE_JWKS_URL: `${base}/google/jwks`,
     KAKAO_TOKEN_URL: `${base}/kakao/token`,
     KAKAO_JWKS_URL: `${base}/kakao/jwks`,
     NAVER_TOKEN_URL: `${base}/naver/token`,
     NAVER_PROFILE_URL: `${base}/naver/me`,
-  });
-  api = client(app.url);
-});
+  },
+}));
+const { api } = app;
 afterAll(async () => {
-  await app.close();
   await new Promise((resolve) => provider.close(resolve));
 });
 

@@ -4,8 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
 import { type Database, openDatabase } from '../src/database/client.js';
 import { runMigrations } from '../src/database/migrator.js';
@@ -21,7 +20,8 @@ import {
 import { renderImages, STATIC_ROOT } from '../src/database/seeds/generate-images.js';
 import { seed } from '../src/database/seeds/seed.js';
 import { FOOD_ODDS, type Grade, PALETTE_TICKET } from '../src/shop/item-use.rules.js';
-import { startApp, type TestApp } from './support/app.js';
+import { useApp } from './support/app.js';
+import { useDb } from './support/db.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-db.js';
 import { freePort } from './support/net.js';
 
@@ -30,16 +30,8 @@ const GRADES: Grade[] = ['C', 'B', 'A', 'A+', 'S', 'S+', 'SS'];
 const COLOR = /^#[0-9A-F]{6}$/;
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
-let app: TestApp;
-let db: pg.Pool;
-beforeAll(async () => {
-  app = await startApp();
-  db = new pg.Pool({ connectionString: inject('databaseUrl'), max: 2 });
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.end();
-});
+const app = useApp();
+const db = useDb({ max: 2 });
 
 /** The live rows of `table` named like the seeded ones. */
 async function liveByName(table: 'item' | 'character' | 'palette', names: readonly string[]) {

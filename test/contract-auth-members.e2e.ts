@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
-import { client, type Client, login, uniqueEmail } from './support/http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
+import { login, uniqueEmail } from './support/http.js';
 
 // WIRE-CONTRACT §5, cases 1–17: the original team's e2e suite, with exact statuses and messages.
 const INVALID_TOKEN = '토큰이 유효하지 않거나 만료 되었습니다. 로그인 해주세요.';
 const EXPIRED =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwiaWF0IjoxNzAwMDAwMDAwLCJleHAiOjE3MDAwMDAwMDF9.c2lnbmF0dXJl';
 
-let app: TestApp;
-let api: Client;
-
-beforeAll(async () => {
-  app = await startApp();
-  api = client(app.url);
-});
-afterAll(() => app.close());
+const app = useApp();
+const { api } = app;
 
 function expectSession(data: any) {
   expect(typeof data.access_token).toBe('string');

@@ -1,20 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
-import { client, type Client, login } from './support/http.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
+import { login } from './support/http.js';
 
 // WIRE-CONTRACT §5, cases 18–21 (study-timer.e2e-spec.ts), against the seeded user.
 const INVALID_TOKEN = '토큰이 유효하지 않거나 만료 되었습니다. 로그인 해주세요.';
 
-let app: TestApp;
-let api: Client;
 let token: string;
 
+const app = useApp();
+const { api } = app;
 beforeAll(async () => {
-  app = await startApp();
-  api = client(app.url);
   token = (await login(api, 'user@test.com')).access_token;
 });
-afterAll(() => app.close());
 
 describe('study timer (cases 18–21)', () => {
   it('18: start and end with an expired token → 401', async () => {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { describe, expect, inject, it } from 'vitest';
+import { useApp } from './support/app.js';
 import { client, uniqueEmail } from './support/http.js';
 
 // SPEC §5: the first production admin comes from a CLI that reads (or asks for) a strong password.
@@ -26,11 +26,7 @@ async function adminCreate(email: string, password: string) {
   }
 }
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startApp();
-});
-afterAll(() => app.close());
+const app = useApp();
 
 describe('admin:create', () => {
   it('refuses a weak password and creates nothing', async () => {

@@ -2,9 +2,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createAdmin } from '../src/accounts/create-admin.js';
 import { type Database, openDatabase } from '../src/database/client.js';
-import { startApp, type TestApp } from './support/app.js';
+import { useApp } from './support/app.js';
 import { SteppingClock } from './support/clock.js';
-import { client, type Client, login, registerAndLogin, uniqueEmail } from './support/http.js';
+import { login, registerAndLogin, uniqueEmail } from './support/http.js';
 import { connect, connected } from './support/sockets.js';
 
 // Issue 9 item 4 (SPEC §6): a password change, or a reused refresh chain, ends the account's refresh
@@ -26,18 +26,15 @@ const SPRING_401 = {
 const TRIALS = 10;
 const PARALLEL = 12;
 
-let app: TestApp;
-let api: Client;
 let database: Database;
 const clock = new SteppingClock();
 
+const app = useApp({ env: { REFRESH_REUSE_WINDOW_SECONDS: '60' }, clock });
+const { api } = app;
 beforeAll(async () => {
-  app = await startApp({ REFRESH_REUSE_WINDOW_SECONDS: '60' }, { clock });
-  api = client(app.url);
   database = await openDatabase({ url: inject('databaseUrl'), dataDir: '', poolSize: 2 });
 });
 afterAll(async () => {
-  await app?.close();
   await database?.close();
 });
 

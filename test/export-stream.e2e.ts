@@ -6,7 +6,7 @@ import { DATABASE, type Database } from '../src/database/client.js';
 import { startApp, type TestApp } from './support/app.js';
 import { parseCsv } from './support/csv-parse.js';
 import { type Client, client, registerAndLogin } from './support/http.js';
-import { type Db, openDb } from './support/study-db.js';
+import { type Db, openDb } from './support/db.js';
 
 // The export is a stream: it stops cleanly when the reader goes, aborts (never ends as if complete)
 // when the database fails mid-file, is capped in number, and works on the embedded database too.

@@ -1,6 +1,6 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startApp, useApp } from './support/app.js';
+import { useDb } from './support/db.js';
 import {
   expectInvariants,
   expectWarnedAbout,
@@ -9,7 +9,7 @@ import {
   UNAVAILABLE_TEXT,
   type User,
 } from './support/fault-kit.js';
-import { client, type Client, type Reply } from './support/http.js';
+import { client, type Reply } from './support/http.js';
 
 // A member row held by another session (issue 9 items 2, 3): the writers of that member wait at most
 // DATABASE_LOCK_TIMEOUT_MS (and their turn in the per-member queue at most
@@ -17,21 +17,14 @@ import { client, type Client, type Reply } from './support/http.js';
 // between them, so other members and readiness carry on. Shipped defaults (3 s each) except where
 // a test says otherwise; the app's pool has 5 connections.
 
-let app: TestApp;
-let api: Client;
-let db: pg.Pool;
 let users: User[];
 let item: number;
 
+const app = useApp({ captureLogs: true });
+const { api } = app;
+const db = useDb({ max: 8 });
 beforeAll(async () => {
-  app = await startApp({}, { captureLogs: true });
-  api = client(app.url);
-  db = new pg.Pool({ connectionString: inject('databaseUrl'), max: 8 });
   ({ users, item } = await prepareMembers(api, db, 6));
-});
-afterAll(async () => {
-  await app.close();
-  await db.end();
 });
 
 /** Holds the members' rows in a transaction of another session until the returned function is called. */

@@ -1,22 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { startApp, useApp } from './support/app.js';
 import { FakeOAuthProvider } from './support/fake-oauth-provider.js';
-import { client, type Client, registerAndLogin, uniqueEmail } from './support/http.js';
+import { client, registerAndLogin, uniqueEmail } from './support/http.js';
 
 // Issue 9 item 9: token answers are never cached, nothing is content-sniffed, /docs cannot be framed
 // and runs under a CSP, and /docs can be switched off (off by default in production).
 let provider: FakeOAuthProvider;
-let app: TestApp;
-let api: Client;
 
 beforeAll(async () => {
   provider = await FakeOAuthProvider.start();
-  app = await startApp(provider.env());
-  api = client(app.url);
 });
+const app = useApp(() => ({ env: provider.env() }));
+const { api } = app;
 afterAll(async () => {
-  await app?.close();
   await provider?.close();
 });
 

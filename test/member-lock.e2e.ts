@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Database, openDatabase, type Tx } from '../src/database/client.js';
 import { ShopRepository } from '../src/shop/shop.repository.js';
 import { StudyTimerRepository } from '../src/study-timer/study-timer.repository.js';
-import { startApp, type TestApp } from './support/app.js';
+import { useApp } from './support/app.js';
 import { client, registerAndLogin } from './support/http.js';
 import { createItem, pointsOf } from './support/shop-kit.js';
 
@@ -13,16 +13,14 @@ import { createItem, pointsOf } from './support/shop-kit.js';
 // the member): with FOR UPDATE, a streak created by a read (N13) while a palette ticket holds the
 // lock and creates it too deadlocks (40P01, a 500 on one side). Shown here step by step, not by luck.
 
-let app: TestApp;
 let database: Database;
 let other: pg.Pool;
+const app = useApp({ env: { SHOP_LOCK_TIMEOUT_MS: '300' } });
 beforeAll(async () => {
-  app = await startApp({ SHOP_LOCK_TIMEOUT_MS: '300' });
   database = await openDatabase({ url: inject('databaseUrl'), dataDir: '', poolSize: 2 });
   other = new pg.Pool({ connectionString: inject('databaseUrl'), max: 1 });
 });
 afterAll(async () => {
-  await app.close();
   await database.close();
   await other.end();
 });

@@ -1,30 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
 import { badRequest, type Expected, forbidden, validation } from './support/bad-input.js';
 import { ManualClock } from './support/clock.js';
-import { client, type Client, registerAndLogin } from './support/http.js';
-import { type Db, insertInventory, openDb, progressOf, transactions } from './support/study-db.js';
+import { useDb } from './support/db.js';
+import { registerAndLogin } from './support/http.js';
+import { insertInventory, progressOf, transactions } from './support/study-db.js';
 
 // Issue 14 part 2: POST /members/:id/study-records stores a session timed offline, idempotent by
 // client_id, refused by the time, overlap and category rules; it counts for statistics, streak and
 // food progress but earns no points. The clock is fixed at NOW (KST) once a member is registered.
 
-let app: TestApp;
-let api: Client;
-let db: Db;
 const clock = new ManualClock();
 const NOW = '2024-05-10T12:00:00+09:00';
 
-beforeAll(async () => {
-  app = await startApp({}, { clock });
-  api = client(app.url);
-  db = openDb();
-});
-afterAll(async () => {
-  await app.close();
-  await db.end();
-});
+const app = useApp({ clock });
+const { api } = app;
+const db = useDb();
 
 type User = Awaited<ReturnType<typeof registerAndLogin>>;
 

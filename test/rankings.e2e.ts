@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
 import { ManualClock } from './support/clock.js';
-import { client, type Client, registerAndLogin } from './support/http.js';
+import { registerAndLogin } from './support/http.js';
 
 // GET /timer-api/rankings (issue 13) over real sessions made through the timer API at clock times the
 // tests set. Each test uses its own years (2011–2018, which no other suite touches), so the overall
@@ -9,14 +9,9 @@ import { client, type Client, registerAndLogin } from './support/http.js';
 // snapshot has its own test at the end.
 
 const clock = new ManualClock();
-let app: TestApp;
-let api: Client;
 
-beforeAll(async () => {
-  app = await startApp({ RANKING_SNAPSHOT_SECONDS: '0', DEFAULT_TIMEZONE: 'Asia/Seoul' }, { clock });
-  api = client(app.url);
-});
-afterAll(() => app.close());
+const app = useApp({ env: { RANKING_SNAPSHOT_SECONDS: '0', DEFAULT_TIMEZONE: 'Asia/Seoul' }, clock });
+const { api } = app;
 
 type User = Awaited<ReturnType<typeof registerAndLogin>>;
 

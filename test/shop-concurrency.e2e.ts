@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
 import { expectError } from './support/bad-input.js';
-import { client, type Client, registerAndLogin, type Reply } from './support/http.js';
+import { useDb } from './support/db.js';
+import { registerAndLogin, type Reply } from './support/http.js';
 import { createCharacter, createItem, pointsOf, REFUSED, setPoints } from './support/shop-kit.js';
-import { type Db, openDb } from './support/study-db.js';
 
 const { FOOD_CAP, ITEM_NOT_OWNED, NOTHING_TO_USE, NOT_ENOUGH_POINTS, SELL_TOO_MANY } = REFUSED;
 
@@ -34,15 +34,12 @@ interface Character {
 }
 type User = Awaited<ReturnType<typeof registerAndLogin>>;
 
-let app: TestApp;
-let api: Client;
-let db: Db;
 const unique = (what: string) => `${what} ${randomUUID().slice(0, 8)}`;
 
+const app = useApp();
+const { api } = app;
+const db = useDb();
 beforeAll(async () => {
-  app = await startApp();
-  api = client(app.url);
-  db = openDb();
   // Food 10000 draws C, B or A: one live character of each, so no draw finds an empty grade even
   // before the seeded catalogue exists.
   for (const grade of ['C', 'B', 'A']) await createCharacter(db, grade);
@@ -54,10 +51,6 @@ beforeAll(async () => {
       [unique('concurrency palette')],
     );
   }
-});
-afterAll(async () => {
-  await app.close();
-  await db.end();
 });
 
 async function memberWith(points: number): Promise<User> {

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
 import { type Expected, expectError, spring } from './support/bad-input.js';
-import { client, type Client, registerAndLogin } from './support/http.js';
+import { useDb } from './support/db.js';
+import { type Client, registerAndLogin } from './support/http.js';
 import {
   accountOnly,
   catalogueRow,
@@ -13,7 +14,7 @@ import {
   REFUSED,
   ScriptedRandom,
 } from './support/shop-kit.js';
-import { type Db, insertPalette, openDb, transactions } from './support/study-db.js';
+import { insertPalette, transactions } from './support/study-db.js';
 
 const {
   CHARACTER_NOT_FOUND,
@@ -40,20 +41,11 @@ const USED_CHARACTER_KEYS = 'character_id,name,description,grade,image_url,sell_
 const LISTED_CHARACTER_KEYS = 'character_id,name,description,image_url,grade,sell_price';
 const PALETTE_KEYS = 'palette_id,grade,name,light_color,normal_color,dark_color,darker_color';
 
-let app: TestApp;
-let api: Client;
-let db: Db;
 const script = new ScriptedRandom();
 
-beforeAll(async () => {
-  app = await startApp({}, { random: script });
-  api = client(app.url);
-  db = openDb();
-});
-afterAll(async () => {
-  await app.close();
-  await db.end();
-});
+const app = useApp({ random: script });
+const { api } = app;
+const db = useDb();
 
 type User = Awaited<ReturnType<typeof registerAndLogin>>;
 const sell = (token: string, json: unknown) => api.post('/v2/shop/sell', { token, json });

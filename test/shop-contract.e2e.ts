@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
 import { type Expected, expectError, forbidden, unauthenticated } from './support/bad-input.js';
-import { client, type Client, registerAndLogin } from './support/http.js';
+import { useDb } from './support/db.js';
+import { registerAndLogin } from './support/http.js';
 import {
   accountOnly,
   catalogueRow,
@@ -13,7 +14,7 @@ import {
   REFUSED,
   setPoints,
 } from './support/shop-kit.js';
-import { type Db, openDb, transactions } from './support/study-db.js';
+import { transactions } from './support/study-db.js';
 
 const { COUNT_TOO_LARGE, COUNT_TOO_SMALL, FOOD_CAP, ITEM_NOT_FOUND, NOT_ENOUGH_POINTS, USER_NOT_FOUND } = REFUSED;
 
@@ -26,19 +27,9 @@ const ROW_KEYS = 'item_inventory_id,progress,quantity,item_type';
 const CHARACTER_KEYS = 'character_id,name,description,sell_price,image_url,grade';
 const RECORD_KEYS = 'transaction_record_id,transaction_type,amount,count,balance_after_transaction,notes';
 
-let app: TestApp;
-let api: Client;
-let db: Db;
-
-beforeAll(async () => {
-  app = await startApp();
-  api = client(app.url);
-  db = openDb();
-});
-afterAll(async () => {
-  await app.close();
-  await db.end();
-});
+const app = useApp();
+const { api } = app;
+const db = useDb();
 
 type User = Awaited<ReturnType<typeof registerAndLogin>>;
 const purchase = (token: string, json: unknown) => api.post('/v2/shop/purchase', { token, json });

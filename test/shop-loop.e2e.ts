@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
 import { expectError } from './support/bad-input.js';
 import { ManualClock } from './support/clock.js';
-import { client, type Client, registerAndLogin } from './support/http.js';
+import { useDb } from './support/db.js';
+import { registerAndLogin } from './support/http.js';
 import { createCharacter, createItem, REFUSED, ScriptedRandom } from './support/shop-kit.js';
-import { type Db, openDb, transactions } from './support/study-db.js';
+import { transactions } from './support/study-db.js';
 
 const { NOTHING_TO_USE, STILL_GROWING } = REFUSED;
 
@@ -38,22 +39,13 @@ interface Palette {
 }
 type User = Awaited<ReturnType<typeof registerAndLogin>>;
 
-let app: TestApp;
-let api: Client;
-let db: Db;
 const clock = new ManualClock();
 const random = new ScriptedRandom();
 const unique = (what: string) => `${what} ${randomUUID().slice(0, 8)}`;
 
-beforeAll(async () => {
-  app = await startApp({}, { clock, random });
-  api = client(app.url);
-  db = openDb();
-});
-afterAll(async () => {
-  await app.close();
-  await db.end();
-});
+const app = useApp({ clock, random });
+const { api } = app;
+const db = useDb();
 // Tokens are issued on the real clock; each test moves it on only after signing in.
 beforeEach(() => clock.reset());
 

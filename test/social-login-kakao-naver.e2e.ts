@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
+import { useDb } from './support/db.js';
 import { FakeOAuthProvider, type Fault, type IdTokenSpec } from './support/fake-oauth-provider.js';
-import { client, type Client, uniqueEmail } from './support/http.js';
+import { uniqueEmail } from './support/http.js';
 
 // WIRE-CONTRACT §2.4: Kakao (OpenID Connect id_token) and Naver (token + profile API) sign-in.
 const KAKAO = '/timer-api/auth/kakao/login';
@@ -17,20 +17,15 @@ const PROVIDER_FAILED = {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let provider: FakeOAuthProvider;
-let app: TestApp;
-let api: Client;
-let db: pg.Pool;
 
 beforeAll(async () => {
   provider = await FakeOAuthProvider.start();
-  app = await startApp(provider.env());
-  api = client(app.url);
-  db = new pg.Pool({ connectionString: inject('databaseUrl'), max: 2 });
 });
+const app = useApp(() => ({ env: provider.env() }));
+const { api } = app;
+const db = useDb({ max: 2 });
 afterAll(async () => {
-  await app?.close();
   await provider?.close();
-  await db?.end();
 });
 
 const numericId = () => `${Date.now()}${randomUUID().replace(/\D/g, '').slice(0, 8)}`;

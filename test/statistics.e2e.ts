@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { startApp, type TestApp, useApp } from './support/app.js';
 import { ManualClock } from './support/clock.js';
 import { client, type Client, registerAndLogin } from './support/http.js';
 
@@ -86,14 +86,12 @@ const record = (from: string, to: string, seconds: number, status = 'Completed',
 });
 
 const clock = new ManualClock();
-let app: TestApp;
 let ctx: Ctx;
 
+const app = useApp({ clock });
 beforeAll(async () => {
-  app = await startApp({}, { clock });
   ctx = { api: client(app.url), clock };
 });
-afterAll(() => app.close());
 
 describe('a session crossing local midnight', () => {
   it('23:50–00:10 KST counts 600 s on each day in daily, monthly, heat-map and study records', async () => {

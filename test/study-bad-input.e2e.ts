@@ -21,7 +21,8 @@ import {
   validation,
 } from './support/bad-input.js';
 import type { Client } from './support/http.js';
-import { categoryRows, type Db, memberRow, records, transactions } from './support/study-db.js';
+import type { Db } from './support/db.js';
+import { categoryRows, memberRow, records, transactions } from './support/study-db.js';
 import { type Member, startBadInputSuite } from './support/bad-input-suite.js';
 
 // Bad input on the study routes (N13, N16–N19, N23, N24): credentials and ownership come first,

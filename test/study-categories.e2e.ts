@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
 import { badRequest, expectError, forbidden, notFound, validation } from './support/bad-input.js';
 import { ManualClock } from './support/clock.js';
-import { client, type Client, registerAndLogin } from './support/http.js';
-import { categoryRows, type Db, openDb, records } from './support/study-db.js';
+import { useDb } from './support/db.js';
+import { registerAndLogin } from './support/http.js';
+import { categoryRows, records } from './support/study-db.js';
 
 // N16–N19 with SPEC §2.1: categories are checked against the path member, rename works and merges
 // into an existing subject as the original did, subjects are unique among live categories.
@@ -13,20 +14,11 @@ const EXISTS = badRequest('카테고리이(가) 이미 존재합니다.', 'CATEG
 const NOTHING = badRequest('변경할 내용이 없습니다.', 'NOTHING_TO_CHANGE');
 const OK_NULL = { status: 'success', data: null };
 
-let app: TestApp;
-let api: Client;
-let db: Db;
 const clock = new ManualClock();
 
-beforeAll(async () => {
-  app = await startApp({}, { clock });
-  api = client(app.url);
-  db = openDb();
-});
-afterAll(async () => {
-  await app.close();
-  await db.end();
-});
+const app = useApp({ clock });
+const { api } = app;
+const db = useDb();
 beforeEach(() => clock.reset());
 
 type User = Awaited<ReturnType<typeof registerAndLogin>>;

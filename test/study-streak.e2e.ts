@@ -1,28 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
 import { expectError, forbidden } from './support/bad-input.js';
 import { ManualClock } from './support/clock.js';
-import { client, type Client, registerAndLogin, uniqueEmail } from './support/http.js';
-import { type Db, insertPalette, openDb, PALETTE } from './support/study-db.js';
+import { useDb } from './support/db.js';
+import { registerAndLogin, uniqueEmail } from './support/http.js';
+import { insertPalette, PALETTE } from './support/study-db.js';
 
 // N13 with SPEC §2.8: a local day (Asia/Seoul) counts once the member's ended sessions in it total
 // STREAK_MIN_SECONDS (60); current_streak reads 0 after a whole missed day; longest is kept.
 
-let app: TestApp;
-let api: Client;
-let db: Db;
 const clock = new ManualClock();
 
-beforeAll(async () => {
-  app = await startApp({}, { clock });
-  api = client(app.url);
-  db = openDb();
-});
-afterAll(async () => {
-  await app.close();
-  await db.end();
-});
+const app = useApp({ clock });
+const { api } = app;
+const db = useDb();
 // Members register at real time; each test then moves the clock back to 2024 (tokens stay valid).
 beforeEach(() => clock.reset());
 

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
 import { expectError, notFound } from './support/bad-input.js';
 import { ManualClock } from './support/clock.js';
-import { client, type Client, registerAndLogin, uniqueEmail } from './support/http.js';
-import {
-  type Db,
-  insertInventory,
-  memberRow,
-  openDb,
-  progressOf,
-  records,
-  running,
-  transactions,
-} from './support/study-db.js';
+import { useDb } from './support/db.js';
+import { registerAndLogin, uniqueEmail } from './support/http.js';
+import { insertInventory, memberRow, progressOf, records, running, transactions } from './support/study-db.js';
 
 // N23/N24 with SPEC §2.1, §3 and WIRE-CONTRACT §6.3: the server clock only, one running record per
 // member, the session cap, and the end's effects (food progress, Reward points, streak) applied once.
@@ -24,20 +16,11 @@ const OK_NULL = { status: 'success', data: null };
 const START_POINTS = 500;
 const T0 = '2024-03-05T03:00:00.000Z'; // noon in Seoul
 
-let app: TestApp;
-let api: Client;
-let db: Db;
 const clock = new ManualClock();
 
-beforeAll(async () => {
-  app = await startApp({}, { clock });
-  api = client(app.url);
-  db = openDb();
-});
-afterAll(async () => {
-  await app.close();
-  await db.end();
-});
+const app = useApp({ clock });
+const { api } = app;
+const db = useDb();
 beforeEach(() => clock.reset());
 
 type User = Awaited<ReturnType<typeof registerAndLogin>>;

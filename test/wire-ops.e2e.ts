@@ -1,20 +1,15 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { openDatabase } from '../src/database/client.js';
 import { runMigrations } from '../src/database/migrator.js';
 import { seed } from '../src/database/seeds/seed.js';
-import { startApp, type TestApp } from './support/app.js';
-import { client, type Client, login } from './support/http.js';
+import { startApp, useApp } from './support/app.js';
+import { client, login } from './support/http.js';
 
 // The global pieces: unknown routes in both dialects, request ids, CORS, health, OpenAPI, logs, 500s.
-let app: TestApp;
-let api: Client;
 
-beforeAll(async () => {
-  app = await startApp({ REDIS_URL: inject('redisUrl') }, { captureLogs: true });
-  api = client(app.url);
-});
-afterAll(() => app.close());
+const app = useApp({ env: { REDIS_URL: inject('redisUrl') }, captureLogs: true });
+const { api } = app;
 
 describe('unknown routes', () => {
   it('Nest paths: 404 Cannot <METHOD> <path>, no token needed', async () => {

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { Writable } from 'node:stream';
 import { type AppHandle, type AppOverrides, createApp, createLogger } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
+import { type Client, client } from './http.js';
 
 export interface TestApp {
   url: string;
@@ -53,4 +54,50 @@ export async function startApp(env: Record<string, string> = {}, options: StartO
   const handle = await createApp(config, overrides);
   const url = await handle.listen();
   return { url, handle, logs, close: () => handle.close() };
+}
+
+/** What `useApp` starts the service with: settings as environment variables, and provider overrides. */
+export interface AppSetup extends StartOptions {
+  env?: Record<string, string>;
+}
+
+/** The service a suite started with `useApp`, and a client for it (usable before the start, called after). */
+export interface UsedApp extends TestApp {
+  api: Client;
+}
+
+/**
+ * The suite's service: started in `beforeAll`, closed in `afterAll`, both registered here. The
+ * returned handle reads the running app, so it is used inside tests and later hooks. `setup` may be
+ * a function, for settings known only once earlier hooks ran (a fake provider's URL, a proxy's port).
+ */
+export function useApp(setup: AppSetup | (() => AppSetup | Promise<AppSetup>) = {}): UsedApp {
+  let running: TestApp | undefined;
+  beforeAll(async () => {
+    const { env, ...options } = typeof setup === 'function' ? await setup() : setup;
+    running = await startApp(env, options);
+  });
+  const close = async () => {
+    const app = running;
+    running = undefined;
+    await app?.close();
+  };
+  afterAll(close);
+  const current = (): TestApp => {
+    if (!running) throw new Error('useApp: the service runs from beforeAll to afterAll; use it in tests and hooks');
+    return running;
+  };
+  return {
+    get url() {
+      return current().url;
+    },
+    get handle() {
+      return current().handle;
+    },
+    get logs() {
+      return current().logs;
+    },
+    api: client(() => current().url),
+    close,
+  };
 }

@@ -1,7 +1,7 @@
 import { startApp, type TestApp } from './app.js';
 import { type BadToken, badAuthorizations } from './bad-input.js';
 import { client, type Client, login, registerAndLogin, uniqueEmail } from './http.js';
-import { type Db, openDb } from './study-db.js';
+import { type Db, openDb } from './db.js';
 
 export type Member = Awaited<ReturnType<typeof registerAndLogin>>;
 

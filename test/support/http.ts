@@ -15,8 +15,11 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-/** A tiny HTTP client over fetch; every test talks to the real server through it. */
-export function client(base: string) {
+/**
+ * A tiny HTTP client over fetch; every test talks to the real server through it. `base` may be read
+ * at each call, for a client made before its server started.
+ */
+export function client(base: string | (() => string)) {
   const call = async <T = any>(method: string, path: string, options: RequestOptions = {}): Promise<Reply<T>> => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
@@ -26,7 +29,7 @@ export function client(base: string) {
     if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
       headers['content-type'] = 'application/json';
     }
-    const response = await fetch(base + path, { method, headers, body });
+    const response = await fetch((typeof base === 'string' ? base : base()) + path, { method, headers, body });
     const text = await response.text();
     let parsed: unknown = undefined;
     try {

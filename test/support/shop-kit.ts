@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Random } from '../../src/common/random.js';
 import { spring } from './bad-input.js';
 import { type Client, uniqueEmail } from './http.js';
-import type { Db } from './study-db.js';
+import type { Db } from './db.js';
 
 // Factories for the shop suites: catalogue rows with unique names (suites share one database, and
 // the seeded catalogue is there too) and randomness the tests control.

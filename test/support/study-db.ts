@@ -1,12 +1,7 @@
-import pg from 'pg';
-import { inject } from 'vitest';
+import type { Db } from './db.js';
 
 // Direct database access for the study suites: rows the API has no route for yet (items, palettes,
 // inventories) and the state a response does not show (records, transactions, soft deletes).
-
-export type Db = pg.Pool;
-
-export const openDb = (): Db => new pg.Pool({ connectionString: inject('databaseUrl'), max: 3 });
 
 export interface RecordRow {
   id: string;
