@@ -9,7 +9,8 @@ import { Random } from '../common/random.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { DATABASE, type Database, type Tx } from '../database/client.js';
+import type { Tx } from '../database/client.js';
+import { Transactions } from '../database/transactions.js';
 import type { Session } from './auth.dto.js';
 import { PasswordService } from './password.service.js';
 import { RefreshTokenRepository } from './refresh-token.repository.js';
@@ -23,7 +24,7 @@ export class AuthService {
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(DATABASE) private readonly database: Database,
+    private readonly transactions: Transactions,
     private readonly accounts: AccountsRepository,
     private readonly refreshTokens: RefreshTokenRepository,
     private readonly passwords: PasswordService,
@@ -83,7 +84,7 @@ export class AuthService {
     const hash = TokenService.digest(token!);
     const found = await this.refreshTokens.findByHash(hash);
     if (!found) throw ApiError.unauthenticated();
-    const outcome = await this.database.db.transaction(async (tx) => {
+    const outcome = await this.transactions.run(async (tx) => {
       await this.refreshTokens.lockChain(found.chainId, tx);
       await this.accounts.lockCredentials(found.accountId, 'update', tx);
       // Read again under both locks: a password change or a revocation that committed meanwhile shows here.
@@ -114,7 +115,7 @@ export class AuthService {
     const hash = TokenService.digest(token!);
     const found = await this.refreshTokens.findByHash(hash);
     if (!found || found.revokedAt) throw ApiError.unauthenticated();
-    await this.database.db.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       await this.refreshTokens.lockChain(found.chainId, tx);
       await this.refreshTokens.revokeChain(found.chainId, this.clock.now(), tx);
     });
@@ -132,7 +133,7 @@ export class AuthService {
     const changed =
       patch.password === undefined
         ? await this.accounts.update(accountId, patch)
-        : await this.database.db.transaction(async (tx) => {
+        : await this.transactions.run(async (tx) => {
             if (!(await this.accounts.update(accountId, patch, tx))) return false;
             await this.accounts.bumpTokenGeneration(accountId, tx);
             await this.refreshTokens.revokeAccount(accountId, this.clock.now(), tx);
@@ -164,7 +165,7 @@ export class AuthService {
    */
   private async startSession(account: AccountRow, chainId?: string, tx?: Tx, password?: string): Promise<Session> {
     if (!tx) {
-      return this.database.db.transaction(async (inner) => {
+      return this.transactions.run(async (inner) => {
         const locked = await this.accounts.lockCredentials(account.accountId, 'share', inner);
         if (!locked) throw ApiError.unauthenticated();
         if (locked.password !== account.password) {

@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { CONFIG, type Config } from '../config/config.js';
 import { DATABASE, type Database } from '../database/client.js';
+import { Transactions } from '../database/transactions.js';
 import { Clock, SystemClock } from './clock.js';
 import { EventBus } from './events.js';
 import { MemberQueue } from './keyed-queue.js';
@@ -21,7 +22,7 @@ export interface Infrastructure {
 const rateLimitLogger = new Logger('RateLimiter');
 
 /**
- * What every feature shares: configuration, the database, Redis, the clock and randomness, the rate
+ * What every feature shares: configuration, the database and its transaction runner, Redis, the clock and randomness, the rate
  * limiter, events, the member queue, metrics and the shutdown state. Tests pass their own clock or
  * randomness here.
  */
@@ -43,6 +44,7 @@ export class CommonModule {
             )
           : new MemoryRateLimiter(),
       },
+      Transactions,
       EventBus,
       MemberQueue,
       Metrics,

@@ -4,8 +4,9 @@ import { Clock } from '../common/clock.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { DATABASE, type Database, type Tx } from '../database/client.js';
 import { localDate } from '../common/local-days.js';
+import type { Tx } from '../database/client.js';
+import { Transactions } from '../database/transactions.js';
 import { toPaletteResponse } from '../streaks/streaks.dto.js';
 import { BOM, csvRow } from './csv.js';
 import {
@@ -48,7 +49,7 @@ export class ExportService {
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(DATABASE) private readonly database: Database,
+    private readonly transactions: Transactions,
     private readonly exports: ExportRepository,
     private readonly clock: Clock,
   ) {}
@@ -76,24 +77,22 @@ export class ExportService {
       format === 'csv'
         ? this.writeCsv(memberId, tz, read, out, markReady)
         : this.writeJson(accountId, memberId, tz, read, out, markReady);
-    const db = this.database.db;
     // PGlite is one connection: a transaction there would hold every other request for the whole
     // download, so the embedded database reads each batch in a short transaction of its own.
-    const job =
-      this.database.kind === 'postgres'
-        ? db.transaction(
-            async (tx) => {
-              await this.exports.preferIndexOrder(tx);
-              return produce((fn) => fn(tx));
-            },
-            { isolationLevel: 'repeatable read', accessMode: 'read only' },
-          )
-        : produce((fn) =>
-            db.transaction(async (tx) => {
-              await this.exports.preferIndexOrder(tx);
-              return fn(tx);
-            }),
-          );
+    const job = !this.transactions.embedded
+      ? this.transactions.run(
+          async (tx) => {
+            await this.exports.preferIndexOrder(tx);
+            return produce((fn) => fn(tx));
+          },
+          { isolationLevel: 'repeatable read', accessMode: 'read only' },
+        )
+      : produce((fn) =>
+          this.transactions.run(async (tx) => {
+            await this.exports.preferIndexOrder(tx);
+            return fn(tx);
+          }),
+        );
     job
       .then(
         () => out.end(),

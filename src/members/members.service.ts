@@ -4,15 +4,15 @@ import { Random } from '../common/random.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { DATABASE, type Database } from '../database/client.js';
 import { isForeignKeyViolation } from '../database/errors.js';
+import { Transactions } from '../database/transactions.js';
 import { type MemberRow, MembersRepository } from './members.repository.js';
 
 @Injectable()
 export class MembersService {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(DATABASE) private readonly database: Database,
+    private readonly transactions: Transactions,
     private readonly members: MembersRepository,
     private readonly random: Random,
     private readonly queue: MemberQueue,
@@ -22,8 +22,8 @@ export class MembersService {
   async me(accountId: string): Promise<{ member: MemberRow; created: boolean }> {
     const existing = await this.members.findByAccount(accountId);
     if (existing) return { member: existing, created: false };
-    const created = await this.database.db
-      .transaction((tx) =>
+    const created = await this.transactions
+      .run((tx) =>
         this.members.createWithStreak(
           { accountId, nickname: this.random.hex(20), point: this.config.NEW_MEMBER_POINTS },
           tx,

@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { sql } from 'drizzle-orm';
 import { MemberQueue } from '../common/keyed-queue.js';
 import { Random } from '../common/random.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { SpringMsg } from '../common/wire/messages.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { DATABASE, type Database, type Tx } from '../database/client.js';
-import { isLockTimeout, isStatementTimeout } from '../database/errors.js';
 import { INT4_MAX } from '../common/limits.js';
+import type { Tx } from '../database/client.js';
+import { Transactions } from '../database/transactions.js';
 import { PointsRepository, type TransactionRecordRow } from '../points/points.repository.js';
 import { StreaksRepository } from '../streaks/streaks.repository.js';
 import { drawGrade, effectOf, pickOne, pickPalette } from './item-use.rules.js';
@@ -41,7 +40,7 @@ const fail = (status: number, failure: ShopFailure) => new ApiError(status, Spri
 export class ShopService {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(DATABASE) private readonly database: Database,
+    private readonly transactions: Transactions,
     /** One member's operations queue here before taking a pooled connection. */
     private readonly perMember: MemberQueue,
     private readonly shop: ShopRepository,
@@ -179,28 +178,9 @@ export class ShopService {
    * instance frozen mid-transaction) makes callers retry (503) instead of piling up.
    */
   private transaction<T>(accountId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.perMember.run(accountId, async () => {
-      try {
-        return await this.database.db.transaction(async (tx) => {
-          await tx.execute(sql.raw(`set local lock_timeout = ${this.config.SHOP_LOCK_TIMEOUT_MS}`));
-          // A lock wait counts towards statement_timeout: it must not cut the shop's longer wait short.
-          const statementMs = Math.max(
-            this.config.DATABASE_STATEMENT_TIMEOUT_MS,
-            this.config.SHOP_LOCK_TIMEOUT_MS + 500,
-          );
-          await tx.execute(sql.raw(`set local statement_timeout = ${statementMs}`));
-          return work(tx);
-        });
-      } catch (error) {
-        if (isLockTimeout(error) || isStatementTimeout(error)) {
-          throw new ApiError(503, SpringMsg.BUSY, {
-            code: 'BUSY',
-            headers: { 'retry-after': String(this.config.DATABASE_RETRY_AFTER_SECONDS) },
-          });
-        }
-        throw error;
-      }
-    });
+    return this.perMember.run(accountId, () =>
+      this.transactions.run(work, { lockTimeoutMs: this.config.SHOP_LOCK_TIMEOUT_MS }),
+    );
   }
 
   private async lockMember(accountId: string, tx: Tx) {

@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { MemberQueue } from '../common/keyed-queue.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
-import { DATABASE, type Database, type Tx } from '../database/client.js';
+import type { Tx } from '../database/client.js';
 import { isUniqueViolation } from '../database/errors.js';
+import { Transactions } from '../database/transactions.js';
 import { decideRename } from './category-rules.js';
 import { type CategoryRow, StudyCategoriesRepository } from './study-categories.repository.js';
 
@@ -22,7 +23,7 @@ export interface Owner {
 @Injectable()
 export class StudyCategoriesService {
   constructor(
-    @Inject(DATABASE) private readonly database: Database,
+    private readonly transactions: Transactions,
     private readonly categories: StudyCategoriesRepository,
     private readonly clock: Clock,
     private readonly queue: MemberQueue,
@@ -93,7 +94,7 @@ export class StudyCategoriesService {
 
   private locked<T>(owner: Owner, work: (tx: Tx) => Promise<T>): Promise<T> {
     return this.queue.run(owner.accountId, () =>
-      this.database.db.transaction(async (tx) => {
+      this.transactions.run(async (tx) => {
         await this.categories.lockMember(owner.memberId, tx);
         return work(tx);
       }),

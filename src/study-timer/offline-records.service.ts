@@ -4,7 +4,8 @@ import { MemberQueue } from '../common/keyed-queue.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { DATABASE, type Database, type Tx } from '../database/client.js';
+import type { Tx } from '../database/client.js';
+import { Transactions } from '../database/transactions.js';
 import { InventoryRepository } from '../inventory/inventory.repository.js';
 import { StreaksService } from '../streaks/streaks.service.js';
 import { StudyCategoriesRepository } from '../study-categories/study-categories.repository.js';
@@ -30,7 +31,7 @@ export interface OfflineSession {
 export class OfflineRecordsService {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(DATABASE) private readonly database: Database,
+    private readonly transactions: Transactions,
     private readonly timer: StudyTimerRepository,
     private readonly categories: StudyCategoriesRepository,
     private readonly inventory: InventoryRepository,
@@ -42,7 +43,7 @@ export class OfflineRecordsService {
   /** The stored record: the new one, or the one an earlier upload with this client id stored. */
   upload(accountId: string, session: OfflineSession): Promise<RecordRow> {
     return this.queue.run(accountId, () =>
-      this.database.db.transaction((tx) => this.uploadNow(accountId, session, tx)),
+      this.transactions.run((tx) => this.uploadNow(accountId, session, tx)),
     );
   }
 

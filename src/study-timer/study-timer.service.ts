@@ -5,7 +5,7 @@ import { MemberQueue } from '../common/keyed-queue.js';
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { DATABASE, type Database } from '../database/client.js';
+import { Transactions } from '../database/transactions.js';
 import { InventoryRepository } from '../inventory/inventory.repository.js';
 import { PointsRepository } from '../points/points.repository.js';
 import { StreaksService } from '../streaks/streaks.service.js';
@@ -23,7 +23,7 @@ import { cappedSession, rewardPoints } from './study-timer.rules.js';
 export class StudyTimerService {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(DATABASE) private readonly database: Database,
+    private readonly transactions: Transactions,
     private readonly timer: StudyTimerRepository,
     private readonly categories: StudyCategoriesRepository,
     private readonly inventory: InventoryRepository,
@@ -42,7 +42,7 @@ export class StudyTimerService {
   }
 
   private startNow(accountId: string, categoryId: number | null | undefined, clientId: string | undefined) {
-    return this.database.db.transaction(async (tx) => {
+    return this.transactions.run(async (tx) => {
       const member = await this.timer.lockMember(accountId, tx);
       if (!member) throw ApiError.notFound(Msg.USER_NOT_FOUND, 'MEMBER_NOT_FOUND');
       if (clientId !== undefined) {
@@ -69,7 +69,7 @@ export class StudyTimerService {
   }
 
   private endNow(accountId: string, status: SessionStatus, clientId: string | undefined) {
-    return this.database.db.transaction(async (tx) => {
+    return this.transactions.run(async (tx) => {
       const member = await this.timer.lockMember(accountId, tx);
       if (!member) throw ApiError.notFound(Msg.USER_NOT_FOUND, 'MEMBER_NOT_FOUND');
       // The end's answer is always `null`, so a replay needs nothing stored but the key.
