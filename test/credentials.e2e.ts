@@ -125,7 +125,7 @@ describe('a password change while a stolen refresh token is being rotated', () =
   it('the same through the admin CLI (createAdmin resetting the password of an existing account)', async () => {
     const { refreshTokens, accessTokens } = await raceAgainstPasswordChange(3, async (accountId) => {
       const row = await database.execute(`select email from account where account_id = '${accountId}'`);
-      expect(await createAdmin(database.db, String(row.rows[0]!.email), 'A-str0ng-passw0rd!')).toBe('promoted');
+      expect(await createAdmin(database, String(row.rows[0]!.email), 'A-str0ng-passw0rd!')).toBe('promoted');
     });
     await expectAllRefused(REFRESH, refreshTokens, NEST_401);
     await expectAllRefused(ME, accessTokens, NEST_401, 'get');

@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { and, eq, isNull, sql } from 'drizzle-orm';
 import { hashPassword } from '../auth/password.service.js';
-import type { Db } from '../database/client.js';
-import { account, member, refreshToken, studyStreak } from '../database/schema.js';
+import { RefreshTokenRepository } from '../auth/refresh-token.repository.js';
+import { ADMIN_ROLE_ID } from '../auth/authenticator.js';
+import type { Database } from '../database/client.js';
+import { MembersRepository } from '../members/members.repository.js';
+import { AccountsRepository } from './accounts.repository.js';
 
 /** A production admin's password: 12–128 characters of at least three kinds (lower, upper, digit, other). */
 export function adminPasswordProblem(password: string): string | undefined {
@@ -19,58 +21,43 @@ export function adminPasswordProblem(password: string): string | undefined {
  * `cacheTtlSeconds` (AUTH_CACHE_TTL_SECONDS; this process can't tell them), so it answers after that.
  */
 export async function createAdmin(
-  db: Db,
+  database: Database,
   email: string,
   password: string,
   cacheTtlSeconds = 5,
 ): Promise<'created' | 'promoted'> {
-  const outcome = await writeAdmin(db, email, password);
+  const outcome = await writeAdmin(database, email, password);
   if (outcome === 'promoted' && cacheTtlSeconds > 0) await sleep(cacheTtlSeconds * 1000);
   return outcome;
 }
 
-async function writeAdmin(db: Db, email: string, password: string): Promise<'created' | 'promoted'> {
+async function writeAdmin(database: Database, email: string, password: string): Promise<'created' | 'promoted'> {
   const problem = adminPasswordProblem(password);
   if (problem) throw new Error(problem);
   const normalized = email.trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(normalized) || normalized.length > 255)
     throw new Error('not an e-mail address');
   const passwordHash = await hashPassword(password);
-  return db.transaction(async (tx) => {
-    const existing = await tx
-      .select({ accountId: account.accountId, provider: account.provider })
-      .from(account)
-      .where(sql`lower(${account.email}) = ${normalized}`);
-    let accountId = existing[0]?.accountId;
-    if (accountId) {
-      if (existing[0]!.provider !== 'email') throw new Error('that e-mail belongs to a social account');
-      await tx
-        .update(account)
-        .set({
-          roleId: 1,
-          password: passwordHash,
-          tokenGeneration: sql`${account.tokenGeneration} + 1`,
-          updatedAt: sql`now()`,
-        })
-        .where(eq(account.accountId, accountId));
-      // A reset password ends the sessions (and, by the generation above, the access tokens) of the old one.
-      await tx
-        .update(refreshToken)
-        .set({ revokedAt: sql`now()` })
-        .where(and(eq(refreshToken.accountId, accountId), isNull(refreshToken.revokedAt)));
+  const accounts = new AccountsRepository(database);
+  const members = new MembersRepository(database);
+  const refreshTokens = new RefreshTokenRepository(database);
+  return database.db.transaction(async (tx) => {
+    const existing = await accounts.findByEmail(normalized, tx);
+    let accountId = existing?.accountId;
+    if (existing) {
+      if (existing.provider !== 'email') throw new Error('that e-mail belongs to a social account');
+      await accounts.update(existing.accountId, { roleId: ADMIN_ROLE_ID, password: passwordHash }, tx);
+      // A reset password ends the sessions and the access tokens of the old one.
+      await accounts.bumpTokenGeneration(existing.accountId, tx);
+      await refreshTokens.revokeAccount(existing.accountId, new Date(), tx);
     } else {
-      const inserted = await tx
-        .insert(account)
-        .values({ email: normalized, password: passwordHash, provider: 'email', roleId: 1 })
-        .returning({ accountId: account.accountId });
-      accountId = inserted[0]!.accountId;
+      accountId = await accounts.insert(
+        { email: normalized, password: passwordHash, provider: 'email', socialId: null, roleId: ADMIN_ROLE_ID },
+        tx,
+      );
+      if (!accountId) throw new Error('that e-mail was registered meanwhile; run the command again');
     }
-    const rows = await tx
-      .insert(member)
-      .values({ accountId, nickname: 'admin', imageUrl: '', statusMessage: '', point: 0 })
-      .onConflictDoNothing({ target: member.accountId })
-      .returning({ memberId: member.memberId });
-    if (rows[0]) await tx.insert(studyStreak).values({ memberId: rows[0].memberId }).onConflictDoNothing();
-    return existing.length ? 'promoted' : 'created';
+    await members.createWithStreak({ accountId: accountId!, nickname: 'admin', point: 0 }, tx);
+    return existing ? 'promoted' : 'created';
   });
 }

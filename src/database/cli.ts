@@ -43,7 +43,7 @@ try {
     const password = process.env.MONTA_ADMIN_PASSWORD ?? (await ask(`Password for ${arg}: `));
     await runMigrations(database.db);
     await seed(database.db, { production: true });
-    console.log(`Admin ${await createAdmin(database.db, arg, password, config.AUTH_CACHE_TTL_SECONDS)}.`);
+    console.log(`Admin ${await createAdmin(database, arg, password, config.AUTH_CACHE_TTL_SECONDS)}.`);
   } else {
     console.error('usage: cli.ts run | revert [steps] | seed | admin <email>');
     process.exitCode = 2;
