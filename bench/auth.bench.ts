@@ -18,7 +18,7 @@
  * e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { isDeepStrictEqual } from 'node:util';
-import { TEST_ACCOUNTS } from '../src/database/seeds/seed.js';
+import { TEST_ACCOUNTS } from '../src/seeds/seed.js';
 import { runBench } from './lib/cleanup.js';
 import { figures, FIGURES, HttpClient, type Measured, measure } from './lib/http.js';
 import { API } from './lib/members.js';

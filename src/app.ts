@@ -22,7 +22,7 @@ import type { Config, LoadedConfig } from './config/config.js';
 import { resolveSecrets } from './config/secrets.js';
 import { openDatabase, timeoutsOf } from './database/client.js';
 import { migrateAtStart } from './database/migrator.js';
-import { seed } from './database/seeds/seed.js';
+import { seed } from './seeds/seed.js';
 
 export interface AppHandle {
   app: NestFastifyApplication;

@@ -16,9 +16,9 @@ import {
   SEED_PALETTES,
   SELL_PRICES,
   staticUrl,
-} from '../src/database/seeds/catalogue.js';
-import { renderImages, STATIC_ROOT } from '../src/database/seeds/generate-images.js';
-import { seed } from '../src/database/seeds/seed.js';
+} from '../src/seeds/catalogue.js';
+import { renderImages, STATIC_ROOT } from '../scripts/generate-images.js';
+import { seed } from '../src/seeds/seed.js';
 import { FOOD_ODDS, type Grade, PALETTE_TICKET } from '../src/shop/item-use.rules.js';
 import { useApp } from './support/app.js';
 import { useDb } from './support/db.js';

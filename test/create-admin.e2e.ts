@@ -9,7 +9,7 @@ const run = promisify(execFile);
 
 async function adminCreate(email: string, password: string) {
   try {
-    const { stdout } = await run(process.execPath, ['dist/database/cli.js', 'admin', email], {
+    const { stdout } = await run(process.execPath, ['dist/cli.js', 'admin', email], {
       env: {
         ...process.env,
         DATABASE_URL: inject('databaseUrl'),

@@ -176,11 +176,11 @@ interface CliResult {
 
 const CONFIG_VARS = ['DATABASE_URL', 'REDIS_URL', 'DATA_DIR', 'NODE_ENV', 'LOG_LEVEL', 'PORT'];
 
-/** The migration and seed CLI as built (`dist/database/cli.js`, built by the global setup), settings from the environment. */
+/** The migration and seed CLI as built (`dist/cli.js`, built by the global setup), settings from the environment. */
 function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !CONFIG_VARS.includes(k)));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/database/cli.js', ...args], {
+    const child = spawn(process.execPath, ['dist/cli.js', ...args], {
       cwd: REPO,
       env: { ...base, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,8 +2,8 @@ import { verify } from '@node-rs/argon2';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../src/database/client.js';
 import { runMigrations } from '../src/database/migrator.js';
-import { SEED_CHARACTERS, SEED_ITEMS, SEED_PALETTES } from '../src/database/seeds/catalogue.js';
-import { seed } from '../src/database/seeds/seed.js';
+import { SEED_CHARACTERS, SEED_ITEMS, SEED_PALETTES } from '../src/seeds/catalogue.js';
+import { seed } from '../src/seeds/seed.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-db.js';
 
 // `npm run seed:run` and every embedded boot call seed(); a second run must change nothing.

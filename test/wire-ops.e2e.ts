@@ -2,7 +2,7 @@ import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { openDatabase } from '../src/database/client.js';
 import { runMigrations } from '../src/database/migrator.js';
-import { seed } from '../src/database/seeds/seed.js';
+import { seed } from '../src/seeds/seed.js';
 import { startApp, useApp } from './support/app.js';
 import { client, login } from './support/http.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { type Db, openDatabase } from '../../src/database/client.js';
 import { runMigrations } from '../../src/database/migrator.js';
-import { seed } from '../../src/database/seeds/seed.js';
+import { seed } from '../../src/seeds/seed.js';
 import { cleanups } from './cleanup.js';
 
 /** One short session on the administrative database (create and drop databases, read versions). */

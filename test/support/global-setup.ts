@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/database/client.js';
 import { runMigrations } from '../../src/database/migrator.js';
-import { seed } from '../../src/database/seeds/seed.js';
+import { seed } from '../../src/seeds/seed.js';
 
 /** The PostgreSQL server the suites use; CI starts it (see .ci/run). */
 export const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { openDatabase, type Database } from '../../src/database/client.js';
 import { runMigrations } from '../../src/database/migrator.js';
-import { seedCatalogue } from '../../src/database/seeds/catalogue.js';
-import { SEED_ROLES } from '../../src/database/seeds/seed.js';
+import { seedCatalogue } from '../../src/seeds/catalogue.js';
+import { SEED_ROLES } from '../../src/seeds/seed.js';
 import { role } from '../../src/database/schema.js';
 import { TABLES } from '../../src/import/tables.js';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-db.js';

@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
-import { createAdmin } from '../accounts/create-admin.js';
-import { ConfigError, loadConfig } from '../config/config.js';
-import { DatabaseLockedError, openDatabase } from './client.js';
-import { revertMigrations, runMigrations } from './migrator.js';
+import { createAdmin } from './accounts/create-admin.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { DatabaseLockedError, openDatabase } from './database/client.js';
+import { revertMigrations, runMigrations } from './database/migrator.js';
 import { seed } from './seeds/seed.js';
 
 // `npm run migration:run | migration:revert [-- steps] | seed:run | admin:create -- <email>`,

@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
-import { hashPassword } from '../../auth/password.service.js';
-import type { Db } from '../client.js';
-import { account, member, role, studyStreak } from '../schema.js';
+import { hashPassword } from '../auth/password.service.js';
+import type { Db } from '../database/client.js';
+import { account, member, role, studyStreak } from '../database/schema.js';
 import { seedCatalogue } from './catalogue.js';
 
 export const SEED_ROLES = [

@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Grade } from '../../shop/item-use.rules.js';
-import { SEED_CHARACTERS, SEED_ITEMS } from './catalogue.js';
+import type { Grade } from '../src/shop/item-use.rules.js';
+import { SEED_CHARACTERS, SEED_ITEMS } from '../src/seeds/catalogue.js';
 
-// Draws the catalogue's images into `static/` (`npx tsx src/database/seeds/generate-images.ts`).
+// Draws the catalogue's images into `static/` (`npx tsx scripts/generate-images.ts`).
 // The files are committed; a test checks that they match what this draws.
 
-export const STATIC_ROOT = fileURLToPath(new URL('../../../static/', import.meta.url));
+export const STATIC_ROOT = fileURLToPath(new URL('../static/', import.meta.url));
 
 type Shape = 'blob' | 'round' | 'drop';
 type Feature =

@@ -1,10 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
-import { FOOD_ODDS, type Grade, PALETTE_TICKET } from '../../shop/item-use.rules.js';
-import type { Db, Tx } from '../client.js';
-import { character, item, palette } from '../schema.js';
+import { FOOD_ODDS, type Grade, PALETTE_TICKET } from '../shop/item-use.rules.js';
+import type { Db, Tx } from '../database/client.js';
+import { character, item, palette } from '../database/schema.js';
 
 // The shop catalogue every fresh install starts with (SPEC §5). Images live in `static/` and are
-// served by the service under /static; the generator (generate-images.ts) draws them.
+// served by the service under /static; the generator (scripts/generate-images.ts) draws them.
 
 const HOUR = 3600;
 const LOCK_KEY = 7_305_462_112; // any constant; serialises catalogue seeders of several instances
