@@ -13,6 +13,7 @@ import { installHttpMetrics, registerInstanceMetrics } from './common/metrics-ht
 import { Metrics } from './common/metrics.js';
 import { logDestination } from './common/pretty-log.js';
 import { closeConnectionsWhenClosing, ConnectionTracker, ShutdownState } from './common/shutdown.js';
+import { SPRING_ROOTS } from './common/wire/dialect.js';
 import { frameworkErrorBody } from './common/wire/exception.filter.js';
 import { Msg } from './common/wire/messages.js';
 import type { Random } from './common/random.js';
@@ -160,13 +161,9 @@ export async function createApp(loaded: LoadedConfig, overrides: AppOverrides = 
       exclude: [
         { path: 'health/live', method: RequestMethod.GET },
         { path: 'health/ready', method: RequestMethod.GET },
-        // The former Spring server's paths keep their own roots (SPEC §1).
-        { path: 'v2/{*rest}', method: RequestMethod.ALL },
-        // Not `admin/{*rest}`: the statistics jobs' admin routes are Nest dialect, under the prefix.
-        { path: 'admin/palettes{/*rest}', method: RequestMethod.ALL },
-        { path: 'admin/characters{/*rest}', method: RequestMethod.ALL },
-        { path: 'admin/members{/*rest}', method: RequestMethod.ALL },
-        { path: 'characters', method: RequestMethod.ALL },
+        ...Object.values(SPRING_ROOTS)
+          .flat()
+          .map((path) => ({ path: `${path}{/*rest}`, method: RequestMethod.ALL })),
       ],
     });
     app.enableCors({
@@ -183,7 +180,11 @@ export async function createApp(loaded: LoadedConfig, overrides: AppOverrides = 
         .setDescription(
           'The monta study-timer API: Nest dialect under /' +
             config.API_PREFIX +
-            ', Spring dialect under /v2, /admin, /characters.',
+            ', Spring dialect under ' +
+            Object.keys(SPRING_ROOTS)
+              .map((root) => `/${root}`)
+              .join(', ') +
+            '.',
         )
         .addBearerAuth()
         .build(),
