@@ -12,7 +12,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../common/wire/api-error.js';
 import { Msg } from '../common/wire/messages.js';
 import { AuthCache } from './auth-cache.js';
-import { ADMIN_ROLE_ID, Authenticator, type Identity, isUuid } from './authenticator.js';
+import { ADMIN_ROLE_ID, Authenticator, type Identity, isUuid, type Owner } from './authenticator.js';
 import { bearerToken } from './bearer.js';
 
 /** What the guards learned about the caller. */
@@ -94,3 +94,19 @@ export const CurrentCaller = createParamDecorator((_: unknown, context: Executio
   if (!caller) throw ApiError.unauthenticated();
   return caller;
 });
+
+function ownerOf(context: ExecutionContext): Owner {
+  const caller = context.switchToHttp().getRequest<AuthedRequest>().caller;
+  // Only the owner guard sets the member id: reading it on a route without @OwnerOnly() is our bug,
+  // so it fails as one (500, logged with the request id) instead of passing undefined on.
+  if (!caller?.memberId) throw new Error('no member id on the request: the route lacks @OwnerOnly()');
+  return { accountId: caller.accountId, memberId: caller.memberId };
+}
+
+/** The caller's own member id, on routes behind `@OwnerOnly()`. */
+export const MemberId = createParamDecorator(
+  (_: unknown, context: ExecutionContext): string => ownerOf(context).memberId,
+);
+
+/** The caller's account and own member id, on routes behind `@OwnerOnly()`. */
+export const CurrentOwner = createParamDecorator((_: unknown, context: ExecutionContext): Owner => ownerOf(context));

@@ -16,6 +16,12 @@ export interface Identity {
   roleId: number;
 }
 
+/** The caller as the owner guard resolved it (`@CurrentOwner()`): its account and its own member. */
+export interface Owner {
+  accountId: string;
+  memberId: string;
+}
+
 /**
  * The one check of an access token, for the HTTP guard and the socket handshake alike: valid and
  * unexpired, of an account that still exists, and of the account's current token generation (a

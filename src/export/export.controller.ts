@@ -1,7 +1,8 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { type Caller, CurrentCaller, OwnerOnly } from '../auth/auth.guards.js';
+import { CurrentOwner, OwnerOnly } from '../auth/auth.guards.js';
+import type { Owner } from '../auth/authenticator.js';
 import { RateLimit } from '../auth/rate-limit.guard.js';
 import { RawResponse } from '../common/wire/success.interceptor.js';
 import { type Infer, ValidQuery } from '../common/wire/validation.js';
@@ -25,12 +26,12 @@ export class ExportController {
   @RawResponse()
   @ApiProduces('application/json', 'text/csv')
   async export(
-    @CurrentCaller() caller: Caller,
+    @CurrentOwner() owner: Owner,
     @ValidQuery(ExportQuery) q: Infer<typeof ExportQuery>,
     @Res({ passthrough: false }) reply: FastifyReply,
   ): Promise<void> {
     const tz = q.timezone ?? this.config.DEFAULT_TIMEZONE;
-    const file = await this.exports.open(caller.accountId, caller.memberId!, q.format ?? 'json', tz);
+    const file = await this.exports.open(owner.accountId, owner.memberId, q.format ?? 'json', tz);
     await reply
       .status(200)
       .header('content-type', file.contentType)

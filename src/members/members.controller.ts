@@ -1,6 +1,7 @@
 import { Controller, Get, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AdminOnly, type Caller, CurrentCaller, OwnerOnly } from '../auth/auth.guards.js';
+import { AdminOnly, type Caller, CurrentCaller, CurrentOwner, OwnerOnly } from '../auth/auth.guards.js';
+import type { Owner } from '../auth/authenticator.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
 import { toMemberResponse, toOwnMemberResponse, UpdateMemberBody } from './members.dto.js';
 import { MembersService } from './members.service.js';
@@ -30,8 +31,8 @@ export class MembersController {
 
   @Patch(':member_id')
   @OwnerOnly()
-  async update(@CurrentCaller() caller: Caller, @ValidBody(UpdateMemberBody) body: Infer<typeof UpdateMemberBody>) {
-    await this.members.update({ accountId: caller.accountId, memberId: caller.memberId! }, body);
+  async update(@CurrentOwner() owner: Owner, @ValidBody(UpdateMemberBody) body: Infer<typeof UpdateMemberBody>) {
+    await this.members.update(owner, body);
     return null;
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Owner } from '../auth/authenticator.js';
 import { MemberQueue } from '../common/keyed-queue.js';
 import { Random } from '../common/random.js';
 import { ApiError } from '../common/wire/api-error.js';
@@ -40,7 +41,7 @@ export class MembersService {
 
   /** The profile update writes the member row: it takes the member's turn like every other writer of it. */
   async update(
-    owner: { accountId: string; memberId: string },
+    owner: Owner,
     input: { nickname?: string; image_url?: string | null; status_message?: string; ranking_opt_out?: boolean },
   ): Promise<void> {
     if (

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller, OwnerOnly } from '../auth/auth.guards.js';
+import { MemberId, OwnerOnly } from '../auth/auth.guards.js';
 import { type Infer, ValidQuery } from '../common/wire/validation.js';
 import { ItemTypeQuery, toCharacterInventoryResponse, toItemInventoryResponse, toItemResponse } from './shop.dto.js';
 import { ShopService } from './shop.service.js';
@@ -21,16 +21,16 @@ export class InventoryController {
   /** N14. */
   @Get('members/:member_id/item-inventory')
   @OwnerOnly()
-  async itemInventory(@CurrentCaller() caller: Caller, @ValidQuery(ItemTypeQuery) query: Infer<typeof ItemTypeQuery>) {
-    const rows = await this.shop.itemInventory(caller.memberId!, query.item_type);
+  async itemInventory(@MemberId() memberId: string, @ValidQuery(ItemTypeQuery) query: Infer<typeof ItemTypeQuery>) {
+    const rows = await this.shop.itemInventory(memberId, query.item_type);
     return { item_inventory: rows.map(toItemInventoryResponse) };
   }
 
   /** N15. */
   @Get('members/:member_id/character-inventory')
   @OwnerOnly()
-  async characterInventory(@CurrentCaller() caller: Caller) {
-    const rows = await this.shop.characterInventory(caller.memberId!);
+  async characterInventory(@MemberId() memberId: string) {
+    const rows = await this.shop.characterInventory(memberId);
     return { character_inventory: rows.map(toCharacterInventoryResponse) };
   }
 }

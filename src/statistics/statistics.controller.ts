@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller, OwnerOnly } from '../auth/auth.guards.js';
+import { MemberId, OwnerOnly } from '../auth/auth.guards.js';
 import { type Infer, ValidQuery } from '../common/wire/validation.js';
 import { DailyQuery, HeatMapQuery, MonthlyQuery, RecordsQuery, toStudyRecordResponse } from './statistics.dto.js';
 import { StatisticsService } from './statistics.service.js';
@@ -16,33 +16,33 @@ export class StatisticsController {
 
   /** N20: `date` is echoed; without it there is no day and the total is 0, as the original. */
   @Get('statistics')
-  async daily(@CurrentCaller() caller: Caller, @ValidQuery(DailyQuery, lenient) q: Infer<typeof DailyQuery>) {
+  async daily(@MemberId() memberId: string, @ValidQuery(DailyQuery, lenient) q: Infer<typeof DailyQuery>) {
     if (q.date === undefined) return { totalSeconds: 0 };
-    return { date: q.date, totalSeconds: await this.statistics.daily(caller.memberId!, q.date, q.timezone) };
+    return { date: q.date, totalSeconds: await this.statistics.daily(memberId, q.date, q.timezone) };
   }
 
   /** N21: missing `year` or `month` echo null with zero totals, as the original. */
   @Get('statistics/monthly')
-  async monthly(@CurrentCaller() caller: Caller, @ValidQuery(MonthlyQuery, lenient) q: Infer<typeof MonthlyQuery>) {
+  async monthly(@MemberId() memberId: string, @ValidQuery(MonthlyQuery, lenient) q: Infer<typeof MonthlyQuery>) {
     const year = q.year === undefined ? null : Number(q.year);
     const month = q.month === undefined ? null : Number(q.month);
     if (year === null || month === null) return { month, year, totalSeconds: 0, uniqueStudyDays: 0 };
-    return { month, year, ...(await this.statistics.monthly(caller.memberId!, year, month, q.timezone)) };
+    return { month, year, ...(await this.statistics.monthly(memberId, year, month, q.timezone)) };
   }
 
   /** N22 and its alias: non-zero days only, sorted by date; empty without a range. */
   @Get(['statistics/heat-map', 'statistic/heat-map'])
-  async heatMap(@CurrentCaller() caller: Caller, @ValidQuery(HeatMapQuery, lenient) q: Infer<typeof HeatMapQuery>) {
+  async heatMap(@MemberId() memberId: string, @ValidQuery(HeatMapQuery, lenient) q: Infer<typeof HeatMapQuery>) {
     if (q.start === undefined || q.end === undefined) return [];
-    const days = await this.statistics.heatMap(caller.memberId!, q.start, q.end, q.timezone);
+    const days = await this.statistics.heatMap(memberId, q.start, q.end, q.timezone);
     return days.map((d) => ({ date: d.date, totalSeconds: d.seconds }));
   }
 
   /** SPEC §3: the ended sessions that overlap that local day. */
   @Get('study-records')
-  async records(@CurrentCaller() caller: Caller, @ValidQuery(RecordsQuery, lenient) q: Infer<typeof RecordsQuery>) {
+  async records(@MemberId() memberId: string, @ValidQuery(RecordsQuery, lenient) q: Infer<typeof RecordsQuery>) {
     if (q.date === undefined) return { study_records: [] };
-    const rows = await this.statistics.records(caller.memberId!, q.date, q.timezone);
+    const rows = await this.statistics.records(memberId, q.date, q.timezone);
     return { study_records: rows.map(toStudyRecordResponse) };
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Owner } from '../auth/authenticator.js';
 import { Clock } from '../common/clock.js';
 import { MemberQueue } from '../common/keyed-queue.js';
 import { ApiError } from '../common/wire/api-error.js';
@@ -8,12 +9,6 @@ import { isUniqueViolation } from '../database/errors.js';
 import { Transactions } from '../database/transactions.js';
 import { decideRename } from './category-rules.js';
 import { type CategoryRow, StudyCategoriesRepository } from './study-categories.repository.js';
-
-/** The caller as the owner guard resolved it: the account keys the queue, the member the rows. */
-export interface Owner {
-  accountId: string;
-  memberId: string;
-}
 
 /**
  * Categories N16–N19; every id is checked against the path member (SPEC §2.1). Each change takes
