@@ -3,7 +3,7 @@ import type { Database } from '../src/database/client.js';
 import type { ScratchDatabase } from './support/scratch-db.js';
 import { freshTarget, runCli } from './support/import-kit.js';
 import { createOriginalDatabase, type OriginalDatabase } from './support/original-db.js';
-import { loadBulk } from './support/original-bulk.js';
+import { loadBulk } from './support/original-fixture.js';
 
 // Issue 15: an import killed mid-way (SIGKILL, no chance to clean up) resumes from its last
 // committed batch and ends identical to an uninterrupted import.
