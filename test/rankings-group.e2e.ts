@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { actors } from './support/actors.js';
 import { startApp, type TestApp } from './support/app.js';
 import { ManualClock } from './support/clock.js';
 import { groupsKit, type Member } from './support/groups-kit.js';
@@ -30,16 +31,8 @@ afterEach(async () => {
   await kit.cleanup();
 });
 
-async function session(m: Member, from: string, to: string, at = 0) {
-  for (const [action, when, json] of [
-    ['start', from, {}],
-    ['end', to, { status: 'Completed' }],
-  ] as const) {
-    clock.set(when);
-    const r = await kit.api(at).post(`/timer-api/study-timer/${action}`, { token: m.accessToken, json });
-    expect(r.status, r.text).toBe(200);
-  }
-}
+/** One ended session on instance `at`. */
+const session = (m: Member, from: string, to: string, at = 0) => actors(kit.api(at), clock).session(m, from, to);
 
 async function rankings(m: Member, query: Record<string, string>, at = 0) {
   const r = await kit.api(at).get(`/timer-api/rankings?${new URLSearchParams(query).toString()}`, {

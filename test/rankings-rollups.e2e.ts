@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/database/client.js';
 import { openJobDatabase, type JobDatabase } from '../src/stat-jobs/job-database.js';
 import { StatJobs } from '../src/stat-jobs/stat-jobs.js';
+import { actors } from './support/actors.js';
 import { startApp, type TestApp } from './support/app.js';
 import { ManualClock } from './support/clock.js';
 import { client, type Client, registerAndLogin } from './support/http.js';
@@ -44,12 +45,7 @@ afterAll(async () => {
 
 type User = Awaited<ReturnType<typeof registerAndLogin>>;
 
-async function timer(u: User, action: 'start' | 'end', at: string) {
-  clock.set(at);
-  const json = action === 'end' ? { status: 'Completed' } : {};
-  const r = await api.post(`/timer-api/study-timer/${action}`, { token: u.accessToken, json });
-  expect(r.status, r.text).toBe(200);
-}
+const { timer } = actors(() => api, clock);
 
 async function month(u: User, at: string) {
   clock.set(at);

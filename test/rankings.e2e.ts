@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { actors } from './support/actors.js';
 import { useApp } from './support/app.js';
 import { ManualClock } from './support/clock.js';
 import { registerAndLogin } from './support/http.js';
@@ -22,18 +23,7 @@ async function member(nickname?: string): Promise<User> {
   return u;
 }
 
-async function timer(u: User, action: 'start' | 'end', at: string) {
-  clock.set(at);
-  const json = action === 'end' ? { status: 'Completed' } : {};
-  const r = await api.post(`/timer-api/study-timer/${action}`, { token: u.accessToken, json });
-  expect(r.status, r.text).toBe(200);
-}
-
-/** One ended session from `from` to `to` (UTC instants). */
-async function session(u: User, from: string, to: string) {
-  await timer(u, 'start', from);
-  await timer(u, 'end', to);
-}
+const { timer, session } = actors(api, clock);
 
 async function rankings(u: User, query: Record<string, string>, at?: string) {
   if (at) clock.set(at);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { actors } from './support/actors.js';
 import { useApp } from './support/app.js';
 import { expectError } from './support/bad-input.js';
 import { useDb } from './support/db.js';
@@ -58,23 +59,13 @@ async function memberWith(points: number): Promise<User> {
   await setPoints(db, u.memberId, points);
   return u;
 }
-const purchase = (u: User, itemId: number, count: number): Promise<Reply<{ data: { transaction_record: TxRecord } }>> =>
-  api.post('/v2/shop/purchase', { token: u.accessToken, json: { item_id: itemId, count } });
-// The PWA sends the Nest string id.
-const sell = (
-  u: User,
-  characterInventoryId: string,
-  count: number,
-): Promise<Reply<{ data: { transaction_record: TxRecord } }>> =>
-  api.post('/v2/shop/sell', { token: u.accessToken, json: { character_inventory_id: characterInventoryId, count } });
-const use = (u: User, itemInventoryId: string) =>
-  api.post(`/v2/item-inventory/${itemInventoryId}`, { token: u.accessToken });
-const inventory = async (u: User, type: 'Food' | 'Consumable'): Promise<InventoryEntry[]> =>
-  (await api.get(`/timer-api/members/${u.memberId}/item-inventory?item_type=${type}`, { token: u.accessToken })).body
-    .data.item_inventory;
-const characterInventory = async (u: User): Promise<{ character_inventory_id: string; quantity: number }[]> =>
-  (await api.get(`/timer-api/members/${u.memberId}/character-inventory`, { token: u.accessToken })).body.data
-    .character_inventory;
+type Booked = { data: { transaction_record: TxRecord } };
+const member = actors(api);
+const purchase = (u: User, itemId: number, count: number) => member.purchase<Booked>(u, itemId, count);
+const sell = (u: User, characterInventoryId: string, count: number) =>
+  member.sell<Booked>(u, characterInventoryId, count);
+const { use, characterInventory } = member;
+const inventory = (u: User, type: 'Food' | 'Consumable'): Promise<InventoryEntry[]> => member.itemInventory(u, type);
 const ok = (replies: Reply[], status: number) => replies.filter((r) => r.status === status);
 
 /** The member's transaction records as the database holds them, by id (the order they were written). */

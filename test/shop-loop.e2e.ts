@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { actors } from './support/actors.js';
 import { useApp } from './support/app.js';
 import { expectError } from './support/bad-input.js';
 import { ManualClock } from './support/clock.js';
@@ -49,24 +50,15 @@ const db = useDb();
 // Tokens are issued on the real clock; each test moves it on only after signing in.
 beforeEach(() => clock.reset());
 
-const purchase = (u: User, itemId: number, count: number) =>
-  api.post('/v2/shop/purchase', { token: u.accessToken, json: { item_id: itemId, count } });
-const use = (u: User, itemInventoryId: string) =>
-  api.post(`/v2/item-inventory/${itemInventoryId}`, { token: u.accessToken });
-const itemInventory = async (u: User, type: 'Food' | 'Consumable') =>
-  (await api.get(`/timer-api/members/${u.memberId}/item-inventory?item_type=${type}`, { token: u.accessToken })).body
-    .data.item_inventory as { item_inventory_id: string; progress: number | null; quantity: number }[];
-const point = async (u: User) =>
-  (await api.get('/timer-api/members/me', { token: u.accessToken })).body.data.member.point as number;
+const member = actors(api, clock);
+const { purchase, use, itemInventory, point } = member;
 const streakPalette = async (u: User) =>
   (await api.get(`/timer-api/members/${u.memberId}/study-streak`, { token: u.accessToken })).body.data.palette as
     Palette | undefined;
 
 /** One timer session of `minutes` on the server clock, ended Completed. */
 async function study(u: User, minutes: number) {
-  expect(await api.post('/timer-api/study-timer/start', { token: u.accessToken })).toMatchObject({ status: 200 });
-  clock.advance(minutes * MINUTE);
-  const end = await api.post('/timer-api/study-timer/end', { token: u.accessToken, json: { status: 'Completed' } });
+  const end = await member.study(u, minutes * MINUTE);
   expect({ status: end.status, body: end.body }).toEqual({ status: 200, body: { status: 'success', data: null } });
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { actors } from './support/actors.js';
 import { useApp } from './support/app.js';
 import { expectError, forbidden } from './support/bad-input.js';
 import { ManualClock } from './support/clock.js';
@@ -25,11 +26,7 @@ const kst = (local: string) => new Date(`${local}+09:00`).toISOString();
 
 /** A session from KST `from` lasting `seconds`. */
 async function study(u: User, from: string, seconds: number, status = 'Completed') {
-  clock.set(kst(from));
-  expect((await api.post('/timer-api/study-timer/start', { token: u.accessToken })).status).toBe(200);
-  clock.advance(seconds * 1000);
-  const r = await api.post('/timer-api/study-timer/end', { token: u.accessToken, json: { status } });
-  expect(r.status).toBe(200);
+  await actors(api, clock).study(u, seconds * 1000, { from: kst(from), status });
 }
 
 /** The streak as read at KST `at` (by the member themself unless `reader` is given). */
