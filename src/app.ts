@@ -15,7 +15,6 @@ import { logDestination } from './common/pretty-log.js';
 import { closeConnectionsWhenClosing, ConnectionTracker, ShutdownState } from './common/shutdown.js';
 import { SPRING_ROOTS } from './common/wire/dialect.js';
 import { frameworkErrorBody } from './common/wire/exception.filter.js';
-import { Msg } from './common/wire/messages.js';
 import type { Random } from './common/random.js';
 import { openRedis } from './common/redis.js';
 import { GroupsIoAdapter } from './study-groups/groups-io.adapter.js';
@@ -120,7 +119,7 @@ export async function createApp(loaded: LoadedConfig, overrides: AppOverrides = 
         if (origin && config.CORS_ORIGINS.includes(origin)) {
           reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true');
         }
-        void reply.status(status).send(frameworkErrorBody(request.url, status, Msg.BAD_URL));
+        void reply.status(status).send(frameworkErrorBody(request.url, status));
       },
       logController: new LogController({ requestIdLogLabel: 'requestId' }),
       genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service.js';
 import { PasswordService } from '../auth/password.service.js';
 import { isUuid, USER_ROLE_ID } from '../auth/authenticator.js';
-import { ApiError } from '../common/wire/api-error.js';
-import { Msg } from '../common/wire/messages.js';
+import { apiError } from '../common/wire/api-error.js';
 import { isUniqueViolation } from '../database/errors.js';
 import { INT4_MAX } from '../common/limits.js';
 import { type AccountRow, AccountsRepository } from './accounts.repository.js';
@@ -18,7 +17,7 @@ export class AccountsService {
   ) {}
 
   async create(input: { email: string; password: string; role?: { role_id: number } }): Promise<AccountRow> {
-    if (await this.accounts.findByEmail(input.email)) throw ApiError.badRequest(Msg.EMAIL_TAKEN, 'EMAIL_TAKEN');
+    if (await this.accounts.findByEmail(input.email)) throw apiError('EMAIL_TAKEN');
     const roleId = input.role?.role_id ?? USER_ROLE_ID;
     await this.assertRole(roleId);
     const accountId = await this.accounts.insert({
@@ -28,7 +27,7 @@ export class AccountsService {
       socialId: null,
       roleId,
     });
-    if (!accountId) throw ApiError.badRequest(Msg.EMAIL_TAKEN, 'EMAIL_TAKEN');
+    if (!accountId) throw apiError('EMAIL_TAKEN');
     return (await this.accounts.findById(accountId))!;
   }
 
@@ -41,10 +40,10 @@ export class AccountsService {
     input: { email?: string; password?: string; role?: { role_id: number } },
   ): Promise<AccountRow> {
     const current = await this.get(accountId);
-    if (!current) throw ApiError.notFound(Msg.ACCOUNT_NOT_FOUND, 'ACCOUNT_NOT_FOUND');
+    if (!current) throw apiError('ACCOUNT_NOT_FOUND');
     if (input.email !== undefined) {
       const holder = await this.accounts.findByEmail(input.email);
-      if (holder && holder.accountId !== accountId) throw ApiError.badRequest(Msg.EMAIL_TAKEN, 'EMAIL_TAKEN');
+      if (holder && holder.accountId !== accountId) throw apiError('EMAIL_TAKEN');
     }
     if (input.role) await this.assertRole(input.role.role_id);
     try {
@@ -57,7 +56,7 @@ export class AccountsService {
     } catch (error) {
       // The unique index caught a parallel change to the same e-mail.
       if (isUniqueViolation(error)) {
-        throw ApiError.badRequest(Msg.EMAIL_TAKEN, 'EMAIL_TAKEN');
+        throw apiError('EMAIL_TAKEN');
       }
       throw error;
     }
@@ -71,7 +70,7 @@ export class AccountsService {
   private async assertRole(roleId: number): Promise<void> {
     // Outside the int4 column's range no role can exist (and PostgreSQL would refuse the parameter).
     if (roleId < 1 || roleId > INT4_MAX || !(await this.accounts.roleExists(roleId))) {
-      throw ApiError.badRequest(Msg.ROLE_NOT_FOUND, 'ROLE_NOT_FOUND');
+      throw apiError('ROLE_NOT_FOUND');
     }
   }
 }

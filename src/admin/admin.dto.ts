@@ -1,4 +1,4 @@
-import { ApiError } from '../common/wire/api-error.js';
+import { apiError } from '../common/wire/api-error.js';
 import {
   springBoolean,
   springDateTime,
@@ -17,14 +17,6 @@ import type {
   PaletteFields,
   PaletteRow,
 } from './admin.repository.js';
-
-/** The catalogue's Spring texts (WIRE-CONTRACT S5–S19). */
-export const AdminMsg = {
-  ITEM_NOT_FOUND: '존재하지 않는 아이템입니다.',
-  PALETTE_NOT_FOUND: '해당 팔레트를 찾을 수 없습니다.',
-  CHARACTER_NOT_FOUND: '캐릭터를 찾을 수 없습니다.',
-  CHARACTER_NAME_TAKEN: '이미 사용중인 캐릭터 이름입니다. 다른 이름을 입력해주세요.',
-} as const;
 
 export const ITEM_TYPES = ['Food', 'Consumable'] as const;
 /** Every effect code of the original and its later versions has five digits (WIRE-CONTRACT §6.4). */
@@ -139,7 +131,7 @@ class Checks {
   }
 
   done(): void {
-    if (this.errors.length > 0) throw new ApiError(400, this.errors, { code: 'VALIDATION' });
+    if (this.errors.length > 0) throw apiError('FIELD_CHECKS', { messages: this.errors });
   }
 
   private present(spec: TextSpec): string | undefined {

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
-import { ApiError } from '../common/wire/api-error.js';
+import { apiError } from '../common/wire/api-error.js';
 import { isUniqueViolation } from '../database/errors.js';
 import { INT4_MAX } from '../common/limits.js';
 import { type MemberRow, MembersRepository } from '../members/members.repository.js';
-import { AdminMsg } from './admin.dto.js';
 import {
   AdminRepository,
   type CharacterFields,
@@ -14,12 +13,6 @@ import {
   type PaletteFields,
   type PaletteRow,
 } from './admin.repository.js';
-
-// The original's statuses: items and palettes answer 404, characters 400 (WIRE-CONTRACT S7, S12, S16).
-const itemNotFound = () => new ApiError(404, AdminMsg.ITEM_NOT_FOUND, { code: 'ITEM_NOT_FOUND' });
-const paletteNotFound = () => new ApiError(404, AdminMsg.PALETTE_NOT_FOUND, { code: 'PALETTE_NOT_FOUND' });
-const characterNotFound = () => new ApiError(400, AdminMsg.CHARACTER_NOT_FOUND, { code: 'CHARACTER_NOT_FOUND' });
-const nameTaken = () => new ApiError(400, AdminMsg.CHARACTER_NAME_TAKEN, { code: 'CHARACTER_NAME_TAKEN' });
 
 /** Ids are `integer` columns: a larger path id can name no row (and must not reach SQL as an int4). */
 const isRowId = (id: number) => id >= 1 && id <= INT4_MAX;
@@ -46,18 +39,19 @@ export class AdminService {
 
   async getItem(id: number): Promise<ItemRow> {
     const found = isRowId(id) ? await this.catalogue.findItem(id) : undefined;
-    if (!found) throw itemNotFound();
+    if (!found) throw apiError('ADMIN_ITEM_NOT_FOUND');
     return found;
   }
 
   async updateItem(id: number, patch: Partial<ItemFields>): Promise<ItemRow> {
     const updated = isRowId(id) ? await this.catalogue.updateItem(id, patch) : undefined;
-    if (!updated) throw itemNotFound();
+    if (!updated) throw apiError('ADMIN_ITEM_NOT_FOUND');
     return updated;
   }
 
   async deleteItem(id: number): Promise<void> {
-    if (!isRowId(id) || !(await this.catalogue.softDeleteItem(id, this.clock.now()))) throw itemNotFound();
+    if (!isRowId(id) || !(await this.catalogue.softDeleteItem(id, this.clock.now())))
+      throw apiError('ADMIN_ITEM_NOT_FOUND');
   }
 
   createPalette(fields: PaletteFields): Promise<number> {
@@ -70,17 +64,18 @@ export class AdminService {
 
   async updatePalette(id: number, patch: Partial<PaletteFields>): Promise<PaletteRow> {
     const updated = isRowId(id) ? await this.catalogue.updatePalette(id, patch) : undefined;
-    if (!updated) throw paletteNotFound();
+    if (!updated) throw apiError('PALETTE_NOT_FOUND');
     return updated;
   }
 
   async deletePalette(id: number): Promise<void> {
-    if (!isRowId(id) || !(await this.catalogue.softDeletePalette(id, this.clock.now()))) throw paletteNotFound();
+    if (!isRowId(id) || !(await this.catalogue.softDeletePalette(id, this.clock.now())))
+      throw apiError('PALETTE_NOT_FOUND');
   }
 
   /** A live name is unique: checked first, and the partial unique index settles parallel creates. */
   async createCharacter(fields: CharacterFields): Promise<number> {
-    if (await this.catalogue.characterNameTaken(fields.name, null)) throw nameTaken();
+    if (await this.catalogue.characterNameTaken(fields.name, null)) throw apiError('CHARACTER_NAME_TAKEN');
     return this.catalogue.insertCharacter(fields).catch(rethrowNameTaken);
   }
 
@@ -90,22 +85,24 @@ export class AdminService {
 
   async getCharacter(id: number): Promise<CharacterRow> {
     const found = isRowId(id) ? await this.catalogue.findCharacter(id) : undefined;
-    if (!found) throw characterNotFound();
+    if (!found) throw apiError('ADMIN_CHARACTER_NOT_FOUND');
     return found;
   }
 
   /** Not found comes before a taken name, so an unknown id never reports a name clash. */
   async updateCharacter(id: number, patch: Partial<CharacterFields>): Promise<CharacterRow> {
     await this.getCharacter(id);
-    if (patch.name !== undefined && (await this.catalogue.characterNameTaken(patch.name, id))) throw nameTaken();
+    if (patch.name !== undefined && (await this.catalogue.characterNameTaken(patch.name, id)))
+      throw apiError('CHARACTER_NAME_TAKEN');
     // The row may have been deleted since it was read: then the update finds nothing.
     const updated = await this.catalogue.updateCharacter(id, patch).catch(rethrowNameTaken);
-    if (!updated) throw characterNotFound();
+    if (!updated) throw apiError('ADMIN_CHARACTER_NOT_FOUND');
     return updated;
   }
 
   async deleteCharacter(id: number): Promise<void> {
-    if (!isRowId(id) || !(await this.catalogue.softDeleteCharacter(id, this.clock.now()))) throw characterNotFound();
+    if (!isRowId(id) || !(await this.catalogue.softDeleteCharacter(id, this.clock.now())))
+      throw apiError('ADMIN_CHARACTER_NOT_FOUND');
   }
 
   /** Every member: ours have no soft delete (an erased account takes its member with it, SPEC §2.2). */
@@ -116,6 +113,6 @@ export class AdminService {
 
 /** A parallel create or rename took the name between the check and the write. */
 function rethrowNameTaken(error: unknown): never {
-  if (isUniqueViolation(error)) throw nameTaken();
+  if (isUniqueViolation(error)) throw apiError('CHARACTER_NAME_TAKEN');
   throw error;
 }

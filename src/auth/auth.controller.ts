@@ -8,7 +8,7 @@ import { type Infer, ValidBody } from '../common/wire/validation.js';
 import { CodeBody, GoogleBody, LoginBody, RegisterBody, toLoginResponse } from './auth.dto.js';
 import { AuthService } from './auth.service.js';
 import { SocialLoginService } from './social/social-login.service.js';
-import { ApiError } from '../common/wire/api-error.js';
+import { apiError } from '../common/wire/api-error.js';
 
 /** Answers carrying tokens must not be kept by a browser or a proxy. */
 const NoStore = () => applyDecorators(Header('Cache-Control', 'no-store'), Header('Pragma', 'no-cache'));
@@ -70,7 +70,7 @@ export class AuthController {
   @RateLimit('social')
   async google(@ValidBody(GoogleBody) body: Infer<typeof GoogleBody>) {
     // `null` passes as absent (optional fields); with neither there is nothing to send to Google.
-    if (!body.code && !body.id_token) throw ApiError.validation(['code should not be empty']);
+    if (!body.code && !body.id_token) throw apiError('VALIDATION', { messages: ['code should not be empty'] });
     const { session, account } = await this.auth.socialLogin(await this.social.google(body));
     return toLoginResponse(session, account);
   }

@@ -9,8 +9,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { ApiError } from '../common/wire/api-error.js';
-import { Msg } from '../common/wire/messages.js';
+import { apiError } from '../common/wire/api-error.js';
 import { AuthCache } from './auth-cache.js';
 import { ADMIN_ROLE_ID, Authenticator, type Identity, isUuid, type Owner } from './authenticator.js';
 import { bearerToken } from './bearer.js';
@@ -51,7 +50,7 @@ export class AccessTokenGuard implements CanActivate {
     const caller = await this.authenticator.authenticate(bearerToken(request));
     request.caller = caller;
     if (this.reflector.getAllAndOverride<boolean>(ADMIN, targets) && caller.roleId !== ADMIN_ROLE_ID) {
-      throw ApiError.forbidden();
+      throw apiError('FORBIDDEN');
     }
     return true;
   }
@@ -66,8 +65,8 @@ export class OwnerGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthedRequest & { params: Record<string, string> }>();
     const caller = request.caller!;
     const memberId = await this.members.memberIdOf(caller.accountId);
-    if (!memberId) throw ApiError.notFound(Msg.MEMBER_MISSING);
-    if (request.params.member_id !== memberId) throw ApiError.forbidden();
+    if (!memberId) throw apiError('MEMBER_MISSING');
+    if (request.params.member_id !== memberId) throw apiError('FORBIDDEN');
     caller.memberId = memberId;
     return true;
   }
@@ -80,7 +79,7 @@ export class MemberExistsGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const { member_id: memberId } = context.switchToHttp().getRequest<{ params: Record<string, string> }>().params;
-    if (!isUuid(memberId) || !(await this.members.memberExists(memberId))) throw ApiError.forbidden();
+    if (!isUuid(memberId) || !(await this.members.memberExists(memberId))) throw apiError('FORBIDDEN');
     return true;
   }
 }
@@ -91,7 +90,7 @@ export const MemberMustExist = () => applyDecorators(UseGuards(MemberExistsGuard
 /** The authenticated caller, as the guards left it. */
 export const CurrentCaller = createParamDecorator((_: unknown, context: ExecutionContext): Caller => {
   const caller = context.switchToHttp().getRequest<AuthedRequest>().caller;
-  if (!caller) throw ApiError.unauthenticated();
+  if (!caller) throw apiError('UNAUTHENTICATED');
   return caller;
 });
 

@@ -6,8 +6,7 @@ import { TokenService } from './token.service.js';
 import { Clock } from '../common/clock.js';
 import { EventBus } from '../common/events.js';
 import { Random } from '../common/random.js';
-import { ApiError } from '../common/wire/api-error.js';
-import { Msg } from '../common/wire/messages.js';
+import { apiError } from '../common/wire/api-error.js';
 import { CONFIG, type Config } from '../config/config.js';
 import type { Tx } from '../database/client.js';
 import { Transactions } from '../database/transactions.js';
@@ -37,10 +36,10 @@ export class AuthService {
 
   async login(email: string, password: string): Promise<{ session: Session; account: AccountRow }> {
     const account = await this.accounts.findByEmail(email);
-    if (!account) throw ApiError.notFound(Msg.ACCOUNT_NOT_FOUND, 'ACCOUNT_NOT_FOUND');
-    if (account.provider !== 'email') throw ApiError.badRequest(Msg.SOCIAL_ACCOUNT, 'SOCIAL_ACCOUNT');
+    if (!account) throw apiError('ACCOUNT_NOT_FOUND');
+    if (account.provider !== 'email') throw apiError('SOCIAL_ACCOUNT');
     if (!account.password || !(await this.passwords.verify(account.password, password))) {
-      throw new ApiError(401, Msg.WRONG_PASSWORD, { code: 'WRONG_PASSWORD' });
+      throw apiError('WRONG_PASSWORD');
     }
     let verified = account;
     if (this.passwords.needsUpgrade(account.password)) {
@@ -52,7 +51,7 @@ export class AuthService {
   }
 
   async register(email: string, password: string): Promise<{ session: Session; account: AccountRow }> {
-    if (await this.accounts.findByEmail(email)) throw ApiError.badRequest(Msg.EMAIL_TAKEN, 'EMAIL_TAKEN');
+    if (await this.accounts.findByEmail(email)) throw apiError('EMAIL_TAKEN');
     const accountId = await this.accounts.insert({
       email,
       password: await this.passwords.hash(password),
@@ -61,7 +60,7 @@ export class AuthService {
       roleId: USER_ROLE_ID,
     });
     // A parallel registration of the same e-mail won the unique index.
-    if (!accountId) throw ApiError.badRequest(Msg.EMAIL_TAKEN, 'EMAIL_TAKEN');
+    if (!accountId) throw apiError('EMAIL_TAKEN');
     const account = (await this.accounts.findById(accountId))!;
     return { session: await this.startSession(account), account };
   }
@@ -83,7 +82,7 @@ export class AuthService {
     await this.tokens.verifyRefresh(token);
     const hash = TokenService.digest(token!);
     const found = await this.refreshTokens.findByHash(hash);
-    if (!found) throw ApiError.unauthenticated();
+    if (!found) throw apiError('UNAUTHENTICATED');
     const outcome = await this.transactions.run(async (tx) => {
       await this.refreshTokens.lockChain(found.chainId, tx);
       await this.accounts.lockCredentials(found.accountId, 'update', tx);
@@ -91,9 +90,9 @@ export class AuthService {
       const row = await this.refreshTokens.findByHash(hash, tx);
       const now = this.clock.now();
       const decision = decideRefresh(row, now, this.config.REFRESH_REUSE_WINDOW_SECONDS);
-      if (!row || decision.kind === 'reject') throw ApiError.unauthenticated();
+      if (!row || decision.kind === 'reject') throw apiError('UNAUTHENTICATED');
       const account = await this.accounts.findById(row.accountId, tx);
-      if (!account) throw ApiError.notFound(Msg.ACCOUNT_NOT_FOUND, 'ACCOUNT_NOT_FOUND');
+      if (!account) throw apiError('ACCOUNT_NOT_FOUND');
       if (decision.kind === 'rotate') {
         if (decision.firstUse) await this.refreshTokens.markRotated(row.refreshTokenId, now, tx);
         return { session: await this.startSession(account, row.chainId, tx) };
@@ -106,7 +105,7 @@ export class AuthService {
     this.logger.warn(outcome.revoked, 'refresh token reused; chain revoked');
     await this.cache.invalidate({ accountIds: [outcome.revoked.accountId] });
     this.events.publish('account.credentials-ended', { accountId: outcome.revoked.accountId });
-    throw ApiError.unauthenticated();
+    throw apiError('UNAUTHENTICATED');
   }
 
   /** Revokes the chain of the presented refresh token. */
@@ -114,7 +113,7 @@ export class AuthService {
     await this.tokens.verifyRefresh(token);
     const hash = TokenService.digest(token!);
     const found = await this.refreshTokens.findByHash(hash);
-    if (!found || found.revokedAt) throw ApiError.unauthenticated();
+    if (!found || found.revokedAt) throw apiError('UNAUTHENTICATED');
     await this.transactions.run(async (tx) => {
       await this.refreshTokens.lockChain(found.chainId, tx);
       await this.refreshTokens.revokeChain(found.chainId, this.clock.now(), tx);
@@ -167,10 +166,10 @@ export class AuthService {
     if (!tx) {
       return this.transactions.run(async (inner) => {
         const locked = await this.accounts.lockCredentials(account.accountId, 'share', inner);
-        if (!locked) throw ApiError.unauthenticated();
+        if (!locked) throw apiError('UNAUTHENTICATED');
         if (locked.password !== account.password) {
           const same = password && locked.password && (await this.passwords.verify(locked.password, password));
-          if (!same) throw ApiError.unauthenticated();
+          if (!same) throw apiError('UNAUTHENTICATED');
         }
         return this.startSession({ ...account, ...locked }, chainId, inner);
       });
@@ -216,7 +215,7 @@ export class AuthService {
     if (accountId) return (await this.accounts.findById(accountId))!;
     // Lost a race with a parallel first login of the same identity (or e-mail): use the winner.
     const winner = await this.findSocialAccount(identity);
-    if (!winner) throw ApiError.unprocessable();
+    if (!winner) throw apiError('PROVIDER_FAILED');
     return winner;
   }
 }

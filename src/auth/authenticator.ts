@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError } from '../common/wire/api-error.js';
+import { apiError } from '../common/wire/api-error.js';
 import { AuthCache } from './auth-cache.js';
 import { TokenService } from './token.service.js';
 
@@ -37,9 +37,9 @@ export class Authenticator {
 
   async authenticate(token: string | undefined): Promise<Identity> {
     const claims = await this.tokens.verifyAccess(token);
-    if (!isUuid(claims.sub)) throw ApiError.unauthenticated();
+    if (!isUuid(claims.sub)) throw apiError('UNAUTHENTICATED');
     const access = await this.accounts.access(claims.sub);
-    if (!access || access.tokenGeneration !== claims.gen) throw ApiError.unauthenticated();
+    if (!access || access.tokenGeneration !== claims.gen) throw apiError('UNAUTHENTICATED');
     return { accountId: claims.sub, email: claims.email, roleId: access.roleId };
   }
 }

@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadat
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { CONFIG, type Config } from '../config/config.js';
-import { ApiError } from '../common/wire/api-error.js';
+import { apiError } from '../common/wire/api-error.js';
 import { bearerToken } from './bearer.js';
 import { TokenService } from './token.service.js';
 import { RATE_LIMITER, type RateLimiter } from '../common/rate-limit/rate-limiter.js';
@@ -35,7 +35,7 @@ export class RateLimitGuard implements CanActivate {
     if (account !== undefined) checks.push([`${kind}:account:${account}`, this.perAccount(kind)]);
     for (const [key, limit] of checks) {
       const result = await this.limiter.hit(key, limit, window);
-      if (!result.allowed) throw ApiError.tooManyRequests(result.retryAfterSeconds);
+      if (!result.allowed) throw apiError('RATE_LIMITED', { retryAfterSeconds: result.retryAfterSeconds });
     }
     return true;
   }

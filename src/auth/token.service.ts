@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { CONFIG, type Config } from '../config/config.js';
 import { Clock } from '../common/clock.js';
-import { ApiError } from '../common/wire/api-error.js';
+import { apiError } from '../common/wire/api-error.js';
 import { BoundedCache } from '../common/bounded-cache.js';
 
 export interface AccessClaims {
@@ -78,10 +78,10 @@ export class TokenService {
     if (known) return known;
     const payload = await this.verify(token, this.accessKey);
     const role = payload.role as AccessClaims['role'] | undefined;
-    if (typeof payload.sub !== 'string' || typeof role?.role_id !== 'number') throw ApiError.unauthenticated();
+    if (typeof payload.sub !== 'string' || typeof role?.role_id !== 'number') throw apiError('UNAUTHENTICATED');
     // Tokens signed before generations existed count as generation 0.
     const gen = payload.gen ?? 0;
-    if (!Number.isSafeInteger(gen)) throw ApiError.unauthenticated();
+    if (!Number.isSafeInteger(gen)) throw apiError('UNAUTHENTICATED');
     const claims = { sub: payload.sub, email: (payload.email as string | null) ?? null, role, gen: gen as number };
     if (digest && typeof payload.exp === 'number' && payload.nbf === undefined) {
       this.verified!.set(digest, claims, payload.exp * 1000);
@@ -91,7 +91,7 @@ export class TokenService {
 
   async verifyRefresh(token: string | undefined): Promise<RefreshClaims> {
     const payload = await this.verify(token, this.refreshKey);
-    if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string') throw ApiError.unauthenticated();
+    if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string') throw apiError('UNAUTHENTICATED');
     return { sub: payload.sub, jti: payload.jti };
   }
 
@@ -101,7 +101,7 @@ export class TokenService {
   }
 
   private async verify(token: string | undefined, key: KeyObject) {
-    if (!token || token.length > 4096) throw ApiError.unauthenticated();
+    if (!token || token.length > 4096) throw apiError('UNAUTHENTICATED');
     try {
       const { payload } = await jwtVerify(token, key, {
         algorithms: [ALGORITHM],
@@ -112,7 +112,7 @@ export class TokenService {
       return payload;
     } catch (error) {
       if (error instanceof errors.JOSEError || error instanceof TypeError || error instanceof SyntaxError) {
-        throw ApiError.unauthenticated();
+        throw apiError('UNAUTHENTICATED');
       }
       throw error;
     }

@@ -1,8 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
-import { ApiError } from '../common/wire/api-error.js';
-import { Msg } from '../common/wire/messages.js';
+import { apiError } from '../common/wire/api-error.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { localDate } from '../common/local-days.js';
 import type { Tx } from '../database/client.js';
@@ -56,10 +55,7 @@ export class ExportService {
 
   async open(accountId: string, memberId: string, format: 'json' | 'csv', tz: string): Promise<ExportFile> {
     if (this.running >= this.config.EXPORT_MAX_CONCURRENT) {
-      throw new ApiError(503, Msg.BUSY, {
-        code: 'BUSY',
-        headers: { 'retry-after': String(this.config.DATABASE_RETRY_AFTER_SECONDS) },
-      });
+      throw apiError('BUSY', { retryAfterSeconds: this.config.DATABASE_RETRY_AFTER_SECONDS });
     }
     this.running++;
     const out = new PassThrough({ highWaterMark: 64 * 1024 });
@@ -126,7 +122,7 @@ export class ExportService {
       items: await this.exports.itemInventory(memberId, tx),
       characters: await this.exports.characterInventory(memberId, tx),
     }));
-    if (!account || !member) throw ApiError.notFound(Msg.MEMBER_MISSING);
+    if (!account || !member) throw apiError('MEMBER_MISSING');
     ready();
     const head = {
       format: 'monta-export',

@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Owner } from '../auth/authenticator.js';
 import { MemberQueue } from '../common/keyed-queue.js';
 import { Random } from '../common/random.js';
-import { ApiError } from '../common/wire/api-error.js';
-import { Msg } from '../common/wire/messages.js';
+import { apiError } from '../common/wire/api-error.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { isForeignKeyViolation } from '../database/errors.js';
 import { Transactions } from '../database/transactions.js';
@@ -32,7 +31,7 @@ export class MembersService {
       )
       .catch((error: unknown) => {
         // The account was erased between the token check and this insert.
-        if (isForeignKeyViolation(error)) throw ApiError.unauthenticated();
+        if (isForeignKeyViolation(error)) throw apiError('UNAUTHENTICATED');
         throw error;
       });
     if (created) return { member: created, created: true };
@@ -50,7 +49,7 @@ export class MembersService {
       input.status_message === undefined &&
       input.ranking_opt_out === undefined
     ) {
-      throw ApiError.badRequest(Msg.NOTHING_TO_CHANGE, 'NOTHING_TO_CHANGE');
+      throw apiError('NOTHING_TO_CHANGE');
     }
     await this.queue.run(owner.accountId, () =>
       this.members.update(owner.memberId, {

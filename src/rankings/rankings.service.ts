@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
-import { ApiError } from '../common/wire/api-error.js';
-import { Msg } from '../common/wire/messages.js';
+import { apiError } from '../common/wire/api-error.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { canonicalZone, localDate } from '../common/local-days.js';
 import { GROUP_STORE, type GroupStore } from '../study-groups/group-store.js';
@@ -40,17 +39,13 @@ export class RankingsService {
       config.RANKING_SNAPSHOT_MAX_PERIODS,
       () => this.clock.now().getTime(),
       config.RANKING_MAX_BUILDS,
-      () =>
-        new ApiError(503, Msg.BUSY, {
-          code: 'BUSY',
-          headers: { 'retry-after': String(config.DATABASE_RETRY_AFTER_SECONDS) },
-        }),
+      () => apiError('BUSY', { retryAfterSeconds: config.DATABASE_RETRY_AFTER_SECONDS }),
     );
   }
 
   async ranking(accountId: string, q: RankingRequest): Promise<Ranking> {
     const memberId = await this.rankings.memberIdOf(accountId);
-    if (!memberId) throw ApiError.notFound(Msg.MEMBER_MISSING);
+    if (!memberId) throw apiError('MEMBER_MISSING');
     const period = q.period ?? 'day';
     const timezone = q.timezone ?? this.config.DEFAULT_TIMEZONE;
     const now = this.clock.now();
@@ -83,7 +78,7 @@ export class RankingsService {
   /** The caller's live room, opted-out members included; 404 when the caller has no seat. */
   private async room(memberId: string, window: TotalsWindow): Promise<RankingBoard> {
     const seated = await this.seatedWith(memberId);
-    if (!seated.some((m) => m.member_id === memberId)) throw ApiError.notFound(Msg.NOT_IN_GROUP, 'NOT_IN_GROUP');
+    if (!seated.some((m) => m.member_id === memberId)) throw apiError('NOT_IN_GROUP');
     return new RankingBoard(
       await this.rankings.totals(
         window,
@@ -98,10 +93,7 @@ export class RankingsService {
       const groupId = await this.groups.groupOf(memberId);
       return groupId === undefined ? [] : await this.groups.members(groupId);
     } catch {
-      throw new ApiError(503, Msg.UNAVAILABLE, {
-        code: 'GROUPS_UNAVAILABLE',
-        headers: { 'retry-after': String(this.config.DATABASE_RETRY_AFTER_SECONDS) },
-      });
+      throw apiError('GROUPS_UNAVAILABLE', { retryAfterSeconds: this.config.DATABASE_RETRY_AFTER_SECONDS });
     }
   }
 

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MemberQueue } from '../common/keyed-queue.js';
 import { Random } from '../common/random.js';
-import { ApiError } from '../common/wire/api-error.js';
-import { SpringMsg } from '../common/wire/messages.js';
+import { apiError } from '../common/wire/api-error.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { INT4_MAX } from '../common/limits.js';
 import type { Tx } from '../database/client.js';
@@ -26,10 +25,6 @@ export const MAX_FOOD_UNITS = 4;
 export type UseResult =
   | { kind: 'character'; characterInventoryId: number; character: CharacterRow }
   | { kind: 'palette'; palette: PaletteRow };
-
-type ShopFailure = Exclude<keyof typeof SpringMsg, 'UNAUTHORIZED' | 'FORBIDDEN' | 'BAD_BODY'>;
-/** A shop refusal: the original's text, and its catalogue key as the stable `code`. */
-const fail = (status: number, failure: ShopFailure) => new ApiError(status, SpringMsg[failure], { code: failure });
 
 /**
  * S1–S3 and the inventories. Each purchase, sale and use is one transaction that first locks the
@@ -72,20 +67,20 @@ export class ShopService {
       // behind another can't buy an item hidden or repriced meanwhile); the item 404 still wins.
       const locked = await this.shop.lockMember(accountId, tx);
       const found = await this.shop.liveItem(itemId, tx);
-      if (!found || found.isHidden) throw fail(404, 'ITEM_NOT_FOUND');
-      if (!locked) throw fail(404, 'USER_NOT_FOUND');
+      if (!found || found.isHidden) throw apiError('ITEM_NOT_FOUND');
+      if (!locked) throw apiError('USER_NOT_FOUND');
       const member = locked;
       checkCount(count);
       const amount = found.cost * count; // ≤ INT4_MAX × 999: exact in a double
-      if (amount > member.point) throw fail(400, 'NOT_ENOUGH_POINTS');
+      if (amount > member.point) throw apiError('NOT_ENOUGH_POINTS');
       if (found.itemType === 'Food') {
         if ((await this.shop.foodUnits(member.memberId, tx)) + count > MAX_FOOD_UNITS) {
-          throw fail(400, 'FOOD_CAP');
+          throw apiError('FOOD_CAP');
         }
         await this.shop.addFoods(member.memberId, found, count, tx);
       } else {
         const held = (await this.shop.consumableStack(member.memberId, found.itemId, tx)) ?? 0;
-        if (held + count > INT4_MAX) throw fail(400, 'STACK_FULL');
+        if (held + count > INT4_MAX) throw apiError('STACK_FULL');
         await this.shop.addConsumables(member.memberId, found, count, tx);
       }
       const { record } = await this.points.debit(
@@ -104,13 +99,13 @@ export class ShopService {
       const member = await this.lockMember(accountId, tx);
       const row = await this.shop.lockCharacterInventory(characterInventoryId, tx);
       // Someone else's row answers exactly as a missing one: ids reveal nothing.
-      if (!row || row.memberId !== member.memberId) throw fail(404, 'SELL_NOT_OWNED');
-      if (row.quantity < count) throw fail(400, 'SELL_TOO_MANY');
+      if (!row || row.memberId !== member.memberId) throw apiError('SELL_NOT_OWNED');
+      if (row.quantity < count) throw apiError('SELL_TOO_MANY');
       const sold = await this.shop.liveCharacter(row.characterId, tx);
-      if (!sold) throw fail(404, 'CHARACTER_NOT_FOUND');
+      if (!sold) throw apiError('CHARACTER_NOT_FOUND');
       const amount = sold.sellPrice * count;
       // A sale that the balance can't hold is refused whole, rather than paying part of it.
-      if (member.point + amount > INT4_MAX) throw fail(400, 'POINTS_FULL');
+      if (member.point + amount > INT4_MAX) throw apiError('POINTS_FULL');
       await this.shop.removeCharacters(row.characterInventoryId, count, tx);
       const { record } = await this.points.credit(
         member.memberId,
@@ -126,21 +121,20 @@ export class ShopService {
     return this.transaction(accountId, async (tx) => {
       const member = await this.lockMember(accountId, tx);
       const owned = await this.shop.lockOwnedItem(itemInventoryId, member.memberId, tx);
-      if (!owned) throw fail(404, 'ITEM_NOT_OWNED');
-      if (owned.row.quantity <= 0) throw fail(400, 'NOTHING_TO_USE');
+      if (!owned) throw apiError('ITEM_NOT_OWNED');
+      if (owned.row.quantity <= 0) throw apiError('NOTHING_TO_USE');
       const effect = effectOf(owned.item.effectCode);
       // A food's progress is checked before its code is looked up, as the original does (S3 food, step 1);
       // a food without a study requirement (null progress) is ready at once instead of failing.
       const food = effect.kind === 'food' || (effect.kind === 'unknown' && effect.range === 'food');
-      if (food && (owned.row.progress ?? 0) > 0) throw fail(400, 'STILL_GROWING');
+      if (food && (owned.row.progress ?? 0) > 0) throw apiError('STILL_GROWING');
       switch (effect.kind) {
         case 'food':
           return this.hatch(member.memberId, owned.row, effect.code, tx);
         case 'palette':
           return this.repaint(member.memberId, owned.row, tx);
         default:
-          throw fail(
-            500,
+          throw apiError(
             effect.range === 'food'
               ? 'FOOD_EFFECT_MISSING'
               : effect.range === 'consumable'
@@ -154,7 +148,7 @@ export class ShopService {
   /** A grown food hatches into a random character of a grade drawn with the food's odds. */
   private async hatch(memberId: string, food: ItemInventoryRow, code: number, tx: Tx): Promise<UseResult> {
     const pool = await this.shop.charactersOfGrade(drawGrade(code, this.random), tx);
-    if (pool.length === 0) throw fail(500, 'NO_CHARACTER_OF_GRADE');
+    if (pool.length === 0) throw apiError('NO_CHARACTER_OF_GRADE');
     const hatched = pickOne(pool, this.random);
     const characterInventoryId = await this.shop.addCharacter(memberId, hatched.characterId, tx);
     await this.shop.consumeFood(food, tx);
@@ -164,7 +158,7 @@ export class ShopService {
   /** A palette ticket repaints the streak, with a palette other than the current one when there is one. */
   private async repaint(memberId: string, ticket: ItemInventoryRow, tx: Tx): Promise<UseResult> {
     const palettes = await this.shop.livePalettes(tx);
-    if (palettes.length === 0) throw fail(500, 'NO_PALETTE');
+    if (palettes.length === 0) throw apiError('NO_PALETTE');
     const streak = await this.streaks.lock(memberId, tx);
     const chosen = pickPalette(palettes, streak.paletteId, this.random);
     await this.streaks.setPalette(memberId, chosen.paletteId, tx);
@@ -185,12 +179,12 @@ export class ShopService {
 
   private async lockMember(accountId: string, tx: Tx) {
     const member = await this.shop.lockMember(accountId, tx);
-    if (!member) throw fail(404, 'USER_NOT_FOUND');
+    if (!member) throw apiError('USER_NOT_FOUND');
     return member;
   }
 }
 
 function checkCount(count: number): void {
-  if (count <= 0) throw fail(400, 'COUNT_TOO_SMALL');
-  if (count > MAX_COUNT) throw fail(400, 'COUNT_TOO_LARGE');
+  if (count <= 0) throw apiError('COUNT_TOO_SMALL');
+  if (count > MAX_COUNT) throw apiError('COUNT_TOO_LARGE');
 }

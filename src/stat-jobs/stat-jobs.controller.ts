@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/auth.guards.js';
-import { ApiError } from '../common/wire/api-error.js';
+import { apiError } from '../common/wire/api-error.js';
 import { type Check, field, type Infer, ValidBody } from '../common/wire/validation.js';
 import { DATABASE, type Database } from '../database/client.js';
 import { daysBetween, isDate } from '../common/local-days.js';
@@ -44,14 +44,11 @@ export class StatJobsController {
   @Post('statistics/backfill')
   async backfill(@ValidBody(BackfillBody) body: Infer<typeof BackfillBody>) {
     const span = daysBetween(body.from, body.to);
-    if (span < 0) throw ApiError.validation(['to must not be before from']);
-    if (span >= MAX_BACKFILL_DAYS) throw ApiError.validation([`the range must not exceed ${MAX_BACKFILL_DAYS} days`]);
+    if (span < 0) throw apiError('VALIDATION', { messages: ['to must not be before from'] });
+    if (span >= MAX_BACKFILL_DAYS)
+      throw apiError('VALIDATION', { messages: [`the range must not exceed ${MAX_BACKFILL_DAYS} days`] });
     const id = await this.runner.queueBackfill({ from: body.from, to: body.to });
-    if (!id)
-      throw new ApiError(503, 'statistics jobs are not running on this instance', {
-        code: 'JOBS_DISABLED',
-        headers: { 'retry-after': '60' },
-      });
+    if (!id) throw apiError('JOBS_DISABLED', { retryAfterSeconds: 60 });
     return { job_id: id, from: body.from, to: body.to };
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError } from '../common/wire/api-error.js';
+import { apiError } from '../common/wire/api-error.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { addDays, canonicalZone, daysBetween } from '../common/local-days.js';
 import { RollupReader } from './rollup-reader.js';
@@ -55,10 +55,11 @@ export class StatisticsService {
 
   async heatMap(memberId: string, start: string, end: string, timezone?: string): Promise<DayTotal[]> {
     const span = daysBetween(start, end);
-    if (span < 0) throw ApiError.validation(['end must not be before start']);
+    if (span < 0) throw apiError('VALIDATION', { messages: ['end must not be before start'] });
     // `end` may be up to 366 days after `start`: the PWA asks for a year back from today with both
     // ends included, which is 367 days when the year holds a 29 February.
-    if (span > MAX_HEAT_MAP_DAYS) throw ApiError.validation([`the range must not exceed ${MAX_HEAT_MAP_DAYS} days`]);
+    if (span > MAX_HEAT_MAP_DAYS)
+      throw apiError('VALIDATION', { messages: [`the range must not exceed ${MAX_HEAT_MAP_DAYS} days`] });
     return this.dayTotals(memberId, start, end, this.zone(timezone));
   }
 

@@ -1,5 +1,4 @@
-import { ApiError } from '../common/wire/api-error.js';
-import { Msg } from '../common/wire/messages.js';
+import { apiError } from '../common/wire/api-error.js';
 import { field, is } from '../common/wire/validation.js';
 import { LIMITS } from '../common/limits.js';
 import type { CategoryRow } from './study-categories.repository.js';
@@ -15,6 +14,6 @@ export function toCategoryResponse(c: CategoryRow) {
 /** A path id that can't be a category (not a positive safe integer) is simply not found. */
 export function parseCategoryId(text: string): number {
   const id = /^[1-9]\d{0,14}$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(id)) throw ApiError.notFound(Msg.CATEGORY_NOT_FOUND, 'CATEGORY_NOT_FOUND');
+  if (!Number.isSafeInteger(id)) throw apiError('CATEGORY_NOT_FOUND');
   return id;
 }

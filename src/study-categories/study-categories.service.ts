@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Owner } from '../auth/authenticator.js';
 import { Clock } from '../common/clock.js';
 import { MemberQueue } from '../common/keyed-queue.js';
-import { ApiError } from '../common/wire/api-error.js';
-import { Msg } from '../common/wire/messages.js';
+import { apiError } from '../common/wire/api-error.js';
 import type { Tx } from '../database/client.js';
 import { isUniqueViolation } from '../database/errors.js';
 import { Transactions } from '../database/transactions.js';
@@ -26,7 +25,7 @@ export class StudyCategoriesService {
 
   async create(owner: Owner, subject: string): Promise<CategoryRow> {
     const created = await this.locked(owner, (tx) => this.categories.insert(owner.memberId, subject, tx));
-    if (!created) throw ApiError.badRequest(Msg.CATEGORY_EXISTS, 'CATEGORY_EXISTS');
+    if (!created) throw apiError('CATEGORY_EXISTS');
     return created;
   }
 
@@ -57,14 +56,14 @@ export class StudyCategoriesService {
       });
       switch (decision.kind) {
         case 'not-found':
-          throw ApiError.notFound(Msg.CATEGORY_NOT_FOUND, 'CATEGORY_NOT_FOUND');
+          throw apiError('CATEGORY_NOT_FOUND');
         case 'nothing-to-change':
-          throw ApiError.badRequest(Msg.NOTHING_TO_CHANGE, 'NOTHING_TO_CHANGE');
+          throw apiError('NOTHING_TO_CHANGE');
         case 'subject-taken':
           // A plain rename whose subject was taken meanwhile answers as the taken subject always has.
-          throw ApiError.badRequest(Msg.CATEGORY_EXISTS, 'CATEGORY_EXISTS');
+          throw apiError('CATEGORY_EXISTS');
         case 'target-changed':
-          throw new ApiError(409, Msg.CATEGORY_CHANGED, { code: 'CATEGORY_CHANGED' });
+          throw apiError('CATEGORY_CHANGED');
         case 'merge':
           await this.categories.moveRecords(memberId, id, decision.into, tx);
           await this.categories.softDelete(id, this.clock.now(), tx);
@@ -74,7 +73,7 @@ export class StudyCategoriesService {
       }
     }).catch((error: unknown) => {
       // A category given that subject outside the member lock (none of ours) took it first.
-      if (isUniqueViolation(error)) throw ApiError.badRequest(Msg.CATEGORY_EXISTS, 'CATEGORY_EXISTS');
+      if (isUniqueViolation(error)) throw apiError('CATEGORY_EXISTS');
       throw error;
     });
   }
@@ -82,7 +81,7 @@ export class StudyCategoriesService {
   async delete(owner: Owner, id: number): Promise<void> {
     await this.locked(owner, async (tx) => {
       const category = await this.categories.findOwned(owner.memberId, id, tx);
-      if (!category) throw ApiError.notFound(Msg.CATEGORY_NOT_FOUND, 'CATEGORY_NOT_FOUND');
+      if (!category) throw apiError('CATEGORY_NOT_FOUND');
       await this.categories.softDelete(id, this.clock.now(), tx);
     });
   }

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { MemberQueue } from '../common/keyed-queue.js';
-import { ApiError } from '../common/wire/api-error.js';
-import { Msg } from '../common/wire/messages.js';
+import { apiError } from '../common/wire/api-error.js';
 import { CONFIG, type Config } from '../config/config.js';
 import type { Tx } from '../database/client.js';
 import { Transactions } from '../database/transactions.js';
@@ -49,7 +48,7 @@ export class OfflineRecordsService {
 
   private async uploadNow(accountId: string, session: OfflineSession, tx: Tx): Promise<RecordRow> {
     const member = await this.timer.lockMember(accountId, tx);
-    if (!member) throw ApiError.notFound(Msg.USER_NOT_FOUND, 'MEMBER_NOT_FOUND');
+    if (!member) throw apiError('MEMBER_NOT_FOUND');
     const start = toWholeSecond(session.startTime);
     const end = toWholeSecond(session.endTime);
     const categoryId = session.categoryId || null;
@@ -62,12 +61,12 @@ export class OfflineRecordsService {
       maxSessionHours: this.config.MAX_SESSION_HOURS,
       clockSkewSeconds: this.config.OFFLINE_CLOCK_SKEW_SECONDS,
     });
-    if (refusal) throw ApiError.badRequest(refusal.message, refusal.code);
+    if (refusal) throw apiError(refusal.code);
     if (categoryId !== null && !(await this.categories.findOwned(member.memberId, categoryId, tx))) {
-      throw ApiError.badRequest(Msg.CATEGORY_NOT_FOUND, 'CATEGORY_NOT_FOUND');
+      throw apiError('OFFLINE_CATEGORY_NOT_FOUND');
     }
     if (await this.timer.overlaps(member.memberId, start, end, this.config.MAX_SESSION_HOURS, tx)) {
-      throw ApiError.badRequest(Msg.OFFLINE_OVERLAP, 'OFFLINE_OVERLAP');
+      throw apiError('OFFLINE_OVERLAP');
     }
     const values = {
       memberId: member.memberId,
@@ -100,7 +99,7 @@ export class OfflineRecordsService {
       stored.endTime?.getTime() === sent.end.getTime() &&
       stored.status === sent.status &&
       stored.studyCategoryId === sent.categoryId;
-    if (!same) throw ApiError.conflict(Msg.CLIENT_ID_REUSED, 'CLIENT_ID_REUSED');
+    if (!same) throw apiError('CLIENT_ID_REUSED');
     return stored;
   }
 }

@@ -1,14 +1,12 @@
-import { Msg } from '../common/wire/messages.js';
-
 export interface OfflineLimits {
   maxAgeDays: number;
   maxSessionHours: number;
   clockSkewSeconds: number;
 }
 
+/** A refused upload, by its error code (the catalogue holds the texts). */
 export interface Refusal {
-  code: string;
-  message: string;
+  code: 'OFFLINE_END_BEFORE_START' | 'OFFLINE_IN_FUTURE' | 'OFFLINE_TOO_OLD' | 'OFFLINE_TOO_LONG';
 }
 
 /** Whole seconds, as the timer stores them (second precision, WIRE-CONTRACT §4.1). */
@@ -19,16 +17,15 @@ export const toWholeSecond = (iso: string): Date => new Date(Math.floor(Date.par
  * server clock by more than the skew, started within the age limit, no longer than the session cap.
  */
 export function offlineRefusal(start: Date, end: Date, now: Date, limits: OfflineLimits): Refusal | null {
-  if (end.getTime() <= start.getTime())
-    return { code: 'OFFLINE_END_BEFORE_START', message: Msg.OFFLINE_END_BEFORE_START };
+  if (end.getTime() <= start.getTime()) return { code: 'OFFLINE_END_BEFORE_START' };
   if (end.getTime() > now.getTime() + limits.clockSkewSeconds * 1000) {
-    return { code: 'OFFLINE_IN_FUTURE', message: Msg.OFFLINE_IN_FUTURE };
+    return { code: 'OFFLINE_IN_FUTURE' };
   }
   if (start.getTime() < now.getTime() - limits.maxAgeDays * 86_400_000) {
-    return { code: 'OFFLINE_TOO_OLD', message: Msg.OFFLINE_TOO_OLD };
+    return { code: 'OFFLINE_TOO_OLD' };
   }
   if (end.getTime() - start.getTime() > limits.maxSessionHours * 3_600_000) {
-    return { code: 'OFFLINE_TOO_LONG', message: Msg.OFFLINE_TOO_LONG };
+    return { code: 'OFFLINE_TOO_LONG' };
   }
   return null;
 }

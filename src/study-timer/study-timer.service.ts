@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { EventBus } from '../common/events.js';
 import { MemberQueue } from '../common/keyed-queue.js';
-import { ApiError } from '../common/wire/api-error.js';
-import { Msg } from '../common/wire/messages.js';
+import { apiError } from '../common/wire/api-error.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { Transactions } from '../database/transactions.js';
 import { InventoryRepository } from '../inventory/inventory.repository.js';
@@ -44,15 +43,15 @@ export class StudyTimerService {
   private startNow(accountId: string, categoryId: number | null | undefined, clientId: string | undefined) {
     return this.transactions.run(async (tx) => {
       const member = await this.timer.lockMember(accountId, tx);
-      if (!member) throw ApiError.notFound(Msg.USER_NOT_FOUND, 'MEMBER_NOT_FOUND');
+      if (!member) throw apiError('MEMBER_NOT_FOUND');
       if (clientId !== undefined) {
         const made = await this.timer.findByClientId(member.memberId, clientId, tx);
         if (made?.source === 'timer') return null;
-        if (made) throw ApiError.conflict(Msg.CLIENT_ID_REUSED, 'CLIENT_ID_REUSED');
+        if (made) throw apiError('CLIENT_ID_REUSED');
       }
       // `0` and `null` mean no category, as the original's truthiness check did.
       if (categoryId && !(await this.categories.findOwned(member.memberId, categoryId, tx))) {
-        throw ApiError.notFound(Msg.CATEGORY_NOT_FOUND, 'CATEGORY_NOT_FOUND');
+        throw apiError('CATEGORY_NOT_FOUND');
       }
       const now = this.clock.now();
       await this.timer.discardRunning(member.memberId, now, tx);
@@ -71,14 +70,14 @@ export class StudyTimerService {
   private endNow(accountId: string, status: SessionStatus, clientId: string | undefined) {
     return this.transactions.run(async (tx) => {
       const member = await this.timer.lockMember(accountId, tx);
-      if (!member) throw ApiError.notFound(Msg.USER_NOT_FOUND, 'MEMBER_NOT_FOUND');
+      if (!member) throw apiError('MEMBER_NOT_FOUND');
       // The end's answer is always `null`, so a replay needs nothing stored but the key.
       if (clientId !== undefined && (await this.timer.findByEndClientId(member.memberId, clientId, tx))) return null;
       const record =
         member.activeRecordId === null
           ? undefined
           : await this.timer.findRunning(member.memberId, member.activeRecordId, tx);
-      if (!record) throw ApiError.notFound(Msg.TIMER_NOT_FOUND, 'TIMER_NOT_FOUND');
+      if (!record) throw apiError('TIMER_NOT_FOUND');
 
       const { end, seconds } = cappedSession(record.startTime, this.clock.now(), this.config.MAX_SESSION_HOURS);
       await this.timer.end(member.memberId, record.studyRecordId, end, status, clientId ?? null, tx);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import { Clock } from '../../common/clock.js';
-import { ApiError } from '../../common/wire/api-error.js';
+import { type ApiError, apiError } from '../../common/wire/api-error.js';
 import { CONFIG, type Config } from '../../config/config.js';
 import type { SocialIdentity } from './social-provider.js';
 
@@ -140,6 +140,6 @@ export class SocialLoginService {
 
   private fail(provider: string, reason: string): ApiError {
     this.logger.warn({ provider, reason }, 'social login refused');
-    return ApiError.unprocessable();
+    return apiError('PROVIDER_FAILED');
   }
 }

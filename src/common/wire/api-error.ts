@@ -1,48 +1,36 @@
-import { Msg, SpringMsg } from './messages.js';
+import { type ErrorCode, type ErrorDetails, ERRORS, type ErrorSpec, wireCodeOf } from './error-codes.js';
 
-export interface ApiErrorOptions {
-  /** The Spring dialect's text when it differs (it is always sent as an array). */
-  spring?: string | string[];
-  /** A stable machine-readable code, sent as the extra `code` field. */
-  code?: string;
-  headers?: Record<string, string>;
+/** The details a code needs are required; a code that needs none takes none. */
+type DetailsArg<C extends ErrorCode> = keyof ErrorDetails<C> extends never ? [] : [details: ErrorDetails<C>];
+
+/** A domain failure, by its catalogue code; the exception filter renders it in the route's dialect. */
+export class ApiError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly status: number;
+  /** The Nest dialect's message (the failures listed, for a validation error). */
+  readonly messages: string | string[];
+  /** The Spring dialect's message (sent as an array). */
+  readonly springMessages: string | string[];
+  /** The body's `code` field, if it has one. */
+  readonly wireCode: string | null;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    readonly code: C,
+    ...[given]: DetailsArg<C>
+  ) {
+    const details: { messages?: string[]; retryAfterSeconds?: number } = given ?? {};
+    const spec: ErrorSpec = ERRORS[code];
+    const messages = spec.given ? (details.messages ?? []) : (spec.nest ?? spec.spring ?? '');
+    super(Array.isArray(messages) ? messages.join('; ') : messages);
+    this.status = spec.status;
+    this.messages = messages;
+    this.springMessages = spec.spring ?? messages;
+    this.wireCode = wireCodeOf(code);
+    this.headers = details.retryAfterSeconds === undefined ? {} : { 'retry-after': String(details.retryAfterSeconds) };
+  }
 }
 
-/** A domain failure with its HTTP status; the exception filter renders it in the route's dialect. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly messages: string | string[],
-    readonly options: ApiErrorOptions = {},
-  ) {
-    super(Array.isArray(messages) ? messages.join('; ') : messages);
-  }
-
-  static badRequest(message: string, code?: string) {
-    return new ApiError(400, message, { code });
-  }
-  static validation(messages: string[]) {
-    return new ApiError(400, messages, { code: 'VALIDATION', spring: SpringMsg.BAD_BODY });
-  }
-  static unauthenticated(message: string = Msg.INVALID_TOKEN) {
-    return new ApiError(401, message, { code: 'UNAUTHENTICATED', spring: SpringMsg.UNAUTHORIZED });
-  }
-  static forbidden() {
-    return new ApiError(403, Msg.FORBIDDEN, { code: 'FORBIDDEN', spring: SpringMsg.FORBIDDEN });
-  }
-  static notFound(message: string, code?: string) {
-    return new ApiError(404, message, { code });
-  }
-  static conflict(message: string, code?: string) {
-    return new ApiError(409, message, { code });
-  }
-  static unprocessable(message: string = Msg.SOCIAL_FAILED, code = 'PROVIDER_FAILED') {
-    return new ApiError(422, message, { code });
-  }
-  static tooManyRequests(retryAfterSeconds: number) {
-    return new ApiError(429, Msg.TOO_MANY_REQUESTS, {
-      code: 'RATE_LIMITED',
-      headers: { 'retry-after': String(retryAfterSeconds) },
-    });
-  }
+/** The error of a catalogue code, with what the call adds: `throw apiError('ITEM_NOT_FOUND')`. */
+export function apiError<C extends ErrorCode>(code: C, ...details: DetailsArg<C>): ApiError<C> {
+  return new ApiError(code, ...details);
 }

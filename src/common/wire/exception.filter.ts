@@ -4,9 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONFIG, type Config } from '../../config/config.js';
 import { databaseUnavailability, type Unavailability } from '../../database/errors.js';
 import { QueueWaitTimeout } from '../keyed-queue.js';
-import { ApiError } from './api-error.js';
+import { ApiError, apiError } from './api-error.js';
 import { dialectOf } from './dialect.js';
-import { Msg, SpringMsg } from './messages.js';
+import { ERRORS } from './error-codes.js';
 
 interface Failure {
   status: number;
@@ -50,24 +50,27 @@ function unavailabilityOf(exception: unknown): Unavailability | undefined {
 }
 
 function unavailableFailure(why: Unavailability, retryAfterSeconds: number): Failure {
+  return fromApiError(apiError(why === 'busy' ? 'BUSY' : 'DATABASE_UNAVAILABLE', { retryAfterSeconds }));
+}
+
+function fromApiError(error: ApiError): Failure {
   return {
-    status: 503,
-    messages: why === 'busy' ? Msg.BUSY : Msg.UNAVAILABLE,
-    code: why === 'busy' ? 'BUSY' : 'DATABASE_UNAVAILABLE',
-    headers: { 'retry-after': String(retryAfterSeconds) },
+    status: error.status,
+    messages: error.messages,
+    spring: error.springMessages,
+    code: error.wireCode ?? undefined,
+    headers: error.headers,
   };
 }
 
 function toFailure(exception: unknown): Failure {
-  if (exception instanceof ApiError) {
-    return { status: exception.status, messages: exception.messages, ...exception.options };
-  }
+  if (exception instanceof ApiError) return fromApiError(exception);
   // Nest's Fastify adapter wraps Fastify's own 4xx errors in an HttpException; the original is the cause.
   const raw = exception instanceof HttpException && isFrameworkError(exception.cause) ? exception.cause : exception;
   if (isFrameworkError(raw)) {
     const statusCode = raw.statusCode;
-    const messages = statusCode === 413 ? Msg.PAYLOAD_TOO_LARGE : String(raw.message);
-    return { status: statusCode, messages, spring: statusCode === 413 ? Msg.PAYLOAD_TOO_LARGE : SpringMsg.BAD_BODY };
+    if (statusCode === 413) return fromApiError(apiError('PAYLOAD_TOO_LARGE'));
+    return { status: statusCode, messages: String(raw.message), spring: ERRORS.BAD_BODY.spring };
   }
   if (exception instanceof HttpException) {
     const response = exception.getResponse();
@@ -77,7 +80,7 @@ function toFailure(exception: unknown): Failure {
         : exception.message;
     return { status: exception.getStatus(), messages: message };
   }
-  return { status: 500, messages: Msg.INTERNAL, spring: SpringMsg.INTERNAL };
+  return fromApiError(apiError('INTERNAL'));
 }
 
 /** Errors raised by Fastify itself before a handler runs (body too large, bad media type, malformed JSON, …). */
@@ -90,8 +93,8 @@ function isFrameworkError(error: unknown): error is Error & { statusCode: number
  * The body of an error raised before routing (Fastify's `frameworkErrors`: an undecodable path),
  * in the dialect of that path, without echoing the path back.
  */
-export function frameworkErrorBody(url: string, status: number, message: string) {
-  const failure = { status, messages: message };
+export function frameworkErrorBody(url: string, status: number) {
+  const failure = { ...fromApiError(apiError('BAD_URL')), status };
   return dialectOf(url) === 'spring' ? springBody(failure) : nestBody(failure);
 }
 
@@ -99,8 +102,8 @@ function nestBody({ status, messages, code }: Failure) {
   let error = STATUS_CODES[status] ?? 'Error';
   let message = messages;
   if (status === 400 && Array.isArray(messages)) error = 'Validation Error';
-  if (status === 401 && message === 'Unauthorized') message = Msg.INVALID_TOKEN;
-  if (status === 403) message = Msg.FORBIDDEN;
+  if (status === 401 && message === 'Unauthorized') message = ERRORS.UNAUTHENTICATED.nest;
+  if (status === 403) message = ERRORS.FORBIDDEN.nest;
   if (status === 500) error = 'Internal Server Error';
   return code === undefined ? { status: 'error', error, message } : { status: 'error', error, message, code };
 }

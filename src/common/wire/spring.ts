@@ -1,5 +1,4 @@
-import { ApiError } from './api-error.js';
-import { SpringMsg } from './messages.js';
+import { apiError } from './api-error.js';
 import { INT4_MAX } from '../limits.js';
 
 /**
@@ -9,7 +8,7 @@ import { INT4_MAX } from '../limits.js';
  * that is not a number, a value outside the Java type) is 400 BAD_REQUEST with the one generic
  * message, and so is a body that is not a JSON object.
  */
-const unreadable = () => new ApiError(400, SpringMsg.BAD_BODY);
+const unreadable = () => apiError('BAD_BODY');
 const INT4_MIN = -INT4_MAX - 1;
 const INTEGER_TEXT = /^\s*[+-]?\d+(\.\d+)?\s*$/;
 

@@ -1,6 +1,6 @@
 /// <reference lib="es2024.string" />
 import { Body, Injectable, type PipeTransform, Query } from '@nestjs/common';
-import { ApiError } from './api-error.js';
+import { apiError } from './api-error.js';
 
 /**
  * A small validator that reproduces class-validator's messages and order as the original Nest
@@ -112,7 +112,7 @@ export function validate<S extends Shape>(shape: S, input: unknown, options: Val
   const source: Record<string, unknown> =
     input === undefined || input === null ? {} : (input as Record<string, unknown>);
   if (typeof source !== 'object' || Array.isArray(source)) {
-    throw ApiError.validation(['request body must be a JSON object']);
+    throw apiError('VALIDATION', { messages: ['request body must be a JSON object'] });
   }
   const errors: string[] = [];
   for (const key of options.allowUnknown ? [] : Object.keys(source)) {
@@ -133,7 +133,7 @@ export function validate<S extends Shape>(shape: S, input: unknown, options: Val
     }
     if (value !== undefined) output[name] = value;
   }
-  if (errors.length > 0) throw ApiError.validation(errors);
+  if (errors.length > 0) throw apiError('VALIDATION', { messages: errors });
   return output as Infer<S>;
 }
 
