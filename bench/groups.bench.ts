@@ -22,9 +22,10 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { io, type Socket } from 'socket.io-client';
-import { runBench } from './lib/cleanup.js';
+import { ownRedis } from '../test/support/redis-server.js';
+import { cleanups, runBench } from './lib/cleanup.js';
 import { insertMembers, signTokens } from './lib/members.js';
-import { type ServerProcess, startMonta, startRedis, startServer } from './lib/proc.js';
+import { type ServerProcess, startMonta, startServer } from './lib/proc.js';
 import { fixed, mib, type Percentiles, printMachine, printTable, ratio, summarize } from './lib/report.js';
 import { ProcessSampler } from './lib/sample.js';
 import { connect, createScratchDatabase } from './lib/scratch-database.js';
@@ -105,10 +106,12 @@ async function main(): Promise<void> {
   const database = await createScratchDatabase(ADMIN_URL, 'monta_bench');
   const members = await signTokens(await insertMembers(await connect(database.url), 'bench-groups', SOCKETS));
   const tokens = members.map((m) => m.token);
-  const monta = await startMonta(database.url, {
-    LOG_LEVEL: 'warn',
-    ...(USE_REDIS ? { REDIS_URL: (await startRedis()).url } : {}),
-  });
+  const redis = await ownRedis(); // a private one (no persistence), never the shared Redis
+  if (USE_REDIS) {
+    await redis.start();
+    cleanups.push(() => redis.stop());
+  }
+  const monta = await startMonta(database.url, { LOG_LEVEL: 'warn', ...(USE_REDIS ? { REDIS_URL: redis.url } : {}) });
   const bare = await startServer({ name: 'bare', entry: 'bench/bare/groups-server.ts', env: {} });
 
   for (const server of [monta, bare]) {
