@@ -41,6 +41,16 @@ const PART = (day: string) => `(extract(epoch from
 const INSERT_DAILY = `insert into stat_daily (member_id, local_date, category_id, micros, sessions, completed)`;
 const UPSERT_DAILY = `on conflict (member_id, local_date, category_id) do update set micros = excluded.micros,
     sessions = excluded.sessions, completed = excluded.completed`;
+const RETURNING_DAILY = 'member_id, local_date, micros, sessions';
+// The day totals of the (member, day)s just written, from the rows the insert returned: stat_day
+// holds what stat_daily sums to per day, and a heat-map reads one row per day. Counts both tables.
+const WRITE_DAY = `, day as (
+    insert into stat_day (member_id, local_date, micros)
+    select member_id, local_date, sum(micros) from ins group by member_id, local_date order by member_id, local_date
+    on conflict (member_id, local_date) do update set micros = excluded.micros
+    returning 1)
+  select ((select count(*) from ins) + (select count(*) from day))::int written,
+    (select coalesce(sum(sessions), 0) from ins)::int read`;
 const AGGREGATE = `select member_id, local_date, category_id, sum(micros), count(*)::int,
     (count(*) filter (where status = 'Completed'))::int`;
 
@@ -102,6 +112,7 @@ export class RollupWriter {
       const state = await lockedState(run);
       if (state?.zone === this.zone) return state;
       await run('delete from stat_daily');
+      await run('delete from stat_day');
       await run('delete from stat_monthly');
       await saveState(run, empty(this.zone));
       return empty(this.zone);
@@ -164,11 +175,13 @@ export class RollupWriter {
     if (!pairs.length) return NONE;
     const members = pairs.map((p) => p.member_id);
     const days = pairs.map((p) => p.day);
-    await run(
-      `delete from stat_daily s using unnest($1::uuid[], $2::date[]) as p(member_id, day)
-       where s.member_id = p.member_id and s.local_date = p.day`,
-      [members, days],
-    );
+    for (const table of ['stat_daily', 'stat_day']) {
+      await run(
+        `delete from ${table} s using unnest($1::uuid[], $2::date[]) as p(member_id, day)
+         where s.member_id = p.member_id and s.local_date = p.day`,
+        [members, days],
+      );
+    }
     const { rows } = await run<{ written: number; read: number }>(
       `with ins as (
          ${INSERT_DAILY}
@@ -184,8 +197,8 @@ export class RollupWriter {
          ) part where micros > 0
          group by member_id, local_date, category_id
          ${UPSERT_DAILY}
-         returning sessions)
-       select count(*)::int written, coalesce(sum(sessions), 0)::int read from ins`,
+         returning ${RETURNING_DAILY})
+       ${WRITE_DAY}`,
       [this.zone, members, days],
     );
     const counts = { read: rows[0]!.read, written: rows[0]!.written };
@@ -209,6 +222,7 @@ export class RollupWriter {
       const state = (await lockedState(run)) ?? empty(this.zone);
       if (state.zone !== this.zone) throw new Error('DEFAULT_TIMEZONE changed while the rollups were written');
       await run('delete from stat_daily where local_date between $1::date and $2::date', [from, to]);
+      await run('delete from stat_day where local_date between $1::date and $2::date', [from, to]);
       const lo = `$2::timestamp at time zone $1`;
       const { rows } = await run<{ written: number; read: number }>(
         `with ins as (
@@ -228,8 +242,8 @@ export class RollupWriter {
            -- A member's days of one chunk land on few heap pages: a year's heat-map reads a handful.
            order by member_id, local_date, category_id
            ${UPSERT_DAILY}
-           returning sessions)
-         select count(*)::int written, coalesce(sum(sessions), 0)::int read from ins`,
+           returning ${RETURNING_DAILY})
+         ${WRITE_DAY}`,
         [this.zone, from, to],
       );
       let written = rows[0]!.written;

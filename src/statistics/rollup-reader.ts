@@ -20,7 +20,7 @@ export class RollupReader {
 
   /**
    * Day totals (seconds, non-zero) over [from, to] in `zone` (the rollups' zone), equal to the raw
-   * query's: covered, unchanged days from stat_daily, the rest (outside the coverage, days of pending
+   * query's: covered, unchanged days from stat_day (one row per day), the rest (outside the coverage, days of pending
    * changes, everything when there is no coverage) from study_record. One statement, so the coverage,
    * the pending changes, the rollup rows and the records are read in one snapshot and one round trip.
    */
@@ -57,13 +57,12 @@ export class RollupReader {
         union all
         select dirty.day, dirty.day from dirty, cov where dirty.day between cov.lo and cov.hi
       )
-      select to_char(local_date, 'YYYY-MM-DD') as date, (sum(micros)::bigint / 1000000)::int as seconds
-      from stat_daily, cov
+      select to_char(local_date, 'YYYY-MM-DD') as date, (micros / 1000000)::int as seconds
+      from stat_day, cov
       where member_id = ${memberId} and local_date between cov.lo and cov.hi
         and local_date not in (select day from dirty)
-      group by local_date
-      -- Integer division floors (micros are never negative): cheaper than numeric floor per day.
-      having sum(micros) >= 1000000
+        -- Integer division floors (micros are never negative): cheaper than numeric floor per day.
+        and micros >= 1000000
       union all
       -- The raw query of StatisticsRepository.dayTotals, once per range.
       select to_char(part.day, 'YYYY-MM-DD'), floor(sum(part.seconds))::int

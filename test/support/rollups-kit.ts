@@ -71,12 +71,26 @@ export async function addCategory(world: RollupWorld, memberId: string, subject:
 }
 
 /** An order-independent digest of every rollup row: equal digests, identical rows. */
-export async function rollupChecksum(world: RollupWorld): Promise<{ daily: string; monthly: string; rows: number }> {
-  const [d] = await world.sql<{ sum: string | null; n: number }>(
-    `select md5(string_agg(t::text, '|' order by t::text)) sum, count(*)::int n from stat_daily t`,
+export async function rollupChecksum(
+  world: RollupWorld,
+): Promise<{ daily: string; day: string; monthly: string; rows: number }> {
+  const digest = async (table: string) =>
+    (
+      await world.sql<{ sum: string | null; n: number }>(
+        `select md5(string_agg(t::text, '|' order by t::text)) sum, count(*)::int n from ${table} t`,
+      )
+    )[0]!;
+  const [d, day, m] = [await digest('stat_daily'), await digest('stat_day'), await digest('stat_monthly')];
+  return { daily: d.sum ?? '', day: day.sum ?? '', monthly: m.sum ?? '', rows: d.n + m.n };
+}
+
+/** (member, day)s where stat_day is not what stat_daily sums to: none, whatever ran. */
+export async function dayTotalDrift(world: RollupWorld): Promise<number> {
+  const [row] = await world.sql<{ n: number }>(
+    `select count(*)::int n
+     from (select member_id, local_date, sum(micros) micros from stat_daily group by member_id, local_date) d
+     full join stat_day s using (member_id, local_date)
+     where d.micros is distinct from s.micros`,
   );
-  const [m] = await world.sql<{ sum: string | null; n: number }>(
-    `select md5(string_agg(t::text, '|' order by t::text)) sum, count(*)::int n from stat_monthly t`,
-  );
-  return { daily: d!.sum ?? '', monthly: m!.sum ?? '', rows: d!.n + m!.n };
+  return row!.n;
 }
