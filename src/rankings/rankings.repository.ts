@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type SQL, sql } from 'drizzle-orm';
-import { MAX_SESSION_HOURS_EVER } from '../config/config.js';
 import { DATABASE, type Database, type DbOrTx } from '../database/client.js';
 import { canonicalZone } from '../common/local-days.js';
+import { daySlices, longestSession } from '../statistics/session-days.js';
 
 /** A uuid[] parameter: drizzle spreads a JS array into a list of parameters, so it goes as one literal. */
 const uuids = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
@@ -78,7 +78,7 @@ export class RankingsRepository {
         if (!covered || lo > hi) return this.totals(w, undefined, tx);
         const loAt = sql`${lo}::timestamp at time zone ${tz}`;
         const hiAt = sql`(${hi}::timestamp + interval '1 day') at time zone ${tz}`;
-        const ever = sql`${`${MAX_SESSION_HOURS_EVER} hours`}::interval`;
+        const ever = longestSession();
         // Raw: sessions reaching outside [lo, hi] (two start_time ranges of the index), those of a
         // member with a pending change, running ones; only their parts on uncovered days, changed
         // (member, day)s or of a running session count.
@@ -127,24 +127,21 @@ export class RankingsRepository {
     // No session lasts longer than the largest cap ever allowed, so start_time bounds the scan from
     // below too (study_record_start_idx, or the member index for a room).
     return sql`part as (
-        select r.member_id, d.day::date as day, r.end_time is null as running,
-               extract(epoch from least(${ends}, (d.day + interval '1 day') at time zone ${tz})
-                                  - greatest(r.start_time, d.day at time zone ${tz})) as seconds
-        from (${sql.join(
-          sources.map(
-            (only) => sql`select * from study_record r
+        ${daySlices(
+          tz,
+          sql.join(
+            sources.map(
+              (only) => sql`select * from study_record r
               where r.deleted_at is null
                 and r.start_time < ${hi}
-                and r.start_time >= ${lo} - ${`${MAX_SESSION_HOURS_EVER} hours`}::interval
+                and r.start_time >= ${lo} - ${longestSession()}
                 and (r.end_time is null or r.end_time > ${lo})
                 and ${only}`,
+            ),
+            sql` union `,
           ),
-          sql` union `,
-        )}) r
-        cross join lateral generate_series(
-          date_trunc('day', r.start_time at time zone ${tz}),
-          date_trunc('day', ${ends} at time zone ${tz}),
-          interval '1 day') as d(day)
+          { columns: sql`r.member_id, r.end_time is null as running,`, end: ends },
+        )}
       ), raw_part as (
         select p.member_id, p.day, p.seconds
         from part p

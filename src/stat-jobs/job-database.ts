@@ -1,10 +1,20 @@
 import type { PGlite, Transaction } from '@electric-sql/pglite';
+import type { SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type PgBoss from 'pg-boss';
 import pg from 'pg';
 import type { Database } from '../database/client.js';
 
 /** One SQL text with positional parameters, on whichever engine runs the jobs. */
 export type RunSql = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<{ rows: T[] }>;
+
+const dialect = new PgDialect();
+
+/** Runs a drizzle-built query through `run`: the same SQL text and parameters on either engine. */
+export function runQuery<T = Record<string, unknown>>(run: RunSql, query: SQL) {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return run<T>(text, params);
+}
 
 /**
  * The statistics jobs' own database access. On PostgreSQL a pool of its own, named by

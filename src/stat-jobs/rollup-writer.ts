@@ -1,6 +1,7 @@
-import { MAX_SESSION_HOURS_EVER } from '../config/config.js';
+import { type SQL, sql } from 'drizzle-orm';
 import { addDays, daysBetween } from '../common/local-days.js';
-import type { JobDatabase, RunSql } from './job-database.js';
+import { daySlices, endedSessions } from '../statistics/session-days.js';
+import { type JobDatabase, runQuery, type RunSql } from './job-database.js';
 
 // Every writer of rollups holds it for its transaction: two runs never interleave, so a monthly
 // total is never summed from days another run is rewriting.
@@ -33,11 +34,6 @@ export const nextMonth = (month: string) => {
     : `${month.slice(0, 5)}${String(m + 1).padStart(2, '0')}-01`;
 };
 
-// The day's micro-seconds of one session: the same cut at local midnights as the raw query makes.
-const PART = (day: string) => `(extract(epoch from
-    least(r.end_time, (${day} + interval '1 day') at time zone $1)
-    - greatest(r.start_time, ${day} at time zone $1)) * 1000000)::bigint`;
-
 const INSERT_DAILY = `insert into stat_daily (member_id, local_date, category_id, micros, sessions, completed)`;
 const UPSERT_DAILY = `on conflict (member_id, local_date, category_id) do update set micros = excluded.micros,
     sessions = excluded.sessions, completed = excluded.completed`;
@@ -53,6 +49,28 @@ const WRITE_DAY = `, day as (
     (select coalesce(sum(sessions), 0) from ins)::int read`;
 const AGGREGATE = `select member_id, local_date, category_id, sum(micros), count(*)::int,
     (count(*) filter (where status = 'Completed'))::int`;
+
+/**
+ * Daily rows of the (member, day) parts of `sessions` that `keep` accepts (`s.member_id`, `s.day`),
+ * cut as the raw statistics cut them (daySlices), then their day totals into stat_day; counts the
+ * rows written and the session parts read.
+ */
+function writeDays(zone: string, sessions: SQL, keep: SQL, from = sql``): SQL {
+  const columns = sql`r.member_id, coalesce(r.study_category_id, 0) as category_id, r.status,`;
+  return sql`with ins as (
+    ${sql.raw(INSERT_DAILY)}
+    ${sql.raw(AGGREGATE)} from (
+      select s.member_id, s.day as local_date, s.category_id, (s.seconds * 1000000)::bigint as micros, s.status
+      from ${from} (${daySlices(zone, sessions, { columns })}) s
+      where ${keep}
+    ) part where micros > 0
+    group by member_id, local_date, category_id
+    -- A member's days of one chunk land on few heap pages: a year's heat-map reads a handful.
+    order by member_id, local_date, category_id
+    ${sql.raw(UPSERT_DAILY)}
+    returning ${sql.raw(RETURNING_DAILY)})
+  ${sql.raw(WRITE_DAY)}`;
+}
 
 async function lockedState(run: RunSql): Promise<Coverage | undefined> {
   await run('select pg_advisory_xact_lock($1)', [ROLLUP_LOCK]);
@@ -182,24 +200,19 @@ export class RollupWriter {
         [members, days],
       );
     }
-    const { rows } = await run<{ written: number; read: number }>(
-      `with ins as (
-         ${INSERT_DAILY}
-         ${AGGREGATE} from (
-           select r.member_id, p.day as local_date, coalesce(r.study_category_id, 0) as category_id,
-             ${PART('p.day::timestamp')} as micros, r.status
-           from unnest($2::uuid[], $3::date[]) as p(member_id, day)
-           join study_record r on r.member_id = p.member_id
-             and r.deleted_at is null and r.end_time is not null
-             and r.start_time < (p.day::timestamp + interval '1 day') at time zone $1
-             and r.end_time > p.day::timestamp at time zone $1
-             and r.start_time >= (p.day::timestamp at time zone $1) - interval '${MAX_SESSION_HOURS_EVER} hours'
-         ) part where micros > 0
-         group by member_id, local_date, category_id
-         ${UPSERT_DAILY}
-         returning ${RETURNING_DAILY})
-       ${WRITE_DAY}`,
-      [this.zone, members, days],
+    // Per pair, the member's sessions overlapping that day (an index range each), cut into days.
+    const { rows } = await runQuery<{ written: number; read: number }>(
+      run,
+      writeDays(
+        this.zone,
+        endedSessions(
+          sql`p.pair_day::timestamp at time zone ${this.zone}`,
+          sql`(p.pair_day::timestamp + interval '1 day') at time zone ${this.zone}`,
+          sql`r.member_id = p.member_id`,
+        ),
+        sql`s.day = p.pair_day`,
+        sql`unnest(${sql.param(members)}::uuid[], ${sql.param(days)}::date[]) as p(member_id, pair_day) cross join lateral`,
+      ),
     );
     const counts = { read: rows[0]!.read, written: rows[0]!.written };
     if (!state.monthlyFrom || !state.monthlyThrough) return counts;
@@ -223,28 +236,17 @@ export class RollupWriter {
       if (state.zone !== this.zone) throw new Error('DEFAULT_TIMEZONE changed while the rollups were written');
       await run('delete from stat_daily where local_date between $1::date and $2::date', [from, to]);
       await run('delete from stat_day where local_date between $1::date and $2::date', [from, to]);
-      const lo = `$2::timestamp at time zone $1`;
-      const { rows } = await run<{ written: number; read: number }>(
-        `with ins as (
-           ${INSERT_DAILY}
-           ${AGGREGATE} from (
-             select r.member_id, d.day::date as local_date, coalesce(r.study_category_id, 0) as category_id,
-               ${PART('d.day')} as micros, r.status
-             from study_record r
-             cross join lateral generate_series(date_trunc('day', r.start_time at time zone $1),
-               date_trunc('day', r.end_time at time zone $1), interval '1 day') as d(day)
-             where r.deleted_at is null and r.end_time is not null
-               and r.start_time < ($3::timestamp + interval '1 day') at time zone $1
-               and r.end_time > ${lo}
-               and r.start_time >= ${lo} - interval '${MAX_SESSION_HOURS_EVER} hours'
-           ) part where micros > 0 and local_date between $2::date and $3::date
-           group by member_id, local_date, category_id
-           -- A member's days of one chunk land on few heap pages: a year's heat-map reads a handful.
-           order by member_id, local_date, category_id
-           ${UPSERT_DAILY}
-           returning ${RETURNING_DAILY})
-         ${WRITE_DAY}`,
-        [this.zone, from, to],
+      const { rows } = await runQuery<{ written: number; read: number }>(
+        run,
+        writeDays(
+          this.zone,
+          endedSessions(
+            sql`${from}::timestamp at time zone ${this.zone}`,
+            sql`(${to}::timestamp + interval '1 day') at time zone ${this.zone}`,
+            sql`true`,
+          ),
+          sql`s.day between ${from}::date and ${to}::date`,
+        ),
       );
       let written = rows[0]!.written;
       // Monthly rows over these days stay exact: a refill of covered months refreshes them too.

@@ -1,32 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq, gt, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
-import { MAX_SESSION_HOURS_EVER } from '../config/config.js';
 import { DATABASE, type Database, type DbOrTx } from '../database/client.js';
 import { studyRecord } from '../database/schema.js';
 import { canonicalZone } from '../common/local-days.js';
+import { daySlices, endedSessions } from './session-days.js';
 
-/**
- * The member's ended sessions overlapping [lo, hi), each cut into the local days of `tz` it touches
- * (one or two, rarely more): rows (day, seconds). No session lasts longer than the largest cap ever
- * allowed, so the (member_id, start_time) index bounds the scan from below too. The raw day totals
- * and the rollup reader's raw remainder share it, so both cut sessions alike.
- */
-export const sessionDaySlices = (memberId: string, tz: string, lo: SQL, hi: SQL): SQL => sql`
-  select d.day::date as day,
-         extract(epoch from
-           least(r.end_time, (d.day + interval '1 day') at time zone ${tz})
-           - greatest(r.start_time, d.day at time zone ${tz})) as seconds
-  from study_record r
-  cross join lateral generate_series(
-    date_trunc('day', r.start_time at time zone ${tz}),
-    date_trunc('day', r.end_time at time zone ${tz}),
-    interval '1 day') as d(day)
-  where r.member_id = ${memberId}
-    and r.deleted_at is null
-    and r.end_time is not null
-    and r.start_time < ${hi}
-    and r.end_time > ${lo}
-    and r.start_time >= ${lo} - ${`${MAX_SESSION_HOURS_EVER} hours`}::interval`;
+/** The member's ended sessions overlapping [lo, hi), cut into the local days of `tz`: rows (day, seconds). */
+export const sessionDaySlices = (memberId: string, tz: string, lo: SQL, hi: SQL): SQL =>
+  daySlices(tz, endedSessions(lo, hi, sql`r.member_id = ${memberId}`));
 
 export interface DayTotal {
   date: string;
