@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerProcess } from './proc.js';
-import { fixed, mib, type Percentiles, summarize } from './report.js';
+import { fixed, mib, summarize } from './report.js';
 import { BackendSampler, ProcessSampler } from './sample.js';
 import { requireLoopback } from './settings.js';
 
@@ -136,7 +136,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
-/** A small keep-alive client for set-up, checks, and scenarios of several requests per iteration. */
+/** A small keep-alive client for set-up and checks. */
 export class HttpClient {
   private readonly url: URL;
   private readonly agent: Agent;
@@ -177,98 +177,6 @@ export class HttpClient {
   close(): void {
     this.agent.destroy();
   }
-}
-
-/** Records the duration of one named step of an iteration, in ms. */
-export type StepRecorder = (step: string, ms: number) => void;
-
-export interface IterationSpec {
-  concurrency: number;
-  warmupSeconds: number;
-  seconds: number;
-  /**
-   * One iteration of virtual user `worker` (0 … concurrency-1), its `round`-th; it throws (or
-   * rejects) to count as an error, whose message is kept as a sample.
-   */
-  iteration: (worker: number, round: number, record: StepRecorder) => Promise<void>;
-  onMeasureStart?: () => void;
-  onMeasureEnd?: () => void;
-}
-
-export interface IterationResult {
-  /** Iterations that succeeded and completed inside the measured window. */
-  iterations: number;
-  errors: number;
-  seconds: number;
-  iterationsPerSecond: number;
-  /** Whole iterations, as the virtual user saw them. */
-  total: Percentiles;
-  /** Each named step, from the iterations counted in `total`. */
-  steps: Map<string, Percentiles>;
-  generatorCpuMs: number;
-  errorSamples: string[];
-}
-
-/**
- * For scenarios autocannon can't express: each virtual user runs a whole scenario per iteration,
- * with work of the bench's own between requests (e.g. backdating a session between its start and
- * end), and may time its steps. An iteration counts when it completes inside the measured window.
- */
-export async function runIterations(spec: IterationSpec): Promise<IterationResult> {
-  const totals: number[] = [];
-  const steps = new Map<string, number[]>();
-  const errorSamples = new Set<string>();
-  let errors = 0;
-  const measureFrom = performance.now() + spec.warmupSeconds * 1000;
-  const stopAt = measureFrom + spec.seconds * 1000;
-  let cpuAtStart: NodeJS.CpuUsage | undefined;
-  const openWindow = () => {
-    if (cpuAtStart) return;
-    cpuAtStart = process.cpuUsage();
-    spec.onMeasureStart?.();
-  };
-  const timer = setTimeout(openWindow, spec.warmupSeconds * 1000);
-
-  const worker = async (index: number) => {
-    for (let round = 0; performance.now() < stopAt; round++) {
-      const recorded: [string, number][] = [];
-      const t0 = performance.now();
-      let failure: string | undefined;
-      try {
-        await spec.iteration(index, round, (step, ms) => recorded.push([step, ms]));
-      } catch (error) {
-        failure = error instanceof Error ? error.message : String(error);
-      }
-      const t1 = performance.now();
-      if (t1 < measureFrom || t1 > stopAt) continue;
-      if (failure !== undefined) {
-        errors++;
-        if (errorSamples.size < 5) errorSamples.add(failure);
-        continue;
-      }
-      totals.push(t1 - t0);
-      for (const [step, ms] of recorded) {
-        if (!steps.has(step)) steps.set(step, []);
-        steps.get(step)!.push(ms);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: spec.concurrency }, (_, i) => worker(i)));
-  clearTimeout(timer);
-  openWindow(); // a zero-length warm-up leaves the timer no turn before the workers start
-  const cpu = process.cpuUsage(cpuAtStart);
-  spec.onMeasureEnd?.();
-  const seconds = (Math.min(performance.now(), stopAt) - measureFrom) / 1000;
-  return {
-    iterations: totals.length,
-    errors,
-    seconds,
-    iterationsPerSecond: totals.length / seconds,
-    total: summarize(totals),
-    steps: new Map([...steps].map(([name, values]) => [name, summarize(values)])),
-    generatorCpuMs: (cpu.user + cpu.system) / 1000,
-    errorSamples: [...errorSamples],
-  };
 }
 
 /** A load run with the server's CPU time and peak RSS (and its database's backends' CPU) over the window. */

@@ -14,7 +14,7 @@ export interface BenchMember {
 }
 
 export const API = '/timer-api';
-export const PASSWORD = 'bench-password-1234';
+const PASSWORD = 'bench-password-1234';
 
 /**
  * `count` accounts (`<prefix>-000001@example.com` …, role User, no password), a member (nickname:

@@ -11,8 +11,6 @@ const SWC_REGISTER = fileURLToPath(new URL('./swc-register.mjs', import.meta.url
 /** Extra node flags for every server a bench starts, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
-export { freePort };
-
 export interface ServerProcess {
   name: string;
   url: string;
@@ -24,20 +22,17 @@ export interface ServerProcess {
 
 /**
  * Starts `node --import swc-register.mjs <entry>` on 127.0.0.1 with exactly `env` (plus PATH, HOST, PORT
- * and BENCH_NODE_FLAGS), stopped by the clean-up however the run ends; resolves once `readyPath` answers 200.
+ * and BENCH_NODE_FLAGS), stopped by the clean-up however the run ends; resolves once /health/live answers 200.
  */
 export async function startServer(options: {
   name: string;
   entry: string;
   env: Record<string, string>;
-  port?: number;
-  readyPath?: string;
-  cwd?: string;
 }): Promise<ServerProcess> {
-  const port = options.port ?? (await freePort());
+  const port = await freePort();
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOST: '127.0.0.1', ...options.env, PORT: String(port) };
   const args = [...NODE_FLAGS, '--import', SWC_REGISTER, options.entry];
-  const child = spawn(process.execPath, args, { env, cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000));
   child.stdout?.on('data', keep);
@@ -59,7 +54,7 @@ export async function startServer(options: {
     },
   };
   cleanups.push(() => handle.stop());
-  const probe = `${handle.url}${options.readyPath ?? '/health/live'}`;
+  const probe = `${handle.url}/health/live`;
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(100)) {
     if (exited) throw new Error(`${options.name} exited during start-up:\n${tail}`);
     const answer = await fetch(probe, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);

@@ -12,7 +12,7 @@ export interface Percentiles {
 }
 
 /** Nearest-rank percentile of an ascending array. */
-export function percentile(sorted: Float64Array, p: number): number {
+function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
@@ -55,7 +55,7 @@ export function printTable(header: string[], lines: string[][], left = 1): void 
 }
 
 /** What the figures were measured on. */
-export function describeMachine(): Record<string, string> {
+function describeMachine(): Record<string, string> {
   const run = (file: string, args: string[]) => {
     try {
       return execFileSync(file, args, { encoding: 'utf8' }).trimEnd();

@@ -20,7 +20,7 @@ function proc(path: string): string | undefined {
 }
 
 /** User + system CPU time of a process so far, in ms (Linux /proc); undefined elsewhere. */
-export function processCpuMs(pid: number): number | undefined {
+function processCpuMs(pid: number): number | undefined {
   const stat = proc(`${pid}/stat`);
   if (stat === undefined) return undefined;
   // Fields after the command name, which is in parentheses and may contain spaces: utime, stime are 14 and 15.
@@ -29,7 +29,7 @@ export function processCpuMs(pid: number): number | undefined {
 }
 
 /** Resident set size of a process, in bytes (Linux /proc); undefined elsewhere. */
-export function processRss(pid: number): number | undefined {
+function processRss(pid: number): number | undefined {
   const match = /^VmRSS:\s+(\d+) kB/m.exec(proc(`${pid}/status`) ?? '');
   return match ? Number(match[1]) * 1024 : undefined;
 }
