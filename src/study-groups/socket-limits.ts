@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'socket.io';
+import { ERRORS } from '../common/wire/error-codes.js';
 
 /**
  * The client's address as the HTTP routes see it: with TRUST_PROXY, the first `X-Forwarded-For` entry
@@ -31,7 +32,7 @@ export class ConnectionsPerIp {
   attach(server: Server): void {
     server.engine.opts.allowRequest = (request, answer) => {
       const full = (this.open.get(this.ipOf(request)) ?? 0) >= this.max;
-      answer(full ? 'too many connections' : null, !full);
+      answer(full ? ERRORS.TOO_MANY_CONNECTIONS.socket : null, !full);
     };
     server.engine.on('connection', (conn: { request: IncomingMessage; once(event: 'close', f: () => void): void }) => {
       const ip = this.ipOf(conn.request);

@@ -13,6 +13,7 @@ import type { Server, Socket } from 'socket.io';
 import { Clock } from '../common/clock.js';
 import { EventBus } from '../common/events.js';
 import { Random } from '../common/random.js';
+import { ERRORS, type SocketErrorCode, socketErrorBody } from '../common/wire/error-codes.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { GROUP_STORE, type GroupMember, type GroupStore, type LeaveResult, socketRef } from './group-store.js';
 import { GroupReseat } from './group-reseat.js';
@@ -101,7 +102,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
           socket.data.identity = identity;
           next();
         },
-        () => next(new Error('unauthorized')),
+        () => next(new Error(ERRORS.UNAUTHENTICATED.socket)),
       );
     });
     this.rosters.attach(server);
@@ -155,12 +156,12 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
       try {
         identity = await this.groups.identify((body as { jwtToken?: unknown } | undefined)?.jwtToken);
       } catch {
-        return this.refuse(socket, 'unauthorized');
+        return this.refuse(socket, 'UNAUTHENTICATED');
       }
     }
     try {
       const profile = await this.groups.profile(identity.accountId);
-      if (!profile) return this.refuse(socket, 'unauthorized');
+      if (!profile) return this.refuse(socket, 'UNAUTHENTICATED');
       const joined: GroupMember = { ...profile, joinedAtUTC: this.clock.now().toISOString() };
       const held = this.rosters.hold(socket);
       const ref = socketRef(this.instanceId, socket.id);
@@ -189,7 +190,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
       }
     } catch (error) {
       this.logger.error({ err: error }, 'joinGroup failed');
-      return this.refuse(socket, 'unavailable');
+      return this.refuse(socket, 'GROUPS_UNAVAILABLE');
     }
   }
 
@@ -204,7 +205,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
     } catch (error) {
       // Refused like a join: the client wanted out, and its disconnect gives the seat up once Redis answers.
       this.logger.warn({ err: error }, 'leaveGroup failed');
-      return this.refuse(socket, 'unavailable');
+      return this.refuse(socket, 'GROUPS_UNAVAILABLE');
     }
     if (result) this.server.in(memberRoom(memberId)).socketsLeave(result.groupId);
     // Every socket of the member, here and on the other instances, is out of the room: none stays seated.
@@ -224,17 +225,13 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
       (identity) => identity.isAdmin,
       () => false,
     );
-    if (!admin) {
-      const exception = { status: 'error', message: 'Internal server error' };
-      socket.emit('exception', exception);
-      return exception;
-    }
+    if (!admin) return this.answerError(socket, 'FORBIDDEN');
     let memberIds: string[];
     try {
       memberIds = await this.store.removeAll();
     } catch (error) {
       this.logger.warn({ err: error }, 'removeAllData failed');
-      return this.answerError(socket, 'unavailable');
+      return this.answerError(socket, 'GROUPS_UNAVAILABLE');
     }
     for (const memberId of memberIds) this.server.in(memberRoom(memberId)).disconnectSockets(true);
     return { status: 'success', removed: memberIds.length };
@@ -257,15 +254,15 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
   }
 
   /** A refused client is told why (ack and `exception`), then disconnected. */
-  private refuse(socket: GroupSocket, reason: string) {
-    const exception = this.answerError(socket, reason);
+  private refuse(socket: GroupSocket, code: SocketErrorCode) {
+    const exception = this.answerError(socket, code);
     setImmediate(() => socket.disconnect(true));
     return exception;
   }
 
   /** The `exception` event, and the same body for the ack: how every failed request is answered. */
-  private answerError(socket: GroupSocket, reason: string) {
-    const exception = { status: 'error', message: reason };
+  private answerError(socket: GroupSocket, code: SocketErrorCode) {
+    const exception = socketErrorBody(code);
     socket.emit('exception', exception);
     return exception;
   }
@@ -275,7 +272,7 @@ export class StudyGroupGateway implements OnGatewayInit, OnGatewayConnection, On
     // A join in flight ends seated or refused (and disconnected) on its own.
     this.deadlines.start(
       socket,
-      () => !socket.data.groupId && !socket.data.joinPending && this.refuse(socket, 'join timeout'),
+      () => !socket.data.groupId && !socket.data.joinPending && this.refuse(socket, 'JOIN_TIMEOUT'),
     );
   }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Config } from '../../config/config.js';
 import { QueueWaitTimeout } from '../keyed-queue.js';
 import { ApiError, apiError } from './api-error.js';
-import { type ErrorCode, ERRORS, type ErrorSpec, listErrors } from './error-codes.js';
+import { type ErrorCode, ERRORS, type ErrorSpec, listErrors, socketErrorBody } from './error-codes.js';
 import { frameworkErrorBody, WireExceptionFilter } from './exception.filter.js';
 
 interface Answer {
@@ -49,7 +49,7 @@ describe('the error catalogue', () => {
       expect(spec.status, code).toBeGreaterThanOrEqual(400);
       expect(spec.status, code).toBeLessThan(600);
       if (spec.given) continue;
-      expect(spec.nest ?? spec.spring, code).toMatch(/\S/);
+      expect(spec.nest ?? spec.spring ?? spec.socket, code).toMatch(/\S/);
     }
     expect(entries.filter(([, spec]) => spec.given).map(([code]) => code)).toEqual(['VALIDATION', 'FIELD_CHECKS']);
   });
@@ -68,7 +68,14 @@ describe('the error catalogue', () => {
 
   it('lists every code with what the API document needs', () => {
     const list = listErrors();
-    expect(list).toHaveLength(entries.length);
+    const socketOnly = entries.filter(([, spec]) => !spec.nest && !spec.spring && !spec.given).map(([code]) => code);
+    expect(socketOnly).toEqual(['JOIN_TIMEOUT', 'TOO_MANY_CONNECTIONS']);
+    expect(list.map((e) => e.code).sort()).toEqual(
+      entries
+        .map(([code]) => code)
+        .filter((code) => !socketOnly.includes(code))
+        .sort(),
+    );
     expect(list.find((e) => e.code === 'ADMIN_ITEM_NOT_FOUND')).toEqual({
       code: 'ADMIN_ITEM_NOT_FOUND',
       status: 404,
@@ -91,6 +98,15 @@ describe('the error catalogue', () => {
       wireCode: 'CATEGORY_NOT_FOUND',
       messages: '카테고리를 찾을 수 없습니다.',
     });
+  });
+});
+
+describe('the study-group gateway answers a code', () => {
+  it('with its socket text', () => {
+    expect(socketErrorBody('UNAUTHENTICATED')).toEqual({ status: 'error', message: 'unauthorized' });
+    expect(socketErrorBody('GROUPS_UNAVAILABLE')).toEqual({ status: 'error', message: 'unavailable' });
+    expect(socketErrorBody('FORBIDDEN')).toEqual({ status: 'error', message: 'Internal server error' });
+    expect(socketErrorBody('JOIN_TIMEOUT')).toEqual({ status: 'error', message: 'join timeout' });
   });
 });
 

@@ -8,7 +8,8 @@
  * - `wire`: the `code` field sent; the key when absent, no field at all when `null` (the original
  *   errors that had none). Two keys share a wire code where the originals gave one code two texts.
  * - `retryAfter`: the answer carries a `Retry-After` header; the call gives the seconds.
- * - `socket`: the gateway's `exception` message for the same failure.
+ * - `socket`: the study-group gateway's message for the same failure (`{status:'error',message}`, sent
+ *   as the `exception` event and the ack). A code with only a socket text is no HTTP answer.
  */
 export interface ErrorSpec {
   status: number;
@@ -44,6 +45,8 @@ export const ERRORS = {
     status: 403,
     nest: '이 작업을 수행할 권한이 없습니다.',
     spring: '해당 권한이 없습니다.',
+    // The original's WS exception filter answered a refused `removeAllData` with its generic text.
+    socket: 'Internal server error',
   },
   VALIDATION: { status: 400, given: true, spring: BAD_BODY },
   // What Jackson could not read (a wrong type, a missing body): one generic message.
@@ -57,6 +60,11 @@ export const ERRORS = {
   DATABASE_UNAVAILABLE: { status: 503, nest: UNAVAILABLE, retryAfter: true },
   // The study-group store (Redis) can't serve now.
   GROUPS_UNAVAILABLE: { status: 503, nest: UNAVAILABLE, retryAfter: true, socket: 'unavailable' },
+
+  // The study-group socket only: a socket without a seat after SOCKET_JOIN_TIMEOUT_SECONDS, and an
+  // address at its connection cap (engine.io refuses that handshake with a 403 and this message).
+  JOIN_TIMEOUT: { status: 408, socket: 'join timeout' },
+  TOO_MANY_CONNECTIONS: { status: 403, socket: 'too many connections' },
 
   // Accounts, authentication, members (Nest).
   EMAIL_TAKEN: { status: 400, nest: '이 이메일로 등록된 계정이 이미 존재합니다.' },
@@ -130,7 +138,20 @@ export type ErrorDetails<C extends ErrorCode> = ((typeof ERRORS)[C] extends { gi
   : unknown) &
   ((typeof ERRORS)[C] extends { retryAfter: true } ? { retryAfterSeconds: number } : unknown);
 
-/** One entry, as the API document lists it. */
+/** The codes the study-group gateway answers with. */
+export type SocketErrorCode = {
+  [C in ErrorCode]: (typeof ERRORS)[C] extends { socket: string } ? C : never;
+}[ErrorCode];
+
+/** The gateway's answer to a failed request: the body of its `exception` event and of the ack. */
+export function socketErrorBody(code: SocketErrorCode) {
+  return { status: 'error', message: ERRORS[code].socket };
+}
+
+/** Whether the code is answered over HTTP (a socket-only code has no HTTP text). */
+const isHttp = (spec: ErrorSpec) => spec.given === true || spec.nest !== undefined || spec.spring !== undefined;
+
+/** One HTTP error, as the API document lists it. */
 export interface ErrorListing {
   code: ErrorCode;
   status: number;
@@ -142,17 +163,20 @@ export interface ErrorListing {
   retryAfter: boolean;
 }
 
-/** The catalogue as a list, for the API document (and anyone who needs to enumerate the errors). */
+/** The HTTP errors of the catalogue as a list, for the API document (and anyone who needs to enumerate them). */
 export function listErrors(): ErrorListing[] {
-  return (Object.entries(ERRORS) as [ErrorCode, ErrorSpec][]).map(([code, spec]) => ({
-    code,
-    status: spec.status,
-    wireCode: wireCodeOf(code),
-    nest: spec.given ? null : (spec.nest ?? spec.spring ?? null),
-    spring: spec.given && !spec.spring ? null : (spec.spring ?? spec.nest ?? null),
-    given: spec.given === true,
-    retryAfter: spec.retryAfter === true,
-  }));
+  const entries = Object.entries(ERRORS) as [ErrorCode, ErrorSpec][];
+  return entries
+    .filter(([, spec]) => isHttp(spec))
+    .map(([code, spec]) => ({
+      code,
+      status: spec.status,
+      wireCode: wireCodeOf(code),
+      nest: spec.given ? null : (spec.nest ?? spec.spring ?? null),
+      spring: spec.given && !spec.spring ? null : (spec.spring ?? spec.nest ?? null),
+      given: spec.given === true,
+      retryAfter: spec.retryAfter === true,
+    }));
 }
 
 export function wireCodeOf(code: ErrorCode): string | null {
