@@ -13,10 +13,10 @@ import {
   SPRING_BAD_BODY,
   TOO_LARGE_MESSAGE,
 } from './support/bad-input.js';
+import { createCharacter, createItem, insertInventory } from './support/factories.js';
 import { type Client, registerAndLogin } from './support/http.js';
-import { createCharacter, createItem } from './support/shop-kit.js';
 import type { Db } from './support/db.js';
-import { insertInventory, memberRow, transactions } from './support/study-db.js';
+import { memberRow, transactions } from './support/study-db.js';
 import { type Member, startBadInputSuite } from './support/bad-input-suite.js';
 
 // Bad input on the shop's Spring routes (S1–S4): credentials first, every row gets its exact status

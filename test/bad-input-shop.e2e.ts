@@ -13,10 +13,10 @@ import {
   unauthenticated,
   validation,
 } from './support/bad-input.js';
+import { createCharacter, insertInventory } from './support/factories.js';
 import type { Client } from './support/http.js';
-import { createCharacter } from './support/shop-kit.js';
 import type { Db } from './support/db.js';
-import { insertInventory, memberRow, transactions } from './support/study-db.js';
+import { memberRow, transactions } from './support/study-db.js';
 import { type Member, startBadInputSuite } from './support/bad-input-suite.js';
 
 // Bad input on the shop's Nest routes (N14, N15, N25): credentials and ownership come first, every

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from './support/app.js';
 import { parseCsv } from './support/csv-parse.js';
+import { insertInventory, insertPalette } from './support/factories.js';
 import { type Client, client, registerAndLogin } from './support/http.js';
 import { type Db, openDb } from './support/db.js';
-import { insertInventory, insertPalette } from './support/study-db.js';
 
 // GET /timer-api/members/:id/export: a streamed file of everything held about the caller.
 const P = '/timer-api';

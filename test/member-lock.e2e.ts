@@ -5,8 +5,9 @@ import { type Database, openDatabase, type Tx } from '../src/database/client.js'
 import { ShopRepository } from '../src/shop/shop.repository.js';
 import { StudyTimerRepository } from '../src/study-timer/study-timer.repository.js';
 import { useApp } from './support/app.js';
+import { createItem } from './support/factories.js';
 import { client, registerAndLogin } from './support/http.js';
-import { createItem, pointsOf } from './support/shop-kit.js';
+import { pointsOf } from './support/shop-kit.js';
 
 // The member row lock of the shop and the timer serialises one member's operations, but must not
 // block rows other transactions insert for that member (their foreign-key check takes KEY SHARE on

@@ -4,8 +4,9 @@ import { useApp } from './support/app.js';
 import { badRequest, type Expected, forbidden, validation } from './support/bad-input.js';
 import { ManualClock } from './support/clock.js';
 import { useDb } from './support/db.js';
+import { insertInventory } from './support/factories.js';
 import { registerAndLogin } from './support/http.js';
-import { insertInventory, progressOf, transactions } from './support/study-db.js';
+import { progressOf, transactions } from './support/study-db.js';
 
 // Issue 14 part 2: POST /members/:id/study-records stores a session timed offline, idempotent by
 // client_id, refused by the time, overlap and category rules; it counts for statistics, streak and

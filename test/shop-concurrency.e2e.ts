@@ -4,8 +4,9 @@ import { actors } from './support/actors.js';
 import { useApp } from './support/app.js';
 import { expectError } from './support/bad-input.js';
 import { useDb } from './support/db.js';
+import { createCharacter, createItem, insertPalette } from './support/factories.js';
 import { registerAndLogin, type Reply } from './support/http.js';
-import { createCharacter, createItem, pointsOf, REFUSED, setPoints } from './support/shop-kit.js';
+import { pointsOf, REFUSED, setPoints } from './support/shop-kit.js';
 
 const { FOOD_CAP, ITEM_NOT_OWNED, NOTHING_TO_USE, NOT_ENOUGH_POINTS, SELL_TOO_MANY } = REFUSED;
 
@@ -45,13 +46,7 @@ beforeAll(async () => {
   // before the seeded catalogue exists.
   for (const grade of ['C', 'B', 'A']) await createCharacter(db, grade);
   // Palette tickets need palettes; two, so a ticket can always change the current one.
-  for (let i = 0; i < 2; i++) {
-    await db.query(
-      `insert into palette (name, grade, light_color, normal_color, dark_color, darker_color)
-       values ($1, 'Rare', '#aaaaff', '#5555ff', '#2222aa', '#111155')`,
-      [unique('concurrency palette')],
-    );
-  }
+  for (let i = 0; i < 2; i++) await insertPalette(db, unique('concurrency palette'));
 });
 
 async function memberWith(points: number): Promise<User> {

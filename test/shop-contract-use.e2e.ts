@@ -2,19 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { useApp } from './support/app.js';
 import { type Expected, expectError, spring } from './support/bad-input.js';
 import { useDb } from './support/db.js';
+import { createCharacter, createItem, insertPalette } from './support/factories.js';
 import { type Client, registerAndLogin } from './support/http.js';
-import {
-  accountOnly,
-  catalogueRow,
-  createCharacter,
-  createItem,
-  keysOf,
-  pick,
-  pointsOf,
-  REFUSED,
-  ScriptedRandom,
-} from './support/shop-kit.js';
-import { insertPalette, transactions } from './support/study-db.js';
+import { accountOnly, catalogueRow, keysOf, pick, pointsOf, REFUSED, ScriptedRandom } from './support/shop-kit.js';
+import { transactions } from './support/study-db.js';
 
 const {
   CHARACTER_NOT_FOUND,

@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { useApp } from './support/app.js';
 import { type Expected, expectError, forbidden, unauthenticated } from './support/bad-input.js';
 import { useDb } from './support/db.js';
+import { createCharacter, createItem } from './support/factories.js';
 import { registerAndLogin } from './support/http.js';
-import {
-  accountOnly,
-  catalogueRow,
-  createCharacter,
-  createItem,
-  keysOf,
-  pick,
-  pointsOf,
-  REFUSED,
-  setPoints,
-} from './support/shop-kit.js';
+import { accountOnly, catalogueRow, keysOf, pick, pointsOf, REFUSED, setPoints } from './support/shop-kit.js';
 import { transactions } from './support/study-db.js';
 
 const { COUNT_TOO_LARGE, COUNT_TOO_SMALL, FOOD_CAP, ITEM_NOT_FOUND, NOT_ENOUGH_POINTS, USER_NOT_FOUND } = REFUSED;

@@ -5,8 +5,9 @@ import { useApp } from './support/app.js';
 import { expectError } from './support/bad-input.js';
 import { ManualClock } from './support/clock.js';
 import { useDb } from './support/db.js';
+import { createCharacter, createItem } from './support/factories.js';
 import { registerAndLogin } from './support/http.js';
-import { createCharacter, createItem, REFUSED, ScriptedRandom } from './support/shop-kit.js';
+import { REFUSED, ScriptedRandom } from './support/shop-kit.js';
 import { transactions } from './support/study-db.js';
 
 const { NOTHING_TO_USE, STILL_GROWING } = REFUSED;

@@ -5,8 +5,8 @@ import { useApp } from './support/app.js';
 import { expectError, forbidden } from './support/bad-input.js';
 import { ManualClock } from './support/clock.js';
 import { useDb } from './support/db.js';
+import { insertPalette, PALETTE } from './support/factories.js';
 import { registerAndLogin, uniqueEmail } from './support/http.js';
-import { insertPalette, PALETTE } from './support/study-db.js';
 
 // N13 with SPEC §2.8: a local day (Asia/Seoul) counts once the member's ended sessions in it total
 // STREAK_MIN_SECONDS (60); current_streak reads 0 after a whole missed day; longest is kept.

@@ -3,8 +3,9 @@ import { useApp } from './support/app.js';
 import { expectError, notFound } from './support/bad-input.js';
 import { ManualClock } from './support/clock.js';
 import { useDb } from './support/db.js';
+import { insertInventory } from './support/factories.js';
 import { registerAndLogin, uniqueEmail } from './support/http.js';
-import { insertInventory, memberRow, progressOf, records, running, transactions } from './support/study-db.js';
+import { memberRow, progressOf, records, running, transactions } from './support/study-db.js';
 
 // N23/N24 with SPEC §2.1, §3 and WIRE-CONTRACT §6.3: the server clock only, one running record per
 // member, the session cap, and the end's effects (food progress, Reward points, streak) applied once.

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { expect, inject } from 'vitest';
+import { openDb } from './db.js';
+import { createItem } from './factories.js';
 import { type Client, client, type Reply, registerAndLogin } from './http.js';
 import { freePort } from './net.js';
 import { TcpProxy } from './tcp-proxy.js';
@@ -73,12 +75,12 @@ export async function prepareMembers(
   db: pg.Pool,
   count: number,
 ): Promise<{ users: User[]; item: number }> {
-  const item = await db.query(
-    `insert into item (name, item_type, description, cost, image_url, effect_code, is_hidden)
-     values ($1, 'Consumable', 'fault suite item', 1, 'http://localhost/static/test.svg', 20000, false)
-     returning item_id`,
-    [`fault item ${randomBytes(4).toString('hex')}`],
-  );
+  const item = await createItem(db, {
+    type: 'Consumable',
+    name: `fault item ${randomBytes(4).toString('hex')}`,
+    description: 'fault suite item',
+    cost: 1,
+  });
   const users: User[] = [];
   for (let i = 0; i < count; i++) {
     const u = await registerAndLogin(api);
@@ -88,7 +90,7 @@ export async function prepareMembers(
     });
     users.push({ ...u, categoryId: created.body.data.category.study_category_id as string });
   }
-  return { users, item: item.rows[0].item_id as number };
+  return { users, item };
 }
 
 /** Purchases, profile reads and writes, timer starts and ends from `workers` loops until stopped. */
@@ -335,7 +337,7 @@ export interface ProxiedService {
 
 /** `applicationName` marks the service's connections, so `pg_terminate_backend` can find them alone. */
 export async function startProxiedService(members: number, applicationName?: string): Promise<ProxiedService> {
-  const db = new pg.Pool({ connectionString: inject('databaseUrl'), max: 3 });
+  const db = openDb();
   const target = new URL(inject('databaseUrl'));
   const proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start();
   const url = new URL(proxy.urlFor(inject('databaseUrl')));

@@ -7,49 +7,6 @@ import type { Db } from './db.js';
 // Factories for the shop suites: catalogue rows with unique names (suites share one database, and
 // the seeded catalogue is there too) and randomness the tests control.
 
-const tag = () => randomUUID().slice(0, 8);
-
-export interface ItemOptions {
-  type?: 'Food' | 'Consumable';
-  cost?: number;
-  effectCode?: number;
-  requiredStudyTime?: number | null;
-  hidden?: boolean;
-  deleted?: boolean;
-  name?: string;
-}
-
-/** A catalogue item; its id. Foods default to effect 10000 and one hour, consumables to the palette ticket. */
-export async function createItem(db: Db, o: ItemOptions = {}): Promise<number> {
-  const type = o.type ?? 'Food';
-  const r = await db.query(
-    `insert into item (name, item_type, description, required_study_time, cost, grade, image_url, effect_code,
-                       is_hidden, deleted_at)
-     values ($1, $2, 'test item', $3, $4, $5, 'http://localhost/static/test.svg', $6, $7, $8) returning item_id`,
-    [
-      o.name ?? `test ${type} ${tag()}`,
-      type,
-      o.requiredStudyTime !== undefined ? o.requiredStudyTime : type === 'Food' ? 3600 : null,
-      o.cost ?? 100,
-      type === 'Food' ? 'C~A' : null,
-      o.effectCode ?? (type === 'Food' ? 10000 : 20000),
-      o.hidden ?? false,
-      o.deleted ? new Date('2024-01-01T00:00:00Z') : null,
-    ],
-  );
-  return r.rows[0].item_id as number;
-}
-
-/** A live character of that grade; its id. */
-export async function createCharacter(db: Db, grade: string, sellPrice = 100): Promise<number> {
-  const r = await db.query(
-    `insert into character (name, description, grade, image_url, sell_price)
-     values ($1, 'test character', $2, 'http://localhost/static/test.svg', $3) returning character_id`,
-    [`test ${grade} ${tag()}`, grade, sellPrice],
-  );
-  return r.rows[0].character_id as number;
-}
-
 /** The shop's refusals as the server must send them: status, Spring envelope, text and code. */
 export const REFUSED = {
   CHARACTER_NOT_FOUND: spring(404, 'NOT_FOUND', ['존재하지 않는 캐릭터 입니다.'], 'CHARACTER_NOT_FOUND'),

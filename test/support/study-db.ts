@@ -47,56 +47,9 @@ export async function transactions(db: Db, memberId: string) {
   }[];
 }
 
-export interface InventoryOptions {
-  progress: number | null;
-  quantity?: number;
-  itemType?: 'Food' | 'Consumable';
-  deleted?: boolean;
-}
-
-/**
- * One item of the catalogue (hidden, so no listing elsewhere sees it) and one inventory row of the
- * member holding it; the inventory id, as text.
- */
-export async function insertInventory(db: Db, memberId: string, o: InventoryOptions): Promise<string> {
-  const type = o.itemType ?? 'Food';
-  const item = await db.query(
-    `insert into item (name, item_type, description, required_study_time, cost, image_url, effect_code, is_hidden)
-     values ($1, $2, 'test item', $3, 200, '/images/test.svg', $4, true) returning item_id`,
-    [`test ${type}`, type, type === 'Food' ? 3600 : null, type === 'Food' ? 10000 : 20000],
-  );
-  const row = await db.query(
-    `insert into item_inventory (member_id, item_id, item_type, quantity, progress, deleted_at)
-     values ($1, $2, $3, $4, $5, ${o.deleted ? "'2024-01-01T00:00:00Z'" : 'null'})
-     returning item_inventory_id::text id`,
-    [memberId, item.rows[0].item_id, type, o.quantity ?? 1, o.progress],
-  );
-  return row.rows[0].id as string;
-}
-
 export async function progressOf(db: Db, inventoryId: string): Promise<number | null> {
   const r = await db.query('select progress from item_inventory where item_inventory_id = $1', [inventoryId]);
   return r.rows[0].progress as number | null;
-}
-
-export const PALETTE = {
-  name: 'Test Blue',
-  grade: 'Rare',
-  light_color: '#aaaaff',
-  normal_color: '#5555ff',
-  dark_color: '#2222aa',
-  darker_color: '#111155',
-};
-
-/** A palette row; its id. */
-export async function insertPalette(db: Db): Promise<number> {
-  const p = PALETTE;
-  const r = await db.query(
-    `insert into palette (name, grade, light_color, normal_color, dark_color, darker_color)
-     values ($1, $2, $3, $4, $5, $6) returning palette_id`,
-    [p.name, p.grade, p.light_color, p.normal_color, p.dark_color, p.darker_color],
-  );
-  return r.rows[0].palette_id as number;
 }
 
 /** The member's categories, soft-deleted ones included, as the database holds them. */
