@@ -22,8 +22,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
-# Read at run time: the migrations from src/database/migrations (resolved from dist/database/), the images.
-COPY --chown=root:root src/database/migrations ./src/database/migrations
+# Read at run time, beside dist/: the migrations and the images.
+COPY --chown=root:root migrations ./migrations
 COPY --chown=root:root static ./static
 COPY --chown=root:root package.json ./
 # The code is root's and read-only to the service; only the embedded database folder is writable.

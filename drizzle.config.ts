@@ -3,6 +3,6 @@ import { defineConfig } from 'drizzle-kit';
 export default defineConfig({
   dialect: 'postgresql',
   schema: './src/database/schema.ts',
-  out: './src/database/migrations',
+  out: './migrations',
   migrations: { prefix: 'timestamp' },
 });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -177,11 +177,11 @@ interface CliResult {
 const CONFIG_VARS = ['DATABASE_URL', 'REDIS_URL', 'DATA_DIR', 'NODE_ENV', 'LOG_LEVEL', 'PORT'];
 
 /** The migration and seed CLI as built (`dist/cli.js`, built by the global setup), settings from the environment. */
-function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
+function cli(args: string[], env: Record<string, string>, cwd = REPO): Promise<CliResult> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !CONFIG_VARS.includes(k)));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['dist/cli.js', ...args], {
-      cwd: REPO,
+      cwd,
       env: { ...base, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -220,6 +220,20 @@ describe('the migration CLI on PostgreSQL (DATABASE_URL)', { timeout: 120_000 },
 
     const second = await cli(['run'], { DATABASE_URL: url });
     expect(second).toMatchObject({ code: 0, stdout: 'Nothing to apply.' });
+    expect(await appliedTags(database)).toEqual(TAGS);
+  });
+
+  it('the built CLI needs no src/: a copy of dist/, migrations/ and the package applies every migration', async () => {
+    const { url, database } = await freshPostgres();
+    const copy = tempDir();
+    for (const part of ['dist', 'migrations', 'package.json'])
+      cpSync(join(REPO, part), join(copy, part), { recursive: true });
+    symlinkSync(join(REPO, 'node_modules'), join(copy, 'node_modules'));
+    expect(existsSync(join(copy, 'src'))).toBe(false);
+    expect(await cli(['run'], { DATABASE_URL: url }, copy)).toMatchObject({
+      code: 0,
+      stdout: `Applied: ${TAGS.join(', ')}`,
+    });
     expect(await appliedTags(database)).toEqual(TAGS);
   });
 

@@ -6,8 +6,11 @@ import pg from 'pg';
 import type { Database, Db, Tx } from './client.js';
 import * as schema from './schema.js';
 
-/** Works from `src/database` (tsx, tests) and from `dist/database` (built service) alike. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../src/database/migrations/', import.meta.url));
+/**
+ * `migrations/` at the package root, two levels up from `src/database` (tsx, tests) and from
+ * `dist/database` (the built service) alike: the built service needs no `src/`.
+ */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
 export const MIGRATION_LOCK_KEY = 7_305_462_110; // any constant; serialises migrators of several instances
 const BREAKPOINT = '--> statement-breakpoint';
