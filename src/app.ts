@@ -100,7 +100,7 @@ export async function createApp(loaded: LoadedConfig, overrides: AppOverrides = 
       if (applied.length) logger.info({ applied }, 'migrations applied');
     }
     const config = await resolveSecrets(database.db, loaded, logger);
-    // The embedded database is the no-setup default, so it starts ready to log in (SPEC §5).
+    // The embedded database is the no-setup default, so it starts ready to log in (migrated and seeded).
     if (database.kind === 'pglite') {
       await seed(database.db, { production: config.NODE_ENV === 'production', publicUrl: config.PUBLIC_URL });
     }
@@ -227,7 +227,7 @@ const NOT_UTF8 = 'request body must be UTF-8 text';
 
 function configureFastify(fastify: FastifyInstance, config: Config): void {
   // JSON as Express parsed it for the original: an empty body is no body, and a malformed one is a
-  // 400 carrying JSON.parse's own message (WIRE-CONTRACT §1.3).
+  // 400 carrying JSON.parse's own message, as the original's body parser did.
   fastify.removeContentTypeParser(['application/json']);
   fastify.addContentTypeParser(
     'application/json',

@@ -24,7 +24,7 @@ export const UpdateAccountBody = {
   role: optional<{ role_id: number }>(roleObject),
 };
 
-/** The account as the admin routes show it (group `admin`: every timestamp, WIRE-CONTRACT §1.3). */
+/** The account as the admin routes show it (serialisation group `admin`: every timestamp). */
 export function toAccountAdmin(a: AccountRow) {
   return { ...toAccountMe(a), updated_at: a.updatedAt, deleted_at: null };
 }

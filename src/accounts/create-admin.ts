@@ -16,7 +16,7 @@ export function adminPasswordProblem(password: string): string | undefined {
 
 /**
  * Creates (or promotes) the admin account of `email` with a member and a streak; the first admin of a
- * production database, where no test accounts are seeded (SPEC §5). A promotion bumps the role and the
+ * production database, where no test accounts are seeded. A promotion bumps the role and the
  * token generation, which running instances may hold in their guard cache for up to
  * `cacheTtlSeconds` (AUTH_CACHE_TTL_SECONDS; this process can't tell them), so it answers after that.
  */

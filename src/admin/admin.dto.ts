@@ -19,7 +19,7 @@ import type {
 } from './admin.repository.js';
 
 export const ITEM_TYPES = ['Food', 'Consumable'] as const;
-/** Every effect code of the original and its later versions has five digits (WIRE-CONTRACT §6.4). */
+/** Every effect code of the original and its later versions has five digits. */
 export const EFFECT_CODE_MAX = 99_999;
 const COLOR = /^#[0-9A-Fa-f]{6}$/;
 

@@ -18,8 +18,8 @@ import {
 const isRowId = (id: number) => id >= 1 && id <= INT4_MAX;
 
 /**
- * The admin catalogue S5–S19. PATCH writes only the fields it was given (SPEC §2.9, the original
- * threw on a missing one) and every change of a row that is gone, or never was, is its not-found.
+ * The admin catalogue S5–S19. PATCH writes only the fields it was given (the original threw on
+ * a missing one) and every change of a row that is gone, or never was, is its not-found.
  */
 @Injectable()
 export class AdminService {
@@ -105,7 +105,7 @@ export class AdminService {
       throw apiError('ADMIN_CHARACTER_NOT_FOUND');
   }
 
-  /** Every member: ours have no soft delete (an erased account takes its member with it, SPEC §2.2). */
+  /** Every member: ours have no soft delete (an erased account takes its member with it). */
   listMembers(): Promise<MemberRow[]> {
     return this.members.listAll();
   }

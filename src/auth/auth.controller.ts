@@ -49,7 +49,7 @@ export class AuthController {
     return this.auth.refresh(bearerToken(request));
   }
 
-  /** Revokes the chain of the refresh token given as the bearer. */
+  /** M1: revokes the chain of the refresh token given as the bearer. */
   @Post('logout')
   @Public()
   @ApiBearerAuth()

@@ -3,11 +3,11 @@ import { LIMITS } from '../common/limits.js';
 import { type Field, field, is, optional } from '../common/wire/validation.js';
 
 export const EMAIL_CHECKS = [is.notEmpty(), is.email(), is.maxLength(LIMITS.email)];
-/** E-mails are trimmed and lower-cased before anything else (SPEC §2.5). */
+/** E-mails are trimmed and lower-cased before anything else. */
 export const normalizeEmail = (value: string) => value.trim().toLowerCase();
 const email: Field<string> = { checks: EMAIL_CHECKS, normalize: normalizeEmail };
 
-/** Login accepts any non-empty password up to the limit, so older accounts keep working (SPEC §2.5). */
+/** Login accepts any non-empty password up to the limit, so older accounts keep working. */
 export const LoginBody = {
   email,
   password: field<string>(is.notEmpty(), is.string(), is.maxLength(LIMITS.password)),
@@ -25,7 +25,7 @@ export const RegisterBody = { email, password: field<string>(...NEW_PASSWORD_CHE
 
 export const CodeBody = { code: field<string>(is.notEmpty(), is.notBlank(), is.string(), is.maxLength(2048)) };
 
-/** The PWA sends `code`; an `id_token` from Google's own button is accepted too (SPEC §2.4). */
+/** The PWA sends `code`; an `id_token` from Google's own button is accepted too. */
 export const GoogleBody = {
   code: optional<string>(is.notEmpty(), is.notBlank(), is.string(), is.maxLength(2048)),
   id_token: optional<string>(is.notEmpty(), is.notBlank(), is.string(), is.maxLength(8192)),
@@ -37,7 +37,7 @@ export interface Session {
   expires_in: number;
 }
 
-/** The account as login, register and social login show it (group `me`, WIRE-CONTRACT §1.3). */
+/** The account as login, register and social login show it (serialisation group `me`). */
 export function toAccountMe(a: AccountRow) {
   return {
     account_id: a.accountId,

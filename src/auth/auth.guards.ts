@@ -56,7 +56,7 @@ export class AccessTokenGuard implements CanActivate {
   }
 }
 
-/** `:member_id` must be the caller's member (PermissionsGuard of WIRE-CONTRACT §1.6). */
+/** `:member_id` must be the caller's member ("owner" in docs/routes.md, the original's PermissionsGuard). */
 @Injectable()
 export class OwnerGuard implements CanActivate {
   constructor(private readonly members: AuthCache) {}

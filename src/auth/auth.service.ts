@@ -16,7 +16,7 @@ import { RefreshTokenRepository } from './refresh-token.repository.js';
 import { decideRefresh } from './refresh-rules.js';
 import type { SocialIdentity } from './social/social-provider.js';
 
-/** E-mail and social sign-in, refresh rotation (SPEC §2.3), logout and account erasure. */
+/** E-mail and social sign-in, refresh rotation (docs/decisions.md, Authentication), logout and account erasure. */
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
@@ -65,7 +65,7 @@ export class AuthService {
     return { session: await this.startSession(account), account };
   }
 
-  /** Finds or creates the account of a verified provider identity (WIRE-CONTRACT §2.2 N5, §2.4). */
+  /** Finds or creates the account of a verified provider identity (N5, X1, X2 in docs/routes.md). */
   async socialLogin(identity: SocialIdentity): Promise<{ session: Session; account: AccountRow }> {
     const account = (await this.findSocialAccount(identity)) ?? (await this.createSocialAccount(identity));
     return { session: await this.startSession(account), account };
@@ -146,7 +146,7 @@ export class AuthService {
     return changed;
   }
 
-  /** Erases the account and everything it owns; its tokens stop working at once (SPEC §2.2). */
+  /** Erases the account and everything it owns; its tokens stop working at once (N4, N9). */
   async deleteAccount(accountId: string): Promise<boolean> {
     const deleted = await this.accounts.delete(accountId);
     if (!deleted) return false;
@@ -199,7 +199,7 @@ export class AuthService {
   private async findSocialAccount(identity: SocialIdentity): Promise<AccountRow | undefined> {
     const linked = await this.accounts.findBySocial(identity.provider, identity.socialId);
     if (linked) return linked;
-    // A verified e-mail that matches an existing account signs in to it (SPEC §2.4, §7.22).
+    // A verified e-mail that matches an existing account signs in to it.
     return identity.email && identity.emailVerified ? this.accounts.findByEmail(identity.email) : undefined;
   }
 

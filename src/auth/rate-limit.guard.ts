@@ -25,7 +25,7 @@ export class RateLimitGuard implements CanActivate {
     const kind = this.reflector.get<RateLimitKind | undefined>(KIND, context.getHandler());
     if (!kind) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    // A logged-out PWA refreshes with no token before every request (WIRE-CONTRACT §1.2): that costs
+    // A logged-out PWA refreshes with no token before every request: that costs
     // nothing, answers 401 at once, and must not use up the budget of others behind the same IP.
     if (kind === 'refresh' && !bearerToken(request)) return true;
     const window = this.config.RATE_LIMIT_WINDOW_SECONDS;

@@ -21,7 +21,7 @@ export interface RefreshClaims {
 
 const ALGORITHM = 'HS256'; // pinned: a token with any other `alg` is refused
 
-/** Signs and verifies the two JWTs of WIRE-CONTRACT §1.6, on the injectable clock. */
+/** Signs and verifies the access and refresh JWTs (HS256), on the injectable clock. */
 @Injectable()
 export class TokenService {
   // Imported once: handing jose raw bytes would re-import the key on every sign and verify.
@@ -45,7 +45,7 @@ export class TokenService {
 
   /**
    * `expires_in` is an absolute epoch-ms time the PWA refreshes at. It stays a safety margin
-   * before the token's real `exp` (the original overshot it by up to a second, §7.24).
+   * before the token's real `exp` (the original overshot it by up to a second).
    */
   async signAccess(claims: AccessClaims): Promise<{ token: string; expiresIn: number }> {
     const iat = Math.floor(this.clock.now().getTime() / 1000);

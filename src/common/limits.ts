@@ -1,7 +1,7 @@
 /** The largest value of an `integer` column. */
 export const INT4_MAX = 2_147_483_647;
 
-// Column limits are the original MySQL ones (WIRE-CONTRACT §4.1); validation mirrors them.
+// Column limits are the original MySQL schema's; validation mirrors them.
 export const LIMITS = {
   email: 255,
   password: 128,

@@ -190,7 +190,7 @@ export const itemInventory = pgTable(
   },
   (t) => [
     index('item_inventory_member_idx').on(t.memberId, t.itemType),
-    // Consumables stack in one live row per member and item (SPEC §2.9); foods are one row per unit.
+    // Consumables stack in one live row per member and item; foods are one row per unit.
     uniqueIndex('item_inventory_consumable_live_unique')
       .on(t.memberId, t.itemId)
       .where(sql`${t.itemType} = 'Consumable' and ${t.deletedAt} is null`),

@@ -20,7 +20,7 @@ export class ExportController {
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
-  /** A file, not an envelope: everything the service holds about the caller (JSON), or its sessions (CSV). */
+  /** M3: a file, not an envelope: everything the service holds about the caller (JSON), or its sessions (CSV). */
   @Get('export')
   @RateLimit('export')
   @RawResponse()

@@ -3,7 +3,7 @@ import type { SourceRow } from './source.js';
 import { localToInstant } from './zone.js';
 
 // One entry per table, in the order parents come before children. Each reads the original's
-// columns (WIRE-CONTRACT §4.1) and says what the target row is, or why the row is skipped
+// columns and says what the target row is, or why the row is skipped
 // (deleted as the original meant) or refused.
 
 export type Verdict = { kind: 'row'; values: unknown[] } | { kind: 'skip' } | { kind: 'refuse'; reason: string };

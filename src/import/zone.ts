@@ -1,4 +1,4 @@
-// The original stores `datetime` without a zone (WIRE-CONTRACT §4.1); --source-timezone says which
+// The original stores `datetime` without a zone; --source-timezone says which
 // wall clock it is, and every value becomes an exact instant here.
 import { zoneOffsetMs } from '../common/time-zone.js';
 

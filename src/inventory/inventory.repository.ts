@@ -6,7 +6,7 @@ import { itemInventory } from '../database/schema.js';
 /** Item inventory writes that other features trigger (the shop issue adds its own). */
 @Injectable()
 export class InventoryRepository {
-  /** Every live food still growing gets the whole session's seconds off its progress (§6.3). */
+  /** Every live food still growing gets the whole session's seconds off its progress. */
   async advanceFoodProgress(memberId: string, seconds: number, tx: Tx): Promise<number> {
     const rows = await tx
       .update(itemInventory)

@@ -8,7 +8,7 @@ const boolean: Check = {
 };
 
 export const UpdateMemberBody = {
-  // `null` is a value here: the column is NOT NULL, so it is refused instead of failing (SPEC §2.6).
+  // `null` is a value here: the column is NOT NULL, so it is refused instead of failing with 500.
   nickname: optionalNonNull<string>(is.notEmpty(), is.notBlank(), is.string(), is.maxLength(LIMITS.nickname)),
   image_url: optional<string | null>(is.string(), is.maxLength(LIMITS.imageUrl)),
   status_message: optionalNonNull<string>(is.string(), is.maxLength(LIMITS.statusMessage)),

@@ -3,7 +3,7 @@ import { FOOD_ODDS, type Grade, PALETTE_TICKET } from '../shop/item-use.rules.js
 import type { Db, Tx } from '../database/client.js';
 import { character, item, palette } from '../database/schema.js';
 
-// The shop catalogue every fresh install starts with (SPEC §5). Images live in `static/` and are
+// The shop catalogue every fresh install starts with. Images live in `static/` and are
 // served by the service under /static; the generator (scripts/generate-images.ts) draws them.
 
 const HOUR = 3600;

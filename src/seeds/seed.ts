@@ -9,7 +9,7 @@ export const SEED_ROLES = [
   { roleId: 2, name: 'User' },
 ];
 
-/** The original's test accounts (WIRE-CONTRACT §4.3); never seeded with NODE_ENV=production. */
+/** The original's test accounts; never seeded with NODE_ENV=production. */
 export const TEST_ACCOUNTS = [
   { email: 'admin@test.com', password: 'qwer1234', roleId: 1, nickname: 'admin' },
   { email: 'user@test.com', password: 'qwer1234', roleId: 2, nickname: 'user' },

@@ -3,7 +3,7 @@ import { Random } from '../common/random.js';
 import { SeededRandom } from '../../test/support/shop-kit.js';
 import { drawGrade, effectOf, type Grade, pickOne, pickPalette } from './item-use.rules.js';
 
-// The odds as WIRE-CONTRACT §6.4 prints them, written out here rather than read from FOOD_ODDS so
+// The odds as the original's rules table gives them, written out here rather than read from FOOD_ODDS so
 // that a typo in the rules' table fails these tests instead of being copied into them.
 const CONTRACT_ODDS: Record<number, [Grade, number][]> = {
   10000: [

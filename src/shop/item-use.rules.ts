@@ -1,6 +1,6 @@
 import type { Random } from '../common/random.js';
 
-/** Character grades as the catalogue and the odds table name them (WIRE-CONTRACT §6.4). */
+/** Character grades as the catalogue and the odds table name them. */
 export type Grade = 'C' | 'B' | 'A' | 'A+' | 'S' | 'S+' | 'SS';
 
 /** Food effect codes → grade odds in whole percent; each row sums to 100. */
@@ -71,7 +71,7 @@ export function pickOne<T>(items: readonly T[], random: Random): T {
   return items[random.int(items.length)]!;
 }
 
-/** A palette ticket gives a palette other than the current one whenever there is one (SPEC §2.9). */
+/** A palette ticket gives a palette other than the current one whenever there is one. */
 export function pickPalette<T extends { paletteId: number }>(
   palettes: readonly T[],
   currentId: number | null,

@@ -99,7 +99,7 @@ export class ShopRepository {
     return rows[0];
   }
 
-  /** Food units held: live food rows count by quantity (SPEC §2.9), so a used food frees its place. */
+  /** Food units held: live food rows count by quantity, so a used food frees its place. */
   async foodUnits(memberId: string, tx: Tx): Promise<number> {
     const [row] = await tx
       .select({ units: sql<number>`coalesce(sum(${itemInventory.quantity}), 0)::int` })
@@ -110,7 +110,7 @@ export class ShopRepository {
     return row!.units;
   }
 
-  /** Each food unit is its own row, growing on its own (WIRE-CONTRACT §6.2). */
+  /** Each food unit is its own row, growing on its own. */
   async addFoods(memberId: string, food: ItemRow, count: number, tx: Tx): Promise<void> {
     const row = {
       memberId,

@@ -17,9 +17,9 @@ import {
   ShopRepository,
 } from './shop.repository.js';
 
-/** A purchase or sale's count (SPEC §2.9): at least one, and small enough that no sum can overflow. */
+/** A purchase or sale's count: at least one, and small enough that no sum can overflow. */
 export const MAX_COUNT = 999;
-/** The food cap counts units (SPEC §2.9; the original counted rows). */
+/** The food cap counts units (the original counted rows). */
 export const MAX_FOOD_UNITS = 4;
 
 export type UseResult =
@@ -60,7 +60,7 @@ export class ShopService {
     return this.shop.charactersOfGrade(grade);
   }
 
-  /** S1. Hidden items are as absent as deleted ones (SPEC §2.9). */
+  /** S1. Hidden items are as absent as deleted ones. */
   async purchase(accountId: string, itemId: number, count: number): Promise<TransactionRecordRow> {
     return this.transaction(accountId, async (tx) => {
       // The lock comes first, so the item is read as it is when the purchase runs (a purchase queued
@@ -116,7 +116,7 @@ export class ShopService {
     });
   }
 
-  /** S3: what the item does is decided by its effect code alone (WIRE-CONTRACT §6.4). */
+  /** S3: what the item does is decided by its effect code alone. */
   async use(accountId: string, itemInventoryId: number): Promise<UseResult> {
     return this.transaction(accountId, async (tx) => {
       const member = await this.lockMember(accountId, tx);

@@ -34,13 +34,13 @@ export class StatJobsController {
     );
   }
 
-  /** The latest runs, newest first. */
+  /** M5: the latest runs, newest first. */
   @Get('jobs')
   async jobs() {
     return { runs: await this.records.latest(LATEST_RUNS) };
   }
 
-  /** Queues a refill of [from, to] (days up to yesterday are filled); answered once queued. */
+  /** M6: queues a refill of [from, to] (days up to yesterday are filled); answered once queued. */
   @Post('statistics/backfill')
   async backfill(@ValidBody(BackfillBody) body: Infer<typeof BackfillBody>) {
     const span = daysBetween(body.from, body.to);

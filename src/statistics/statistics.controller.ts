@@ -38,7 +38,7 @@ export class StatisticsController {
     return days.map((d) => ({ date: d.date, totalSeconds: d.seconds }));
   }
 
-  /** SPEC §3: the ended sessions that overlap that local day. */
+  /** X3: the ended sessions that overlap that local day. */
   @Get('study-records')
   async records(@MemberId() memberId: string, @ValidQuery(RecordsQuery, lenient) q: Infer<typeof RecordsQuery>) {
     if (q.date === undefined) return { study_records: [] };

@@ -7,7 +7,7 @@ import { type DayTotal, StatisticsRepository } from './statistics.repository.js'
 
 export const MAX_HEAT_MAP_DAYS = 366;
 
-/** N20–N22 and study records; days are local to `?timezone=` or DEFAULT_TIMEZONE (SPEC §2.7). */
+/** N20–N22 and study records; days are local to `?timezone=` or DEFAULT_TIMEZONE. */
 @Injectable()
 export class StatisticsService {
   constructor(

@@ -10,7 +10,7 @@ import { decideRename } from './category-rules.js';
 import { type CategoryRow, StudyCategoriesRepository } from './study-categories.repository.js';
 
 /**
- * Categories N16–N19; every id is checked against the path member (SPEC §2.1). Each change takes
+ * Categories N16–N19; every id is checked against the path member (another member's is 404). Each change takes
  * the member's turn in this process, then the member row lock, so changes of one member never
  * interleave on any number of instances.
  */

@@ -1,4 +1,4 @@
-/** A member as the room shows them (WIRE-CONTRACT §3 `newMember` / `groupInfo`). */
+/** A member as the room shows them (`newMember` / `groupInfo`). */
 export interface GroupMember {
   member_id: string;
   image_url: string | null;

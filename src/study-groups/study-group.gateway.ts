@@ -42,7 +42,7 @@ interface SocketData {
 type GroupSocket = Socket & { data: SocketData };
 
 /**
- * The live study room (WIRE-CONTRACT §3, SPEC §2.10). It turns socket events into store calls and store
+ * The live study room (docs/routes.md, Socket.io). It turns socket events into store calls and store
  * results into the contract's events, and relays the internal events (timer, account deletion) to the
  * rooms; `GroupRosters` tells sockets of joins and leaves, `socket-limits.ts` bounds connections.
  */

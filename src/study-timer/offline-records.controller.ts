@@ -13,7 +13,7 @@ import { OfflineRecordBody } from './study-timer.dto.js';
 export class OfflineRecordsController {
   constructor(private readonly offline: OfflineRecordsService) {}
 
-  /** Issue 14: a session timed offline; the same `client_id` again answers the same record (200). */
+  /** M4 (issue 14): a session timed offline; the same `client_id` again answers the same record (200). */
   @Post('study-records')
   async upload(@CurrentCaller() caller: Caller, @ValidBody(OfflineRecordBody) body: Infer<typeof OfflineRecordBody>) {
     const record = await this.offline.upload(caller.accountId, {

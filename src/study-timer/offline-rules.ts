@@ -9,7 +9,7 @@ export interface Refusal {
   code: 'OFFLINE_END_BEFORE_START' | 'OFFLINE_IN_FUTURE' | 'OFFLINE_TOO_OLD' | 'OFFLINE_TOO_LONG';
 }
 
-/** Whole seconds, as the timer stores them (second precision, WIRE-CONTRACT §4.1). */
+/** Whole seconds, as the timer stores them (the original's columns had second precision). */
 export const toWholeSecond = (iso: string): Date => new Date(Math.floor(Date.parse(iso) / 1000) * 1000);
 
 /**

@@ -5,7 +5,7 @@ export function cappedSession(start: Date, now: Date, maxHours: number): { end: 
   return { end, seconds: Math.floor((end.getTime() - start.getTime()) / 1000) };
 }
 
-/** Points for a `Completed` session (SPEC §3): whole minutes × the rate. */
+/** Points for a `Completed` session: whole minutes × the rate. */
 export function rewardPoints(seconds: number, pointsPerMinute: number): number {
   return Math.floor(seconds / 60) * pointsPerMinute;
 }

@@ -60,7 +60,7 @@ export class StudyTimerService {
     });
   }
 
-  /** Ends the running session and applies its effects in the same transaction (SPEC §3, §6.3). */
+  /** Ends the running session and applies its effects in the same transaction (points, food progress, streak). */
   /** With `clientId`, a retry of an end already made answers success again and changes nothing. */
   async end(accountId: string, status: SessionStatus, clientId?: string): Promise<void> {
     const ended = await this.queue.run(accountId, () => this.endNow(accountId, status, clientId));

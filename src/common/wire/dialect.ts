@@ -1,7 +1,7 @@
 export type Dialect = 'nest' | 'spring';
 
 /**
- * The former Spring server's roots (SPEC §1), each with the route paths it holds: those keep their own
+ * The former Spring server's roots (docs/routes.md), each with the route paths it holds: those keep their own
  * paths (outside API_PREFIX) and speak the Spring dialect. Under `admin` only these three: the statistics
  * jobs' admin routes are ours, under the prefix, and a path under the prefix never matches a root.
  */

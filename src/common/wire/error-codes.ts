@@ -1,6 +1,6 @@
 /**
  * Every error the service answers, by code: its HTTP status and its text in each dialect
- * (WIRE-CONTRACT §1.4 for Nest, §1.8 and §2.3 for Spring). The PWA shows the texts as they are.
+ * (the original servers' strings, byte for byte). The PWA shows the texts as they are.
  *
  * - `nest` is the Nest dialect's message, `spring` the Spring one's (always sent as an array); a
  *   code with one of them only answers the same text in both dialects.
@@ -97,7 +97,7 @@ export const ERRORS = {
   // The operators' backfill on an instance that runs no statistics jobs.
   JOBS_DISABLED: { status: 503, nest: 'statistics jobs are not running on this instance', retryAfter: true },
 
-  // The shop (WIRE-CONTRACT §2.3 S1–S3), in each handler's check order.
+  // The shop (S1–S3), in each handler's check order.
   ITEM_NOT_FOUND: { status: 404, spring: '존재하지 않는 Item 입니다.' },
   USER_NOT_FOUND: { status: 404, spring: '존재하지 않는 유저 입니다.' },
   COUNT_TOO_SMALL: { status: 400, spring: '수량을 1개 이상 선택해주세요.' },
@@ -116,7 +116,7 @@ export const ERRORS = {
   EFFECT_MISSING: { status: 500, spring: SPRING_INTERNAL },
   NO_CHARACTER_OF_GRADE: { status: 500, spring: '서버 오류 : 해당 등급의 캐릭터 없음 (운영자에게 문의해주세요.)' },
   NO_PALETTE: { status: 500, spring: '서버 오류 : 팔레트 없음 (운영자에게 문의해주세요.)' },
-  // Not in the original (SPEC §2.9 range checks); same tone as the catalogue.
+  // Not in the original (our range checks); same tone as the catalogue.
   COUNT_TOO_LARGE: { status: 400, spring: '수량은 999개 이하로 선택해주세요.' },
   STACK_FULL: { status: 400, spring: '보유할 수 있는 수량을 초과하였습니다.' },
   POINTS_FULL: { status: 400, spring: '보유할 수 있는 포인트를 초과하였습니다.' },

@@ -16,7 +16,7 @@ interface Failure {
   headers?: Record<string, string>;
 }
 
-/** Every HTTP error leaves through here, once, in the dialect of its path (WIRE-CONTRACT §1.4, §1.8). */
+/** Every HTTP error leaves through here, once, in the dialect of its path (docs/routes.md). */
 @Catch()
 export class WireExceptionFilter implements ExceptionFilter {
   constructor(@Inject(CONFIG) private readonly config: Config) {}

@@ -2,7 +2,7 @@ import { apiError } from './api-error.js';
 import { INT4_MAX } from '../limits.js';
 
 /**
- * Reading request bodies as the former Spring server did (WIRE-CONTRACT §1.8, Jackson defaults):
+ * Reading request bodies as the former Spring server did (Jackson defaults):
  * unknown properties are ignored, numeric strings are coerced, a float is truncated, a missing or
  * null primitive is 0. What Jackson could not read at all (an object where a number belongs, text
  * that is not a number, a value outside the Java type) is 400 BAD_REQUEST with the one generic

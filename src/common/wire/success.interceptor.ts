@@ -10,7 +10,7 @@ export const RawResponse = () => SetMetadata(RAW, true);
 
 /**
  * The success envelope `{status:"success",data}`. The Nest dialect forces HTTP 200 and drops `data`
- * when a handler returns nothing (WIRE-CONTRACT §1.3); the Spring dialect keeps the route's status.
+ * when a handler returns nothing (as the original); the Spring dialect keeps the route's status.
  */
 @Injectable()
 export class SuccessInterceptor implements NestInterceptor {

@@ -4,7 +4,7 @@ import { apiError } from './api-error.js';
 
 /**
  * A small validator that reproduces class-validator's messages and order as the original Nest
- * server produced them (WIRE-CONTRACT §1.5): unknown properties first, then fields in declaration
+ * server produced them (class-validator): unknown properties first, then fields in declaration
  * order, every failing check of a field reported, in the order listed here.
  */
 export interface Check {
@@ -96,7 +96,7 @@ export const is = {
 
 export const field = <T>(...checks: Check[]): Field<T> => ({ checks });
 export const optional = <T>(...checks: Check[]): Field<T> & { optional: true } => ({ checks, optional: true });
-/** Optional, but `null` is a value and goes through the checks (for NOT NULL columns, SPEC §2.6). */
+/** Optional, but `null` is a value and goes through the checks (a NOT NULL column refuses it with 400, not 500). */
 export const optionalNonNull = <T>(...checks: Check[]): Field<T> & { optional: true } => ({
   checks,
   optional: true,
@@ -104,7 +104,7 @@ export const optionalNonNull = <T>(...checks: Check[]): Field<T> & { optional: t
 });
 
 export interface ValidateOptions {
-  /** Unknown keys pass silently (the original's `@Query('x')` routes, WIRE-CONTRACT §1.5). */
+  /** Unknown keys pass silently (the original's `@Query('x')` routes). */
   allowUnknown?: boolean;
 }
 
