@@ -3,7 +3,8 @@ import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { CONFIG, type Config, MAX_SESSION_HOURS_EVER } from '../config/config.js';
 import { DATABASE, type Database } from '../database/client.js';
-import { sessionDaySlices } from './statistics.repository.js';
+import { addDays, daysBetween } from '../common/local-days.js';
+import { type DayTotal, sessionDaySlices } from './statistics.repository.js';
 
 const dialect = new PgDialect();
 
@@ -20,14 +21,18 @@ export class RollupReader {
 
   /**
    * Day totals (seconds, non-zero) over [from, to] in `zone` (the rollups' zone), equal to the raw
-   * query's: covered, unchanged days from stat_day (one row per day), the rest (outside the coverage, days of pending
-   * changes, everything when there is no coverage) from study_record. One statement, so the coverage,
-   * the pending changes, the rollup rows and the records are read in one snapshot and one round trip.
+   * query's: covered, unchanged days from stat_day (one row per day), the rest (outside the coverage,
+   * days of pending changes, everything when there is no coverage) from study_record. One statement,
+   * so the coverage, the pending changes, the rollup rows and the records are read in one snapshot
+   * and one round trip. It answers one row of arrays (day offsets from `from`, seconds), the rollup
+   * days and the raw days apart: building and sending ~365 rows cost more than the reading does.
    */
-  async dayTotals(memberId: string, from: string, to: string, zone: string) {
+  async dayTotals(memberId: string, from: string, to: string, zone: string): Promise<DayTotal[]> {
+    const span = daysBetween(from, to);
+    if (span < 0) return [];
     const maxSession = `${MAX_SESSION_HOURS_EVER} hours`;
-    const rows = await this.run<{ date: string; seconds: number }>(
-      'rollup_day_totals',
+    const [row] = await this.run<DayArrays>(
+      'rollup_day_arrays',
       sql`
       with s as materialized (
         select daily_from, daily_through from stat_state
@@ -56,29 +61,35 @@ export class RollupReader {
         select greatest(${from}::date, s.daily_through + 1), ${to}::date from s where ${to}::date > s.daily_through
         union all
         select dirty.day, dirty.day from dirty, cov where dirty.day between cov.lo and cov.hi
-      )
-      select to_char(local_date, 'YYYY-MM-DD') as date, (micros / 1000000)::int as seconds
-      from stat_day, cov
-      where member_id = ${memberId} and local_date between cov.lo and cov.hi
-        and local_date not in (select day from dirty)
-        -- Integer division floors (micros are never negative): cheaper than numeric floor per day.
-        and micros >= 1000000
-      union all
+      ),
       -- The raw query of StatisticsRepository.dayTotals, once per range.
-      select to_char(part.day, 'YYYY-MM-DD'), floor(sum(part.seconds))::int
-      from ranges
-      cross join lateral (
-        ${sessionDaySlices(memberId, zone, sql`ranges.a::timestamp at time zone ${zone}`, sql`(ranges.b::timestamp + interval '1 day') at time zone ${zone}`)}
-        -- A fence: the scan runs once per range with its bounds, never once over all the member's records.
-        offset 0
-      ) part
-      where part.day between ranges.a and ranges.b
-      group by part.day
-      having floor(sum(part.seconds)) > 0
-      order by 1
+      raw as (
+        select part.day - ${from}::date as d, floor(sum(part.seconds))::int as seconds
+        from ranges
+        cross join lateral (
+          ${sessionDaySlices(memberId, zone, sql`ranges.a::timestamp at time zone ${zone}`, sql`(ranges.b::timestamp + interval '1 day') at time zone ${zone}`)}
+          -- A fence: the scan runs once per range with its bounds, never once over all the member's records.
+          offset 0
+        ) part
+        where part.day between ranges.a and ranges.b
+        group by part.day
+        having floor(sum(part.seconds)) > 0
+      )
+      -- Both arrays of a part come from one aggregate over the same rows, so they pair up.
+      select rolled.days, rolled.seconds, r.days raw_days, r.seconds raw_seconds
+      from (
+        select array_agg(local_date - ${from}::date) days,
+          -- Integer division floors (micros are never negative): cheaper than numeric floor per day.
+          array_agg((micros / 1000000)::int) seconds
+        from stat_day, cov
+        where member_id = ${memberId} and local_date between cov.lo and cov.hi
+          and local_date not in (select day from dirty)
+          and micros >= 1000000
+      ) rolled,
+      (select array_agg(d) days, array_agg(seconds) seconds from raw) r
     `,
     );
-    return rows.map((r) => ({ date: r.date, seconds: Number(r.seconds) }));
+    return mergeDays(from, span, row!);
   }
 
   /**
@@ -127,4 +138,31 @@ export class RollupReader {
   servesZone(zone: string): boolean {
     return zone === this.config.DEFAULT_TIMEZONE;
   }
+}
+
+/** The statement's answer: day offsets from `from` and their seconds, rollup and raw days apart (null when none). */
+interface DayArrays {
+  days: number[] | null;
+  seconds: number[] | null;
+  raw_days: number[] | null;
+  raw_seconds: number[] | null;
+}
+
+/**
+ * The days of both parts (disjoint: a day reads either its rollup or its records) as the raw query
+ * sorts them: each day's seconds put at its offset in [0, span], then the non-zero ones in order.
+ */
+function mergeDays(from: string, span: number, row: DayArrays): DayTotal[] {
+  const byOffset = new Array<number>(span + 1).fill(0);
+  const put = (days: number[] | null, seconds: number[] | null) =>
+    days?.forEach((d, i) => {
+      byOffset[d] = Number(seconds![i]);
+    });
+  put(row.days, row.seconds);
+  put(row.raw_days, row.raw_seconds);
+  const totals: DayTotal[] = [];
+  byOffset.forEach((seconds, d) => {
+    if (seconds > 0) totals.push({ date: addDays(from, d), seconds });
+  });
+  return totals;
 }
