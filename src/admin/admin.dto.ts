@@ -9,16 +9,20 @@ import {
 } from '../common/wire/spring.js';
 import { isWellFormedText } from '../common/wire/validation.js';
 import type { MemberRow } from '../members/members.repository.js';
-import type {
-  CharacterFields,
-  CharacterRow,
-  ItemFields,
-  ItemRow,
-  PaletteFields,
-  PaletteRow,
-} from './admin.repository.js';
+import {
+  toCharacterResponse as toCatalogueCharacter,
+  toPaletteResponse as toCataloguePalette,
+} from '../catalogue/catalogue.dto.js';
+import {
+  type CharacterFields,
+  type CharacterRow,
+  ITEM_TYPES,
+  type ItemFields,
+  type ItemRow,
+  type PaletteFields,
+  type PaletteRow,
+} from '../catalogue/catalogue.repository.js';
 
-export const ITEM_TYPES = ['Food', 'Consumable'] as const;
 /** Every effect code of the original and its later versions has five digits. */
 export const EFFECT_CODE_MAX = 99_999;
 const COLOR = /^#[0-9A-Fa-f]{6}$/;
@@ -260,28 +264,15 @@ export function toItemResponse(i: ItemRow) {
   };
 }
 
+/** S10–S12: the catalogue's palette with its timestamps. */
 export function toPaletteResponse(p: PaletteRow) {
-  return {
-    palette_id: p.paletteId,
-    name: p.name,
-    grade: p.grade,
-    light_color: p.lightColor,
-    normal_color: p.normalColor,
-    dark_color: p.darkColor,
-    darker_color: p.darkerColor,
-    created_at: springDateTime(p.createdAt),
-    updated_at: springDateTime(p.updatedAt),
-  };
+  return { ...toCataloguePalette(p), created_at: springDateTime(p.createdAt), updated_at: springDateTime(p.updatedAt) };
 }
 
+/** S13–S17: the catalogue's character with its timestamps. */
 export function toCharacterResponse(ch: CharacterRow) {
   return {
-    character_id: ch.characterId,
-    name: ch.name,
-    description: ch.description,
-    image_url: ch.imageUrl,
-    grade: ch.grade,
-    sell_price: ch.sellPrice,
+    ...toCatalogueCharacter(ch),
     created_at: springDateTime(ch.createdAt),
     updated_at: springDateTime(ch.updatedAt),
   };

@@ -5,14 +5,14 @@ import { isUniqueViolation } from '../database/errors.js';
 import { INT4_MAX } from '../common/limits.js';
 import { type MemberRow, MembersRepository } from '../members/members.repository.js';
 import {
-  AdminRepository,
   type CharacterFields,
   type CharacterRow,
+  CatalogueRepository,
   type ItemFields,
   type ItemRow,
   type PaletteFields,
   type PaletteRow,
-} from './admin.repository.js';
+} from '../catalogue/catalogue.repository.js';
 
 /** Ids are `integer` columns: a larger path id can name no row (and must not reach SQL as an int4). */
 const isRowId = (id: number) => id >= 1 && id <= INT4_MAX;
@@ -24,7 +24,7 @@ const isRowId = (id: number) => id >= 1 && id <= INT4_MAX;
 @Injectable()
 export class AdminService {
   constructor(
-    private readonly catalogue: AdminRepository,
+    private readonly catalogue: CatalogueRepository,
     private readonly members: MembersRepository,
     private readonly clock: Clock,
   ) {}

@@ -1,8 +1,9 @@
 import { type Check, optional } from '../common/wire/validation.js';
-import type { character, item, palette, studyCategory, studyStreak } from '../database/schema.js';
+import type { CharacterRow, ItemRow, PaletteRow } from '../catalogue/catalogue.repository.js';
+import type { studyCategory, studyStreak } from '../database/schema.js';
 import { isTimeZone } from '../common/local-days.js';
 import { toStudyRecordResponse } from '../statistics/statistics.dto.js';
-import { toPaletteResponse } from '../streaks/streaks.dto.js';
+import { toPaletteResponse } from '../catalogue/catalogue.dto.js';
 import { isoInZone, plainCell, textCell } from './csv.js';
 import type { MemberRow, RecordWithCategory, TransactionRow } from './export.repository.js';
 
@@ -57,8 +58,6 @@ export const toMemberExport = (m: MemberRow) => ({
   updated_at: m.updatedAt,
 });
 
-type PaletteRow = typeof palette.$inferSelect;
-
 export const toStreakExport = (s: typeof studyStreak.$inferSelect, p: PaletteRow | null) => ({
   study_streak_id: s.studyStreakId,
   current_streak: s.currentStreak,
@@ -77,7 +76,6 @@ export const toCategoryExport = (c: typeof studyCategory.$inferSelect) => ({
   deleted_at: c.deletedAt,
 });
 
-type ItemRow = typeof item.$inferSelect;
 export const toItemInventoryExport = (r: {
   row: {
     itemInventoryId: number;
@@ -111,7 +109,6 @@ export const toItemInventoryExport = (r: {
     : null,
 });
 
-type CharacterRow = typeof character.$inferSelect;
 export const toCharacterInventoryExport = (r: {
   row: { characterInventoryId: number; characterId: number; quantity: number; createdAt: Date; updatedAt: Date };
   character: CharacterRow | null;

@@ -6,7 +6,7 @@ import { CONFIG, type Config } from '../config/config.js';
 import { localDate } from '../common/local-days.js';
 import type { Tx } from '../database/client.js';
 import { Transactions } from '../database/transactions.js';
-import { toPaletteResponse } from '../streaks/streaks.dto.js';
+import { toPaletteResponse } from '../catalogue/catalogue.dto.js';
 import { BOM, csvRow } from './csv.js';
 import {
   CSV_COLUMNS,

@@ -2,7 +2,8 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { MemberId, OwnerOnly } from '../auth/auth.guards.js';
 import { type Infer, ValidQuery } from '../common/wire/validation.js';
-import { ItemTypeQuery, toCharacterInventoryResponse, toItemInventoryResponse, toItemResponse } from './shop.dto.js';
+import { toItemResponse } from '../catalogue/catalogue.dto.js';
+import { ItemTypeQuery, toCharacterInventoryResponse, toItemInventoryResponse } from './shop.dto.js';
 import { ShopService } from './shop.service.js';
 
 /** N14, N15 and N25 in the Nest dialect: bigint ids as strings, no timestamps. */

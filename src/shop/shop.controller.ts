@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../auth/auth.guards.js';
 import { springPathId } from '../common/wire/spring.js';
-import { readPurchase, readSale, toCharacterListResponse, toTransactionResponse, toUseResponse } from './shop.dto.js';
+import { toCharacterResponse } from '../catalogue/catalogue.dto.js';
+import { readPurchase, readSale, toTransactionResponse, toUseResponse } from './shop.dto.js';
 import { ShopService } from './shop.service.js';
 
 /** The former Spring server's shop (S1–S4), in its dialect: numeric ids, 201 for purchase and sale. */
@@ -41,6 +42,6 @@ export class ShopController {
     // PostgreSQL text can't hold U+0000, so such a grade names no character (and must not reach the query).
     const named = typeof grade === 'string' && !grade.includes('\u0000');
     const characters = named ? await this.shop.charactersOfGrade(grade) : [];
-    return { characters: characters.map(toCharacterListResponse) };
+    return { characters: characters.map(toCharacterResponse) };
   }
 }

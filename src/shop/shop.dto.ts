@@ -1,15 +1,15 @@
 import type { Check, Field } from '../common/wire/validation.js';
 import { springInt, springLong, springObject } from '../common/wire/spring.js';
 import type { TransactionRecordRow } from '../points/points.repository.js';
-import type { CharacterRow, ItemInventoryRow, ItemRow, ItemType, PaletteRow } from './shop.repository.js';
+import { toItemResponse, toSpringPaletteResponse } from '../catalogue/catalogue.dto.js';
+import { type CharacterRow, ITEM_TYPES, type ItemRow, type ItemType } from '../catalogue/catalogue.repository.js';
+import type { ItemInventoryRow } from './shop.repository.js';
 import type { UseResult } from './shop.service.js';
-
-const ITEM_TYPES: readonly string[] = ['Food', 'Consumable'];
 
 // N14/N25's query as the original DTO declared it: a missing type gives both messages, in this order.
 const itemTypeChecks: Check[] = [
   {
-    test: (v) => typeof v === 'string' && ITEM_TYPES.includes(v),
+    test: (v) => typeof v === 'string' && (ITEM_TYPES as readonly string[]).includes(v),
     message: (f) => `${f} must be either Food or Consumable`,
   },
   { test: (v) => v !== undefined && v !== null && v !== '', message: (f) => `${f} is required` },
@@ -26,21 +26,6 @@ export function readPurchase(body: unknown): { itemId: number; count: number } {
 export function readSale(body: unknown): { characterInventoryId: number; count: number } {
   const b = springObject(body);
   return { characterInventoryId: springLong(b.character_inventory_id), count: springInt(b.count) };
-}
-
-/** An item as N14 and N25 show it: `effect_code` and timestamps stay inside. */
-export function toItemResponse(i: ItemRow) {
-  return {
-    item_id: i.itemId,
-    item_type: i.itemType,
-    name: i.name,
-    description: i.description,
-    cost: i.cost,
-    required_study_time: i.requiredStudyTime,
-    image_url: i.imageUrl,
-    grade: i.grade,
-    is_hidden: i.isHidden,
-  };
 }
 
 /** N14: bigint ids are strings in the Nest dialect; a deleted item leaves the key out. */
@@ -80,18 +65,6 @@ export function toCharacterInventoryResponse({
   };
 }
 
-/** S4's character (key order as Spring's DTO). */
-export function toCharacterListResponse(c: CharacterRow) {
-  return {
-    character_id: c.characterId,
-    name: c.name,
-    description: c.description,
-    image_url: c.imageUrl,
-    grade: c.grade,
-    sell_price: c.sellPrice,
-  };
-}
-
 /** S1/S2: ids are numbers in the Spring dialect. */
 export function toTransactionResponse(r: TransactionRecordRow) {
   return {
@@ -106,21 +79,9 @@ export function toTransactionResponse(r: TransactionRecordRow) {
   };
 }
 
-function toPaletteResponse(p: PaletteRow) {
-  return {
-    palette_id: p.paletteId,
-    grade: p.grade,
-    name: p.name,
-    light_color: p.lightColor,
-    normal_color: p.normalColor,
-    dark_color: p.darkColor,
-    darker_color: p.darkerColor,
-  };
-}
-
 /** S3: the hatched character or the new palette. */
 export function toUseResponse(result: UseResult) {
-  if (result.kind === 'palette') return { palette: toPaletteResponse(result.palette) };
+  if (result.kind === 'palette') return { palette: toSpringPaletteResponse(result.palette) };
   const c = result.character;
   return {
     character_inventory_id: result.characterInventoryId,

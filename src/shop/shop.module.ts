@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CatalogueModule } from '../catalogue/catalogue.module.js';
 import { PointsRepository } from '../points/points.repository.js';
 import { StreaksModule } from '../streaks/streaks.module.js';
 import { InventoryController } from './inventory.controller.js';
@@ -7,7 +8,7 @@ import { ShopRepository } from './shop.repository.js';
 import { ShopService } from './shop.service.js';
 
 @Module({
-  imports: [StreaksModule],
+  imports: [CatalogueModule, StreaksModule],
   controllers: [InventoryController, ShopController],
   providers: [ShopService, ShopRepository, PointsRepository],
 })

@@ -1,33 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
-import { DATABASE, type Database, type DbOrTx, type Tx } from '../database/client.js';
-import { character, characterInventory, item, itemInventory, member, palette } from '../database/schema.js';
+import type { ItemRow, ItemType } from '../catalogue/catalogue.repository.js';
+import { DATABASE, type Database, type Tx } from '../database/client.js';
+import { character, characterInventory, item, itemInventory, member } from '../database/schema.js';
 
-export type ItemType = 'Food' | 'Consumable';
-export type ItemRow = typeof item.$inferSelect;
-export type CharacterRow = typeof character.$inferSelect;
-export type PaletteRow = typeof palette.$inferSelect;
 export type ItemInventoryRow = typeof itemInventory.$inferSelect;
 
 const liveItem = and(eq(item.itemId, itemInventory.itemId), isNull(item.deletedAt));
 const liveCharacter = and(eq(character.characterId, characterInventory.characterId), isNull(character.deletedAt));
 
-/** All SQL of the shop: catalogue reads, inventories and the rows a purchase, sale or use changes. */
+/** All SQL of the shop: inventories and the rows a purchase, sale or use changes; the catalogue's is CatalogueRepository's. */
 @Injectable()
 export class ShopRepository {
   constructor(@Inject(DATABASE) private readonly database: Database) {}
 
   private get db() {
     return this.database.db;
-  }
-
-  /** N25: what the shop offers. */
-  async listedItems(type: ItemType): Promise<ItemRow[]> {
-    return this.db
-      .select()
-      .from(item)
-      .where(and(eq(item.itemType, type), eq(item.isHidden, false), isNull(item.deletedAt)))
-      .orderBy(asc(item.itemId));
   }
 
   /** N14: live rows with something left; a row whose item was deleted comes without it. */
@@ -55,35 +43,6 @@ export class ShopRepository {
       .leftJoin(character, liveCharacter)
       .where(and(eq(characterInventory.memberId, memberId), gt(characterInventory.quantity, 0)))
       .orderBy(asc(characterInventory.characterInventoryId));
-  }
-
-  /** S4. */
-  async charactersOfGrade(grade: string, tx: DbOrTx = this.db): Promise<CharacterRow[]> {
-    return tx
-      .select()
-      .from(character)
-      .where(and(eq(character.grade, grade), isNull(character.deletedAt)))
-      .orderBy(asc(character.characterId));
-  }
-
-  async liveItem(itemId: number, tx: DbOrTx): Promise<ItemRow | undefined> {
-    const rows = await tx
-      .select()
-      .from(item)
-      .where(and(eq(item.itemId, itemId), isNull(item.deletedAt)));
-    return rows[0];
-  }
-
-  async liveCharacter(characterId: number, tx: DbOrTx): Promise<CharacterRow | undefined> {
-    const rows = await tx
-      .select()
-      .from(character)
-      .where(and(eq(character.characterId, characterId), isNull(character.deletedAt)));
-    return rows[0];
-  }
-
-  async livePalettes(tx: DbOrTx): Promise<PaletteRow[]> {
-    return tx.select().from(palette).where(isNull(palette.deletedAt)).orderBy(asc(palette.paletteId));
   }
 
   /** The caller's member row, locked: every purchase, sale and use of one member runs alone. */

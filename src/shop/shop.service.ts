@@ -3,19 +3,19 @@ import { MemberQueue } from '../common/keyed-queue.js';
 import { Random } from '../common/random.js';
 import { apiError } from '../common/wire/api-error.js';
 import { CONFIG, type Config } from '../config/config.js';
+import {
+  CatalogueRepository,
+  type CharacterRow,
+  type ItemType,
+  type PaletteRow,
+} from '../catalogue/catalogue.repository.js';
 import { INT4_MAX } from '../common/limits.js';
 import type { Tx } from '../database/client.js';
 import { Transactions } from '../database/transactions.js';
 import { PointsRepository, type TransactionRecordRow } from '../points/points.repository.js';
 import { StreaksRepository } from '../streaks/streaks.repository.js';
 import { drawGrade, effectOf, pickOne, pickPalette } from './item-use.rules.js';
-import {
-  type CharacterRow,
-  type ItemInventoryRow,
-  type ItemType,
-  type PaletteRow,
-  ShopRepository,
-} from './shop.repository.js';
+import { type ItemInventoryRow, ShopRepository } from './shop.repository.js';
 
 /** A purchase or sale's count: at least one, and small enough that no sum can overflow. */
 export const MAX_COUNT = 999;
@@ -39,13 +39,14 @@ export class ShopService {
     /** One member's operations queue here before taking a pooled connection. */
     private readonly perMember: MemberQueue,
     private readonly shop: ShopRepository,
+    private readonly catalogue: CatalogueRepository,
     private readonly points: PointsRepository,
     private readonly streaks: StreaksRepository,
     private readonly random: Random,
   ) {}
 
   listedItems(type: ItemType) {
-    return this.shop.listedItems(type);
+    return this.catalogue.listListedItems(type);
   }
 
   itemInventory(memberId: string, type: ItemType) {
@@ -57,7 +58,7 @@ export class ShopService {
   }
 
   charactersOfGrade(grade: string) {
-    return this.shop.charactersOfGrade(grade);
+    return this.catalogue.listCharactersOfGrade(grade);
   }
 
   /** S1. Hidden items are as absent as deleted ones. */
@@ -66,7 +67,7 @@ export class ShopService {
       // The lock comes first, so the item is read as it is when the purchase runs (a purchase queued
       // behind another can't buy an item hidden or repriced meanwhile); the item 404 still wins.
       const locked = await this.shop.lockMember(accountId, tx);
-      const found = await this.shop.liveItem(itemId, tx);
+      const found = await this.catalogue.findItem(itemId, tx);
       if (!found || found.isHidden) throw apiError('ITEM_NOT_FOUND');
       if (!locked) throw apiError('USER_NOT_FOUND');
       const member = locked;
@@ -101,7 +102,7 @@ export class ShopService {
       // Someone else's row answers exactly as a missing one: ids reveal nothing.
       if (!row || row.memberId !== member.memberId) throw apiError('SELL_NOT_OWNED');
       if (row.quantity < count) throw apiError('SELL_TOO_MANY');
-      const sold = await this.shop.liveCharacter(row.characterId, tx);
+      const sold = await this.catalogue.findCharacter(row.characterId, tx);
       if (!sold) throw apiError('CHARACTER_NOT_FOUND');
       const amount = sold.sellPrice * count;
       // A sale that the balance can't hold is refused whole, rather than paying part of it.
@@ -147,7 +148,7 @@ export class ShopService {
 
   /** A grown food hatches into a random character of a grade drawn with the food's odds. */
   private async hatch(memberId: string, food: ItemInventoryRow, code: number, tx: Tx): Promise<UseResult> {
-    const pool = await this.shop.charactersOfGrade(drawGrade(code, this.random), tx);
+    const pool = await this.catalogue.listCharactersOfGrade(drawGrade(code, this.random), tx);
     if (pool.length === 0) throw apiError('NO_CHARACTER_OF_GRADE');
     const hatched = pickOne(pool, this.random);
     const characterInventoryId = await this.shop.addCharacter(memberId, hatched.characterId, tx);
@@ -157,7 +158,7 @@ export class ShopService {
 
   /** A palette ticket repaints the streak, with a palette other than the current one when there is one. */
   private async repaint(memberId: string, ticket: ItemInventoryRow, tx: Tx): Promise<UseResult> {
-    const palettes = await this.shop.livePalettes(tx);
+    const palettes = await this.catalogue.listPalettes(tx);
     if (palettes.length === 0) throw apiError('NO_PALETTE');
     const streak = await this.streaks.lock(memberId, tx);
     const chosen = pickPalette(palettes, streak.paletteId, this.random);

@@ -1,4 +1,6 @@
-import type { PaletteRow, StreakRow } from './streaks.repository.js';
+import { toPaletteResponse } from '../catalogue/catalogue.dto.js';
+import type { PaletteRow } from '../catalogue/catalogue.repository.js';
+import type { StreakRow } from './streaks.repository.js';
 
 /**
  * N13: no timestamps; `palette` absent (not null) without one; `member` only on the call that
@@ -11,17 +13,5 @@ export function toStreakResponse(streak: StreakRow, current: number, palette: Pa
     current_streak: current,
     ...(palette ? { palette: toPaletteResponse(palette) } : {}),
     ...(createdFor ? { member: { member_id: createdFor } } : {}),
-  };
-}
-
-export function toPaletteResponse(p: PaletteRow) {
-  return {
-    palette_id: p.paletteId,
-    name: p.name,
-    grade: p.grade,
-    light_color: p.lightColor,
-    normal_color: p.normalColor,
-    dark_color: p.darkColor,
-    darker_color: p.darkerColor,
   };
 }

@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { DATABASE, type Database, type DbOrTx } from '../database/client.js';
 import { palette, studyStreak } from '../database/schema.js';
+import type { PaletteRow } from '../catalogue/catalogue.repository.js';
 import type { StreakState } from './streak-rules.js';
 
 export type StreakRow = typeof studyStreak.$inferSelect;
-export type PaletteRow = typeof palette.$inferSelect;
 
 @Injectable()
 export class StreaksRepository {

@@ -5,7 +5,8 @@ import type { Tx } from '../database/client.js';
 import { addDays, datesTouched, localDate } from '../common/local-days.js';
 import { StatisticsRepository } from '../statistics/statistics.repository.js';
 import { advanceStreak, backfillStreak, currentStreakOn } from './streak-rules.js';
-import { type PaletteRow, type StreakRow, StreaksRepository } from './streaks.repository.js';
+import type { PaletteRow } from '../catalogue/catalogue.repository.js';
+import { type StreakRow, StreaksRepository } from './streaks.repository.js';
 
 /** Streak days are local to DEFAULT_TIMEZONE: the member has no zone of their own. */
 @Injectable()

@@ -3,6 +3,8 @@ import { and, asc, eq, isNull, ne, sql } from 'drizzle-orm';
 import { DATABASE, type Database, type DbOrTx } from '../database/client.js';
 import { character, item, palette } from '../database/schema.js';
 
+export const ITEM_TYPES = ['Food', 'Consumable'] as const;
+export type ItemType = (typeof ITEM_TYPES)[number];
 export type ItemRow = typeof item.$inferSelect;
 export type PaletteRow = typeof palette.$inferSelect;
 export type CharacterRow = typeof character.$inferSelect;
@@ -12,9 +14,12 @@ export type ItemFields = Editable<Omit<ItemRow, 'itemId'>>;
 export type PaletteFields = Editable<Omit<PaletteRow, 'paletteId'>>;
 export type CharacterFields = Editable<Omit<CharacterRow, 'characterId' | 'description'>> & { description: string };
 
-/** All SQL of the admin catalogue. Only live rows (deleted_at is null) are found, changed or deleted. */
+/**
+ * All SQL on the catalogue (items, palettes, characters): the admin writes it, the shop reads it.
+ * Only live rows (deleted_at is null) are found, changed or deleted.
+ */
 @Injectable()
-export class AdminRepository {
+export class CatalogueRepository {
   constructor(@Inject(DATABASE) private readonly database: Database) {}
 
   private get db() {
@@ -28,6 +33,15 @@ export class AdminRepository {
 
   listItems(tx: DbOrTx = this.db): Promise<ItemRow[]> {
     return tx.select().from(item).where(isNull(item.deletedAt)).orderBy(asc(item.itemId));
+  }
+
+  /** N25: what the shop offers, hidden items left out. */
+  listListedItems(type: ItemType, tx: DbOrTx = this.db): Promise<ItemRow[]> {
+    return tx
+      .select()
+      .from(item)
+      .where(and(eq(item.itemType, type), eq(item.isHidden, false), isNull(item.deletedAt)))
+      .orderBy(asc(item.itemId));
   }
 
   async findItem(id: number, tx: DbOrTx = this.db): Promise<ItemRow | undefined> {
@@ -96,6 +110,15 @@ export class AdminRepository {
 
   listCharacters(tx: DbOrTx = this.db): Promise<CharacterRow[]> {
     return tx.select().from(character).where(isNull(character.deletedAt)).orderBy(asc(character.characterId));
+  }
+
+  /** S4, and the pool a hatching food draws from. */
+  listCharactersOfGrade(grade: string, tx: DbOrTx = this.db): Promise<CharacterRow[]> {
+    return tx
+      .select()
+      .from(character)
+      .where(and(eq(character.grade, grade), isNull(character.deletedAt)))
+      .orderBy(asc(character.characterId));
   }
 
   async findCharacter(id: number, tx: DbOrTx = this.db): Promise<CharacterRow | undefined> {
