@@ -57,6 +57,7 @@ describe('statistics jobs on PostgreSQL (pg-boss)', () => {
   let a: AppHandle;
   let b: AppHandle | undefined;
   let webhook: Server;
+  let url: string | undefined;
   const alerts: { text: string }[] = [];
   const appName = `monta-stats-test-${process.pid}`;
   const runs = async (where = 'true') =>
@@ -177,7 +178,7 @@ describe('statistics jobs on PostgreSQL (pg-boss)', () => {
   });
 
   it('the admin routes list the runs and queue a backfill (live Admin accounts, Nest dialect)', async () => {
-    const url = await a.listen();
+    url ??= await a.listen();
     const api = client(url);
     await db.query(
       `insert into account (email, password, role_id) select 'admin.jobs@test.com', password, 1 from account where false`,
@@ -271,6 +272,66 @@ describe('statistics jobs on PostgreSQL (pg-boss)', () => {
       const job = await db.query(`select state from pgboss.job where id = $1`, [id]);
       return job.rows[0]?.state === 'completed' && (await runOf(id!))?.status === 'completed';
     });
+  });
+
+  it('a run held long past its deadline: retries wait for it without a connection, the process keeps serving', async () => {
+    // The defect: pg-boss retries a job whose handler outlives its expiry while that handler still
+    // runs; each attempt held a connection of the jobs' pool waiting on the writers' lock, the pool
+    // ran dry and pg-boss's own fail() of the next expired attempt rejected unhandled.
+    const unhandled: unknown[] = [];
+    const capture = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', capture);
+    url ??= await a.listen();
+    const api = client(url);
+    await db.query('delete from stat_daily; delete from stat_day; delete from stat_monthly; delete from stat_state');
+    const holder = await db.connect();
+    await holder.query('select pg_advisory_lock($1)', [ROLLUP_LOCK]);
+    let id: string | undefined;
+    const health: number[] = [];
+    let waiting = 0;
+    try {
+      id = await a.app.get(StatJobsRunner).runNow('daily', 1);
+      // The third attempt is fetched while the first still waits for the lock…
+      await until('the third attempt', async () => {
+        const job = await db.query(`select state, retry_count from pgboss.job where id = $1`, [id]);
+        return job.rows[0]?.state === 'active' && job.rows[0].retry_count >= 2;
+      });
+      // …and it too outlives its 1 s deadline, past the pool's 3 s connect timeout.
+      for (const end = Date.now() + 4500; Date.now() < end; ) {
+        health.push((await api.get('/health/live')).status);
+        const { rows } = await db.query(
+          `select count(*)::int n from pg_stat_activity where application_name = $1 and wait_event_type = 'Lock'`,
+          [appName],
+        );
+        waiting = Math.max(waiting, rows[0].n as number);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    } finally {
+      await holder.query('select pg_advisory_unlock($1)', [ROLLUP_LOCK]);
+      holder.release();
+    }
+    try {
+      expect(unhandled).toEqual([]);
+      expect(health.every((s) => s === 200)).toBe(true);
+      // One attempt at a time waits for the lock: the others wait in the process, without a connection.
+      expect(waiting).toBe(1);
+      await until('the held run completed', async () => {
+        const job = await db.query(`select state from pgboss.job where id = $1`, [id]);
+        return job.rows[0]?.state === 'completed' && (await runOf(id!))?.status === 'completed';
+      });
+      // One run of this job, and its rows are what a full refill writes.
+      const records = await runs(`job_id = '${id}'`);
+      expect(records).toHaveLength(1);
+      expect(records[0]!.rows_written).toBeGreaterThan(300);
+      const after = await checksum();
+      const refill = await a.app.get(StatJobsRunner).queueBackfill({ from: '2000-01-01', to: '2100-01-01' });
+      await until('the refill', async () => (await runOf(refill!))?.status === 'completed');
+      expect(await checksum()).toBe(after);
+      expect((await api.get('/health/ready')).status).toBe(200);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', capture);
+    }
   });
 
   it('two instances: each scheduled run happens once', async () => {

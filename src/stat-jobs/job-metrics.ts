@@ -6,6 +6,7 @@ export class JobMetrics {
   readonly rows: Counter<'job' | 'kind'>;
   readonly duration: Histogram<'job'>;
   readonly failureRate: Gauge;
+  readonly queueErrors: Counter<'source'>;
 
   constructor(registry: Registry) {
     this.runs = new Counter({
@@ -30,6 +31,12 @@ export class JobMetrics {
     this.failureRate = new Gauge({
       name: 'monta_stats_job_failure_rate',
       help: 'Share of failed runs among the last ALERT_FAILURE_WINDOW_RUNS finished statistics runs',
+      registers: [registry],
+    });
+    this.queueErrors = new Counter({
+      name: 'monta_stats_job_queue_errors_total',
+      help: "Errors inside pg-boss, logged and contained: its error event, or its settling of an attempt",
+      labelNames: ['source'],
       registers: [registry],
     });
   }

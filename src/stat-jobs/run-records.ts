@@ -48,6 +48,12 @@ export class RunRecords {
     );
   }
 
+  /** Whether an attempt of this job completed it already (here or on another instance). */
+  async completed(jobId: string): Promise<boolean> {
+    const { rows } = await this.run(`select 1 from stat_job_run where job_id = $1 and status = 'completed'`, [jobId]);
+    return rows.length > 0;
+  }
+
   /** Failure rate of the last `n` finished runs, and of the `n` before the newest one. */
   async failureRates(n: number): Promise<{ now: number; before: number }> {
     const { rows } = await this.run<{ status: RunStatus }>(

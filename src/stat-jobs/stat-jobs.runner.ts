@@ -7,6 +7,7 @@ import { DATABASE, type Database } from '../database/client.js';
 import { isTransientDatabaseError } from '../database/errors.js';
 import { canonicalZone } from '../common/local-days.js';
 import { AlertSender } from './alerts.js';
+import { containSettlements } from './boss-db.js';
 import { type JobDatabase, openJobDatabase } from './job-database.js';
 import { JobMetrics } from './job-metrics.js';
 import { RunRecords } from './run-records.js';
@@ -40,6 +41,8 @@ export class StatJobsRunner implements OnApplicationBootstrap, OnApplicationShut
   private boss?: PgBoss;
   private jobs?: StatJobs;
   private records?: RunRecords;
+  /** The end of the last run queued in this process: runs here go one at a time. */
+  private tail: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -70,13 +73,13 @@ export class StatJobsRunner implements OnApplicationBootstrap, OnApplicationShut
     this.records = new RunRecords(this.db.run);
     const monitor = Math.max(1, Math.min(30, Math.round(c.STATS_JOB_POLL_SECONDS)));
     const boss = new PgBoss({
-      db: this.db.boss,
+      db: containSettlements(this.db.boss, 'pgboss', (error) => this.queueError('settle', error)),
       schema: 'pgboss',
       cronMonitorIntervalSeconds: monitor,
       cronWorkerIntervalSeconds: monitor,
       maintenanceIntervalSeconds: 300,
     });
-    boss.on('error', (error) => this.logger.warn({ err: error }, 'pg-boss error'));
+    boss.on('error', (error) => this.queueError('event', error));
     try {
       await boss.start();
       const queue = {
@@ -134,7 +137,51 @@ export class StatJobsRunner implements OnApplicationBootstrap, OnApplicationShut
     return this.jobs!.backfill(data.from, data.to, now);
   }
 
+  /** An error inside pg-boss: counted and logged (its code and message only), never thrown. */
+  private queueError(source: 'event' | 'settle', error: unknown) {
+    this.metrics.queueErrors.inc({ source });
+    const { code, message, queue } = (error ?? {}) as { code?: string; message?: string; queue?: string };
+    this.logger.warn({ source, code, queue, message }, 'pg-boss error');
+  }
+
+  /**
+   * One attempt of a job. pg-boss gives up on an attempt at its expiry and may start the next one
+   * while the first still runs (JS cannot cancel it): attempts in this process therefore run one at
+   * a time, waiting for each other here rather than on the writers' lock with a connection of the
+   * jobs' small pool. An attempt pg-boss gave up on while it waited is not started; one of a job an
+   * earlier attempt completed meanwhile only notes it. Across instances the wait is the writers'
+   * lock, bounded by the pool's lock_timeout (STATS_JOB_STATEMENT_TIMEOUT_MS): one connection per
+   * instance, and a transient error when it runs out.
+   */
   private async handle(name: JobName, job: PgBoss.JobWithMetadata<BackfillData>) {
+    const fetched = performance.now();
+    const previous = this.tail;
+    let done!: () => void;
+    this.tail = new Promise((resolve) => (done = resolve));
+    try {
+      await previous;
+      const attempt = job.retryCount + 1;
+      if (performance.now() - fetched >= Number(job.expireInSeconds) * 1000) {
+        this.logger.warn(
+          { job: name, id: job.id, attempt, status: 'not started' },
+          'statistics run: pg-boss gave up on this attempt while an earlier run went on',
+        );
+        return { skipped: 'expired while an earlier run went on' };
+      }
+      if (job.retryCount > 0 && (await this.records!.completed(job.id))) {
+        this.logger.log(
+          { job: name, id: job.id, attempt, status: 'completed' },
+          'statistics run: an earlier attempt completed it',
+        );
+        return { skipped: 'completed by an earlier attempt' };
+      }
+      return await this.attempt(name, job, fetched);
+    } finally {
+      done();
+    }
+  }
+
+  private async attempt(name: JobName, job: PgBoss.JobWithMetadata<BackfillData>, fetched: number) {
     const attempt = job.retryCount + 1;
     const started = performance.now();
     // The run's deadline is its pg-boss expiry (the queue's STATS_JOB_DEADLINE_MINUTES unless the
@@ -143,7 +190,7 @@ export class StatJobsRunner implements OnApplicationBootstrap, OnApplicationShut
     const deadlineSeconds = Number(job.expireInSeconds);
     const deadline = setTimeout(
       () => void this.alerts.send(`statistics ${name} run ${job.id} has not finished after ${deadlineSeconds} s`),
-      deadlineSeconds * 1000,
+      Math.max(0, deadlineSeconds * 1000 - (started - fetched)),
     );
     deadline.unref();
     try {
@@ -168,7 +215,9 @@ export class StatJobsRunner implements OnApplicationBootstrap, OnApplicationShut
         },
         'statistics run',
       );
-      await this.watchFailureRate();
+      await this.watchFailureRate().catch((e: unknown) =>
+        this.logger.warn({ err: e }, 'statistics run: could not update the failure rate'),
+      );
       return result;
     } catch (error) {
       const ms = performance.now() - started;
