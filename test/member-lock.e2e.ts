@@ -2,8 +2,7 @@ import 'reflect-metadata';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Database, openDatabase, type Tx } from '../src/database/client.js';
-import { ShopRepository } from '../src/shop/shop.repository.js';
-import { StudyTimerRepository } from '../src/study-timer/study-timer.repository.js';
+import { MembersRepository } from '../src/members/members.repository.js';
 import { useApp } from './support/app.js';
 import { createItem } from './support/factories.js';
 import { client, registerAndLogin } from './support/http.js';
@@ -26,9 +25,12 @@ afterAll(async () => {
   await other.end();
 });
 
-const locks: [string, (accountId: string, tx: Tx) => Promise<unknown>][] = [
-  ['the shop', (accountId, tx) => new ShopRepository(database).lockMember(accountId, tx)],
-  ['the study timer', (accountId, tx) => new StudyTimerRepository().lockMember(accountId, tx)],
+// One lock (MembersRepository.lock), taken by account (the shop, the timer, offline uploads) or by
+// member id (the categories).
+type Member = { accountId: string; memberId: string };
+const locks: [string, (u: Member, tx: Tx) => Promise<unknown>][] = [
+  ['the shop and the study timer', (u, tx) => new MembersRepository(database).lock({ accountId: u.accountId }, tx)],
+  ['the categories', (u, tx) => new MembersRepository(database).lock({ memberId: u.memberId }, tx)],
 ];
 
 describe.each(locks)('the member lock of %s', (_name, lock) => {
@@ -36,7 +38,7 @@ describe.each(locks)('the member lock of %s', (_name, lock) => {
     const u = await registerAndLogin(client(app.url));
     await other.query('delete from study_streak where member_id = $1', [u.memberId]);
     await database.db.transaction(async (tx) => {
-      await lock(u.accountId, tx);
+      await lock(u, tx);
       // Another connection creates the member's streak meanwhile; with a blocking lock this waits for
       // our commit and fails on the lock timeout instead.
       const elsewhere = await other.connect();

@@ -1,9 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { eq, inArray, sql } from 'drizzle-orm';
-import { DATABASE, type Database, type DbOrTx } from '../database/client.js';
+import { DATABASE, type Database, type DbOrTx, type Tx } from '../database/client.js';
 import { member, studyStreak } from '../database/schema.js';
 
 export type MemberRow = typeof member.$inferSelect;
+/** What the member lock's holders read under it: the balance (the shop) and the running record (the timer). */
+export interface LockedMember {
+  memberId: string;
+  point: number;
+  activeRecordId: number | null;
+}
 
 /** All SQL on members (and the streak row every member has). */
 @Injectable()
@@ -77,6 +83,22 @@ export class MembersRepository {
       .update(member)
       .set({ ...patch, updatedAt: sql`now()` })
       .where(eq(member.memberId, memberId));
+  }
+
+  /**
+   * The member row, locked until the transaction ends: the shop, the timer, offline uploads and the
+   * categories take it first, so one member's changes run one at a time on any number of instances.
+   * Only non-key columns change, so `no key update` is enough, and it doesn't block foreign-key checks
+   * of rows inserted for the member elsewhere (a streak created by a read), which with `update` could
+   * deadlock against the holder. Undefined when there is no such member.
+   */
+  async lock(by: { accountId: string } | { memberId: string }, tx: Tx): Promise<LockedMember | undefined> {
+    const rows = await tx
+      .select({ memberId: member.memberId, point: member.point, activeRecordId: member.activeRecordId })
+      .from(member)
+      .where('accountId' in by ? eq(member.accountId, by.accountId) : eq(member.memberId, by.memberId))
+      .for('no key update');
+    return rows[0];
   }
 
   async listAll(tx: DbOrTx = this.db): Promise<MemberRow[]> {

@@ -3,7 +3,7 @@ import { springInt, springLong, springObject } from '../common/wire/spring.js';
 import type { TransactionRecordRow } from '../points/points.repository.js';
 import { toItemResponse, toSpringPaletteResponse } from '../catalogue/catalogue.dto.js';
 import { type CharacterRow, ITEM_TYPES, type ItemRow, type ItemType } from '../catalogue/catalogue.repository.js';
-import type { ItemInventoryRow } from './shop.repository.js';
+import type { ItemInventoryRow } from '../inventory/inventory.repository.js';
 import type { UseResult } from './shop.service.js';
 
 // N14/N25's query as the original DTO declared it: a missing type gives both messages, in this order.

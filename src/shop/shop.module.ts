@@ -1,15 +1,15 @@
 import { Module } from '@nestjs/common';
 import { CatalogueModule } from '../catalogue/catalogue.module.js';
-import { PointsRepository } from '../points/points.repository.js';
+import { InventoryModule } from '../inventory/inventory.module.js';
+import { PointsModule } from '../points/points.module.js';
 import { StreaksModule } from '../streaks/streaks.module.js';
 import { InventoryController } from './inventory.controller.js';
 import { ShopController } from './shop.controller.js';
-import { ShopRepository } from './shop.repository.js';
 import { ShopService } from './shop.service.js';
 
 @Module({
-  imports: [CatalogueModule, StreaksModule],
+  imports: [CatalogueModule, InventoryModule, PointsModule, StreaksModule],
   controllers: [InventoryController, ShopController],
-  providers: [ShopService, ShopRepository, PointsRepository],
+  providers: [ShopService],
 })
 export class ShopModule {}

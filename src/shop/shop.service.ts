@@ -12,10 +12,11 @@ import {
 import { INT4_MAX } from '../common/limits.js';
 import type { Tx } from '../database/client.js';
 import { Transactions } from '../database/transactions.js';
+import { type ItemInventoryRow, InventoryRepository } from '../inventory/inventory.repository.js';
+import { MembersRepository } from '../members/members.repository.js';
 import { PointsRepository, type TransactionRecordRow } from '../points/points.repository.js';
 import { StreaksRepository } from '../streaks/streaks.repository.js';
 import { drawGrade, effectOf, pickOne, pickPalette } from './item-use.rules.js';
-import { type ItemInventoryRow, ShopRepository } from './shop.repository.js';
 
 /** A purchase or sale's count: at least one, and small enough that no sum can overflow. */
 export const MAX_COUNT = 999;
@@ -38,7 +39,8 @@ export class ShopService {
     private readonly transactions: Transactions,
     /** One member's operations queue here before taking a pooled connection. */
     private readonly perMember: MemberQueue,
-    private readonly shop: ShopRepository,
+    private readonly inventory: InventoryRepository,
+    private readonly members: MembersRepository,
     private readonly catalogue: CatalogueRepository,
     private readonly points: PointsRepository,
     private readonly streaks: StreaksRepository,
@@ -50,11 +52,11 @@ export class ShopService {
   }
 
   itemInventory(memberId: string, type: ItemType) {
-    return this.shop.itemInventory(memberId, type);
+    return this.inventory.itemInventory(memberId, type);
   }
 
   characterInventory(memberId: string) {
-    return this.shop.characterInventory(memberId);
+    return this.inventory.characterInventory(memberId);
   }
 
   charactersOfGrade(grade: string) {
@@ -66,7 +68,7 @@ export class ShopService {
     return this.transaction(accountId, async (tx) => {
       // The lock comes first, so the item is read as it is when the purchase runs (a purchase queued
       // behind another can't buy an item hidden or repriced meanwhile); the item 404 still wins.
-      const locked = await this.shop.lockMember(accountId, tx);
+      const locked = await this.members.lock({ accountId }, tx);
       const found = await this.catalogue.findItem(itemId, tx);
       if (!found || found.isHidden) throw apiError('ITEM_NOT_FOUND');
       if (!locked) throw apiError('USER_NOT_FOUND');
@@ -75,14 +77,14 @@ export class ShopService {
       const amount = found.cost * count; // ≤ INT4_MAX × 999: exact in a double
       if (amount > member.point) throw apiError('NOT_ENOUGH_POINTS');
       if (found.itemType === 'Food') {
-        if ((await this.shop.foodUnits(member.memberId, tx)) + count > MAX_FOOD_UNITS) {
+        if ((await this.inventory.foodUnits(member.memberId, tx)) + count > MAX_FOOD_UNITS) {
           throw apiError('FOOD_CAP');
         }
-        await this.shop.addFoods(member.memberId, found, count, tx);
+        await this.inventory.addFoods(member.memberId, found, count, tx);
       } else {
-        const held = (await this.shop.consumableStack(member.memberId, found.itemId, tx)) ?? 0;
+        const held = (await this.inventory.consumableStack(member.memberId, found.itemId, tx)) ?? 0;
         if (held + count > INT4_MAX) throw apiError('STACK_FULL');
-        await this.shop.addConsumables(member.memberId, found, count, tx);
+        await this.inventory.addConsumables(member.memberId, found, count, tx);
       }
       const { record } = await this.points.debit(
         member.memberId,
@@ -98,7 +100,7 @@ export class ShopService {
     checkCount(count);
     return this.transaction(accountId, async (tx) => {
       const member = await this.lockMember(accountId, tx);
-      const row = await this.shop.lockCharacterInventory(characterInventoryId, tx);
+      const row = await this.inventory.lockCharacterInventory(characterInventoryId, tx);
       // Someone else's row answers exactly as a missing one: ids reveal nothing.
       if (!row || row.memberId !== member.memberId) throw apiError('SELL_NOT_OWNED');
       if (row.quantity < count) throw apiError('SELL_TOO_MANY');
@@ -107,7 +109,7 @@ export class ShopService {
       const amount = sold.sellPrice * count;
       // A sale that the balance can't hold is refused whole, rather than paying part of it.
       if (member.point + amount > INT4_MAX) throw apiError('POINTS_FULL');
-      await this.shop.removeCharacters(row.characterInventoryId, count, tx);
+      await this.inventory.removeCharacters(row.characterInventoryId, count, tx);
       const { record } = await this.points.credit(
         member.memberId,
         { type: 'Sell', amount, count, notes: `${sold.name} ${count}개 판매` },
@@ -121,7 +123,7 @@ export class ShopService {
   async use(accountId: string, itemInventoryId: number): Promise<UseResult> {
     return this.transaction(accountId, async (tx) => {
       const member = await this.lockMember(accountId, tx);
-      const owned = await this.shop.lockOwnedItem(itemInventoryId, member.memberId, tx);
+      const owned = await this.inventory.lockOwnedItem(itemInventoryId, member.memberId, tx);
       if (!owned) throw apiError('ITEM_NOT_OWNED');
       if (owned.row.quantity <= 0) throw apiError('NOTHING_TO_USE');
       const effect = effectOf(owned.item.effectCode);
@@ -151,8 +153,8 @@ export class ShopService {
     const pool = await this.catalogue.listCharactersOfGrade(drawGrade(code, this.random), tx);
     if (pool.length === 0) throw apiError('NO_CHARACTER_OF_GRADE');
     const hatched = pickOne(pool, this.random);
-    const characterInventoryId = await this.shop.addCharacter(memberId, hatched.characterId, tx);
-    await this.shop.consumeFood(food, tx);
+    const characterInventoryId = await this.inventory.addCharacter(memberId, hatched.characterId, tx);
+    await this.inventory.consumeFood(food, tx);
     return { kind: 'character', characterInventoryId, character: hatched };
   }
 
@@ -163,7 +165,7 @@ export class ShopService {
     const streak = await this.streaks.lock(memberId, tx);
     const chosen = pickPalette(palettes, streak.paletteId, this.random);
     await this.streaks.setPalette(memberId, chosen.paletteId, tx);
-    await this.shop.consumeOne(ticket.itemInventoryId, tx);
+    await this.inventory.consumeOne(ticket.itemInventoryId, tx);
     return { kind: 'palette', palette: chosen };
   }
 
@@ -179,7 +181,7 @@ export class ShopService {
   }
 
   private async lockMember(accountId: string, tx: Tx) {
-    const member = await this.shop.lockMember(accountId, tx);
+    const member = await this.members.lock({ accountId }, tx);
     if (!member) throw apiError('USER_NOT_FOUND');
     return member;
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq, isNull, ne, sql } from 'drizzle-orm';
 import { DATABASE, type Database, type DbOrTx } from '../database/client.js';
-import { member, studyCategory, studyRecord } from '../database/schema.js';
+import { studyCategory, studyRecord } from '../database/schema.js';
 
 export type CategoryRow = typeof studyCategory.$inferSelect;
 
@@ -20,20 +20,6 @@ export class StudyCategoriesRepository {
       .from(studyCategory)
       .where(and(eq(studyCategory.memberId, memberId), isNull(studyCategory.deletedAt)))
       .orderBy(asc(studyCategory.studyCategoryId));
-  }
-
-  /**
-   * The member's row, locked: one member's category changes run one after another, each reading the
-   * categories as the previous one left them (two crosswise renames would otherwise both merge).
-   * `no key update`, as the shop's lock, so inserts for the member (records, streak) aren't blocked.
-   */
-  async lockMember(memberId: string, tx: DbOrTx): Promise<boolean> {
-    const rows = await tx
-      .select({ memberId: member.memberId })
-      .from(member)
-      .where(eq(member.memberId, memberId))
-      .for('no key update');
-    return rows.length > 0;
   }
 
   /** The member's live category with this id, without a lock (what a request sees as it arrives). */

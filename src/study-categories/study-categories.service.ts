@@ -6,6 +6,7 @@ import { apiError } from '../common/wire/api-error.js';
 import type { Tx } from '../database/client.js';
 import { isUniqueViolation } from '../database/errors.js';
 import { Transactions } from '../database/transactions.js';
+import { MembersRepository } from '../members/members.repository.js';
 import { decideRename } from './category-rules.js';
 import { type CategoryRow, StudyCategoriesRepository } from './study-categories.repository.js';
 
@@ -19,6 +20,7 @@ export class StudyCategoriesService {
   constructor(
     private readonly transactions: Transactions,
     private readonly categories: StudyCategoriesRepository,
+    private readonly members: MembersRepository,
     private readonly clock: Clock,
     private readonly queue: MemberQueue,
   ) {}
@@ -89,7 +91,7 @@ export class StudyCategoriesService {
   private locked<T>(owner: Owner, work: (tx: Tx) => Promise<T>): Promise<T> {
     return this.queue.run(owner.accountId, () =>
       this.transactions.run(async (tx) => {
-        await this.categories.lockMember(owner.memberId, tx);
+        await this.members.lock({ memberId: owner.memberId }, tx);
         return work(tx);
       }),
     );

@@ -6,6 +6,7 @@ import { CONFIG, type Config } from '../config/config.js';
 import type { Tx } from '../database/client.js';
 import { Transactions } from '../database/transactions.js';
 import { InventoryRepository } from '../inventory/inventory.repository.js';
+import { MembersRepository } from '../members/members.repository.js';
 import { StreaksService } from '../streaks/streaks.service.js';
 import { StudyCategoriesRepository } from '../study-categories/study-categories.repository.js';
 import { offlineRefusal, toWholeSecond } from './offline-rules.js';
@@ -32,6 +33,7 @@ export class OfflineRecordsService {
     @Inject(CONFIG) private readonly config: Config,
     private readonly transactions: Transactions,
     private readonly timer: StudyTimerRepository,
+    private readonly members: MembersRepository,
     private readonly categories: StudyCategoriesRepository,
     private readonly inventory: InventoryRepository,
     private readonly streaks: StreaksService,
@@ -47,7 +49,7 @@ export class OfflineRecordsService {
   }
 
   private async uploadNow(accountId: string, session: OfflineSession, tx: Tx): Promise<RecordRow> {
-    const member = await this.timer.lockMember(accountId, tx);
+    const member = await this.members.lock({ accountId }, tx);
     if (!member) throw apiError('MEMBER_NOT_FOUND');
     const start = toWholeSecond(session.startTime);
     const end = toWholeSecond(session.endTime);

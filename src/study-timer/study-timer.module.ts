@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { InventoryRepository } from '../inventory/inventory.repository.js';
-import { PointsRepository } from '../points/points.repository.js';
+import { InventoryModule } from '../inventory/inventory.module.js';
+import { PointsModule } from '../points/points.module.js';
 import { StreaksModule } from '../streaks/streaks.module.js';
 import { StudyCategoriesModule } from '../study-categories/study-categories.module.js';
 import { OfflineRecordsController } from './offline-records.controller.js';
@@ -10,8 +10,8 @@ import { StudyTimerRepository } from './study-timer.repository.js';
 import { StudyTimerService } from './study-timer.service.js';
 
 @Module({
-  imports: [StreaksModule, StudyCategoriesModule],
+  imports: [InventoryModule, PointsModule, StreaksModule, StudyCategoriesModule],
   controllers: [StudyTimerController, OfflineRecordsController],
-  providers: [StudyTimerService, OfflineRecordsService, StudyTimerRepository, InventoryRepository, PointsRepository],
+  providers: [StudyTimerService, OfflineRecordsService, StudyTimerRepository],
 })
 export class StudyTimerModule {}

@@ -6,23 +6,9 @@ import { member, studyRecord } from '../database/schema.js';
 
 export type RecordRow = typeof studyRecord.$inferSelect;
 
-/** All SQL of the timer: the member row lock and the running record. */
+/** All SQL of the timer: the running record (the member row lock is MembersRepository's). */
 @Injectable()
 export class StudyTimerRepository {
-  /** The caller's member, locked: starts and ends of one member run one at a time. */
-  async lockMember(
-    accountId: string,
-    tx: Tx,
-  ): Promise<{ memberId: string; activeRecordId: number | null } | undefined> {
-    const rows = await tx
-      .select({ memberId: member.memberId, activeRecordId: member.activeRecordId })
-      .from(member)
-      .where(eq(member.accountId, accountId))
-      // `no key update`: see ShopRepository.lockMember.
-      .for('no key update');
-    return rows[0];
-  }
-
   /** A new start discards a running session, as the original did: it counts for nothing. */
   async discardRunning(memberId: string, at: Date, tx: Tx): Promise<void> {
     await tx

@@ -6,6 +6,7 @@ import { apiError } from '../common/wire/api-error.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { Transactions } from '../database/transactions.js';
 import { InventoryRepository } from '../inventory/inventory.repository.js';
+import { MembersRepository } from '../members/members.repository.js';
 import { PointsRepository } from '../points/points.repository.js';
 import { StreaksService } from '../streaks/streaks.service.js';
 import { StudyCategoriesRepository } from '../study-categories/study-categories.repository.js';
@@ -24,6 +25,7 @@ export class StudyTimerService {
     @Inject(CONFIG) private readonly config: Config,
     private readonly transactions: Transactions,
     private readonly timer: StudyTimerRepository,
+    private readonly members: MembersRepository,
     private readonly categories: StudyCategoriesRepository,
     private readonly inventory: InventoryRepository,
     private readonly points: PointsRepository,
@@ -42,7 +44,7 @@ export class StudyTimerService {
 
   private startNow(accountId: string, categoryId: number | null | undefined, clientId: string | undefined) {
     return this.transactions.run(async (tx) => {
-      const member = await this.timer.lockMember(accountId, tx);
+      const member = await this.members.lock({ accountId }, tx);
       if (!member) throw apiError('MEMBER_NOT_FOUND');
       if (clientId !== undefined) {
         const made = await this.timer.findByClientId(member.memberId, clientId, tx);
@@ -69,7 +71,7 @@ export class StudyTimerService {
 
   private endNow(accountId: string, status: SessionStatus, clientId: string | undefined) {
     return this.transactions.run(async (tx) => {
-      const member = await this.timer.lockMember(accountId, tx);
+      const member = await this.members.lock({ accountId }, tx);
       if (!member) throw apiError('MEMBER_NOT_FOUND');
       // The end's answer is always `null`, so a replay needs nothing stored but the key.
       if (clientId !== undefined && (await this.timer.findByEndClientId(member.memberId, clientId, tx))) return null;
