@@ -15,6 +15,7 @@ import { logDestination } from './common/pretty-log.js';
 import { closeConnectionsWhenClosing, ConnectionTracker, ShutdownState } from './common/shutdown.js';
 import { SPRING_ROOTS } from './common/wire/dialect.js';
 import { frameworkErrorBody } from './common/wire/exception.filter.js';
+import { completeDocument } from './common/wire/openapi.js';
 import type { Random } from './common/random.js';
 import { openRedis } from './common/redis.js';
 import { GroupsIoAdapter } from './study-groups/groups-io.adapter.js';
@@ -185,9 +186,11 @@ export async function createApp(loaded: LoadedConfig, overrides: AppOverrides = 
               .join(', ') +
             '.',
         )
+        .setOpenAPIVersion('3.1.0')
         .addBearerAuth()
         .build(),
     );
+    completeDocument(document);
     // Off (404 like any unknown path) unless DOCS_ENABLED; the default is off in production.
     if (config.DOCS_ENABLED) SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
     await app.init();

@@ -10,6 +10,12 @@ const roleObject: Check = {
     Object.keys(v).every((k) => k === 'role_id' || k === 'name') &&
     Number.isInteger((v as { role_id?: unknown }).role_id),
   message: (f) => `${f} must be an object with an integer role_id`,
+  schema: {
+    type: 'object',
+    properties: { role_id: { type: 'integer' }, name: { type: 'string' } },
+    required: ['role_id'],
+    additionalProperties: false,
+  },
 };
 export const CreateAccountBody = {
   email: { ...field<string>(...EMAIL_CHECKS), normalize: normalizeEmail },

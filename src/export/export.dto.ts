@@ -1,27 +1,20 @@
-import { type Check, optional } from '../common/wire/validation.js';
+import { check, is, optional } from '../common/wire/validation.js';
 import type { CharacterRow, ItemRow, PaletteRow } from '../catalogue/catalogue.repository.js';
 import type { studyCategory, studyStreak } from '../database/schema.js';
-import { isTimeZone } from '../common/local-days.js';
 import { toStudyRecordResponse } from '../statistics/statistics.dto.js';
 import { toPaletteResponse } from '../catalogue/catalogue.dto.js';
 import { isoInZone, plainCell, textCell } from './csv.js';
 import type { MemberRow, RecordWithCategory, TransactionRow } from './export.repository.js';
-
-const check = (test: (v: unknown) => boolean, message: (f: string) => string): Check => ({ test, message });
 
 export const ExportQuery = {
   format: optional<'json' | 'csv'>(
     check(
       (v) => v === 'json' || v === 'csv',
       (f) => `${f} must be one of the following values: json, csv`,
+      { type: 'string', enum: ['json', 'csv'] },
     ),
   ),
-  timezone: optional<string>(
-    check(
-      (v) => typeof v === 'string' && v.length <= 64 && isTimeZone(v),
-      (f) => `${f} must be an IANA time zone such as Asia/Seoul`,
-    ),
-  ),
+  timezone: optional<string>(is.timeZone()),
 };
 
 type AccountRow = {

@@ -5,6 +5,7 @@ import type { MemberRow } from './members.repository.js';
 const boolean: Check = {
   test: (v) => typeof v === 'boolean',
   message: (f) => `${f} must be a boolean value`,
+  schema: { type: 'boolean' },
 };
 
 export const UpdateMemberBody = {

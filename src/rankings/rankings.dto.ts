@@ -1,5 +1,4 @@
-import { type Check, optional } from '../common/wire/validation.js';
-import { isDate, isTimeZone } from '../common/local-days.js';
+import { check, is, optional } from '../common/wire/validation.js';
 import { type Period, PERIODS } from './periods.js';
 
 export const SCOPES = ['all', 'group'] as const;
@@ -9,43 +8,36 @@ export const DEFAULT_LIMIT = 50;
 /** Deeper than any real ranking; keeps OFFSET a small integer. */
 export const MAX_OFFSET = 1_000_000;
 
-const check = (test: (v: unknown) => boolean, message: (f: string) => string): Check => ({ test, message });
 const oneOf = (values: readonly string[]) =>
   check(
     (v) => typeof v === 'string' && values.includes(v),
     (f) => `${f} must be one of the following values: ${values.join(', ')}`,
+    { type: 'string', enum: [...values] },
   );
 const integer = check(
   (v) => typeof v === 'string' && /^\d{1,7}$/.test(v),
   (f) => `${f} must be an integer number`,
+  { type: 'integer' },
 );
 // Reported only for integers, so a non-number reads once ("must be an integer number").
 const atLeast = (n: number) =>
   check(
     (v) => typeof v !== 'string' || !/^\d{1,7}$/.test(v) || Number(v) >= n,
     (f) => `${f} must not be less than ${n}`,
+    { minimum: n },
   );
 const atMost = (n: number) =>
   check(
     (v) => typeof v !== 'string' || !/^\d{1,7}$/.test(v) || Number(v) <= n,
     (f) => `${f} must not be greater than ${n}`,
+    { maximum: n },
   );
 
 /** The query of GET /rankings; unknown keys are refused (a new route, no original to mirror). */
 export const RankingsQuery = {
   period: optional<Period>(oneOf(PERIODS)),
-  date: optional<string>(
-    check(
-      (v) => typeof v === 'string' && isDate(v),
-      (f) => `${f} must be a valid date (YYYY-MM-DD)`,
-    ),
-  ),
-  timezone: optional<string>(
-    check(
-      (v) => typeof v === 'string' && v.length <= 64 && isTimeZone(v),
-      (f) => `${f} must be an IANA time zone such as Asia/Seoul`,
-    ),
-  ),
+  date: optional<string>(is.date()),
+  timezone: optional<string>(is.timeZone()),
   scope: optional<Scope>(oneOf(SCOPES)),
   limit: optional<string>(integer, atLeast(1), atMost(MAX_LIMIT)),
   offset: optional<string>(integer, atLeast(0), atMost(MAX_OFFSET)),

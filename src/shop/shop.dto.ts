@@ -11,8 +11,9 @@ const itemTypeChecks: Check[] = [
   {
     test: (v) => typeof v === 'string' && (ITEM_TYPES as readonly string[]).includes(v),
     message: (f) => `${f} must be either Food or Consumable`,
+    schema: { type: 'string', enum: [...ITEM_TYPES] },
   },
-  { test: (v) => v !== undefined && v !== null && v !== '', message: (f) => `${f} is required` },
+  { test: (v) => v !== undefined && v !== null && v !== '', message: (f) => `${f} is required`, schema: { minLength: 1 } },
 ];
 export const ItemTypeQuery = { item_type: { checks: itemTypeChecks } as Field<ItemType> };
 

@@ -2,17 +2,13 @@ import { Controller, Get, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/auth.guards.js';
 import { apiError } from '../common/wire/api-error.js';
-import { type Check, field, type Infer, ValidBody } from '../common/wire/validation.js';
+import { field, type Infer, is, ValidBody } from '../common/wire/validation.js';
 import { DATABASE, type Database } from '../database/client.js';
-import { daysBetween, isDate } from '../common/local-days.js';
+import { daysBetween } from '../common/local-days.js';
 import { RunRecords } from './run-records.js';
 import { StatJobsRunner } from './stat-jobs.runner.js';
 
-const date: Check = {
-  test: (v) => typeof v === 'string' && isDate(v),
-  message: (f) => `${f} must be a valid date (YYYY-MM-DD)`,
-};
-const BackfillBody = { from: field<string>(date), to: field<string>(date) };
+const BackfillBody = { from: field<string>(is.date()), to: field<string>(is.date()) };
 /** A refill spans at most this many days (about ten years); longer ones are split by the caller. */
 const MAX_BACKFILL_DAYS = 3700;
 const LATEST_RUNS = 50;

@@ -1,20 +1,13 @@
-import { type Check, optional } from '../common/wire/validation.js';
+import { check, is, optional } from '../common/wire/validation.js';
 import type { studyRecord } from '../database/schema.js';
-import { isDate, isTimeZone } from '../common/local-days.js';
 
-const check = (test: (v: unknown) => boolean, message: (f: string) => string): Check => ({ test, message });
-const date = check(
-  (v) => typeof v === 'string' && isDate(v),
-  (f) => `${f} must be a valid date (YYYY-MM-DD)`,
-);
-const timezone = check(
-  (v) => typeof v === 'string' && v.length <= 64 && isTimeZone(v),
-  (f) => `${f} must be an IANA time zone such as Asia/Seoul`,
-);
+const date = is.date();
+const timezone = is.timeZone();
 const intIn = (min: number, max: number) =>
   check(
     (v) => typeof v === 'string' && /^\d{1,4}$/.test(v) && Number(v) >= min && Number(v) <= max,
     (f) => `${f} must be an integer from ${min} to ${max}`,
+    { type: 'integer', minimum: min, maximum: max },
   );
 
 // The statistics routes accept unknown query keys, as the original's `@Query('x')` did.

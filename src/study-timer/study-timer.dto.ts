@@ -7,9 +7,10 @@ export type SessionStatus = (typeof STATUSES)[number];
 const nonNegativeSafeInteger: Check = {
   test: (v) => Number.isSafeInteger(v) && (v as number) >= 0,
   message: (f) => `${f} must be a non-negative integer`,
+  schema: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
 };
 
-const uuid: Check = { test: isUuid, message: (f) => `${f} must be a UUID` };
+const uuid: Check = { test: isUuid, message: (f) => `${f} must be a UUID`, schema: { type: 'string', format: 'uuid' } };
 
 // `2024-05-01T09:30:00+09:00`: an instant needs its offset (or Z); a local time would be a guess.
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
@@ -32,7 +33,11 @@ export function isInstant(value: unknown): value is string {
     year! >= 1970
   );
 }
-const instant: Check = { test: isInstant, message: (f) => `${f} must be a valid ISO 8601 date string with an offset` };
+const instant: Check = {
+  test: isInstant,
+  message: (f) => `${f} must be a valid ISO 8601 date string with an offset`,
+  schema: { type: 'string', format: 'date-time' },
+};
 
 const status = field<SessionStatus>(
   is.oneOf(STATUSES, (f) => `${f} must be one of the following values: ${STATUSES.join(', ')}`),

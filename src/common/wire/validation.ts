@@ -1,6 +1,10 @@
 /// <reference lib="es2024.string" />
 import { Body, Injectable, type PipeTransform, Query } from '@nestjs/common';
+import { ApiBody, ApiQuery } from '@nestjs/swagger';
+import { isDate, isTimeZone } from '../local-days.js';
 import { apiError } from './api-error.js';
+import { type JsonSchema, mergeSchemas, nullable } from './json-schema.js';
+import { documenting } from './openapi.js';
 
 /**
  * A small validator that reproduces class-validator's messages and order as the original Nest
@@ -10,6 +14,8 @@ import { apiError } from './api-error.js';
 export interface Check {
   test(value: unknown): boolean;
   message(field: string): string;
+  /** What the check accepts, as a JSON Schema fragment: the API document is written from the checks. */
+  schema: JsonSchema;
 }
 
 export interface Field<T = unknown> {
@@ -33,7 +39,11 @@ export type Infer<S extends Shape> = {
 
 // Characters as class-validator and a varchar(n) column count them: a surrogate pair is one.
 const characters = (v: string) => v.length - (v.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
-const check = (test: (v: unknown) => boolean, message: (f: string) => string): Check => ({ test, message });
+export const check = (test: (v: unknown) => boolean, message: (f: string) => string, schema: JsonSchema): Check => ({
+  test,
+  message,
+  schema,
+});
 /** No unpaired UTF-16 surrogate: a lone `\uD800` can't be stored as UTF-8 and would come back as U+FFFD. */
 export const isWellFormedText = (v: string): boolean => v.isWellFormed();
 const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
@@ -43,55 +53,79 @@ export const is = {
     check(
       (v) => v !== '' && v !== null && v !== undefined,
       (f) => `${f} should not be empty`,
+      { minLength: 1 },
     ),
   /** Some content beyond whitespace; `''` is left to `notEmpty`, so it isn't reported twice. */
   notBlank: () =>
     check(
       (v) => typeof v !== 'string' || v === '' || v.trim() !== '',
       (f) => `${f} should not be blank`,
+      { pattern: '\\S' },
     ),
   string: () =>
     check(
       (v) => typeof v === 'string',
       (f) => `${f} must be a string`,
+      { type: 'string' },
     ),
   email: () =>
     check(
       (v) => typeof v === 'string' && v.length <= 254 && EMAIL.test(v),
       (f) => `${f} must be an email`,
+      { type: 'string', format: 'email', maxLength: 254 },
     ),
   minLength: (n: number) =>
     check(
       (v) => typeof v === 'string' && characters(v) >= n,
       (f) => `${f} must be longer than or equal to ${n} characters`,
+      { type: 'string', minLength: n },
     ),
   maxLength: (n: number) =>
     check(
       (v) => typeof v === 'string' && characters(v) <= n,
       (f) => `${f} must be shorter than or equal to ${n} characters`,
+      { type: 'string', maxLength: n },
     ),
   integer: () =>
     check(
       (v) => Number.isInteger(v),
       (f) => `${f} must be an integer number`,
+      { type: 'integer' },
     ),
   number: () =>
     check(
       (v) => typeof v === 'number' && Number.isFinite(v),
       (f) => `${f} must be a number conforming to the specified constraints`,
+      { type: 'number' },
     ),
   min: (n: number) =>
     check(
       (v) => typeof v === 'number' && v >= n,
       (f) => `${f} must not be less than ${n}`,
+      { type: 'number', minimum: n },
     ),
   max: (n: number) =>
     check(
       (v) => typeof v === 'number' && v <= n,
       (f) => `${f} must not be greater than ${n}`,
+      { type: 'number', maximum: n },
+    ),
+  /** A local day, `YYYY-MM-DD` (the statistics, rankings, export and backfill inputs). */
+  date: () =>
+    check(
+      (v) => typeof v === 'string' && isDate(v),
+      (f) => `${f} must be a valid date (YYYY-MM-DD)`,
+      { type: 'string', format: 'date' },
+    ),
+  /** An IANA zone name, the zone of an answer's local days. */
+  timeZone: () =>
+    check(
+      (v) => typeof v === 'string' && v.length <= 64 && isTimeZone(v),
+      (f) => `${f} must be an IANA time zone such as Asia/Seoul`,
+      { type: 'string', maxLength: 64, examples: ['Asia/Seoul'] },
     ),
   oneOf: (values: readonly string[], message: (f: string) => string) =>
-    check((v) => typeof v === 'string' && values.includes(v), message),
+    check((v) => typeof v === 'string' && values.includes(v), message, { type: 'string', enum: [...values] }),
 };
 
 export const field = <T>(...checks: Check[]): Field<T> => ({ checks });
@@ -137,6 +171,24 @@ export function validate<S extends Shape>(shape: S, input: unknown, options: Val
   return output as Infer<S>;
 }
 
+/** The field's JSON Schema: its checks' fragments merged; `null` allowed where the checks skip it. */
+export function fieldSchema(spec: Field): JsonSchema {
+  const schema = mergeSchemas(spec.checks.map((c) => c.schema));
+  return spec.optional && !spec.nullIsValue ? nullable(schema) : schema;
+}
+
+/** The object a shape accepts: required fields are the non-optional ones; unknown ones are refused unless allowed. */
+export function shapeSchema(shape: Shape, options: ValidateOptions = {}): JsonSchema {
+  const properties = Object.fromEntries(Object.entries(shape).map(([name, spec]) => [name, fieldSchema(spec)]));
+  const required = Object.keys(shape).filter((name) => !shape[name]!.optional);
+  return {
+    type: 'object',
+    properties,
+    ...(required.length ? { required } : {}),
+    ...(options.allowUnknown ? {} : { additionalProperties: false }),
+  };
+}
+
 @Injectable()
 export class ShapePipe<S extends Shape> implements PipeTransform<unknown, Infer<S>> {
   constructor(
@@ -148,8 +200,15 @@ export class ShapePipe<S extends Shape> implements PipeTransform<unknown, Infer<
   }
 }
 
-/** `@ValidBody(shape)`: the body, validated; unknown fields are rejected. */
-export const ValidBody = <S extends Shape>(shape: S) => Body(new ShapePipe(shape));
-/** `@ValidQuery(shape)`: the query string, validated; unknown keys are rejected. */
+/** `@ValidBody(shape)`: the body, validated; unknown fields are rejected. Documents the body. */
+export const ValidBody = <S extends Shape>(shape: S) =>
+  documenting(Body(new ShapePipe(shape)), ApiBody({ required: false, schema: shapeSchema(shape) }));
+
+/** `@ValidQuery(shape)`: the query string, validated; unknown keys are rejected. Documents each key. */
 export const ValidQuery = <S extends Shape>(shape: S, options?: ValidateOptions) =>
-  Query(new ShapePipe(shape, options));
+  documenting(
+    Query(new ShapePipe(shape, options)),
+    ...Object.entries(shape).map(([name, spec]) =>
+      ApiQuery({ name, required: !spec.optional, schema: mergeSchemas(spec.checks.map((c) => c.schema)) }),
+    ),
+  );
