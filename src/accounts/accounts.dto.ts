@@ -1,4 +1,11 @@
-import { EMAIL_CHECKS, NEW_PASSWORD_CHECKS, normalizeEmail, toAccountMe } from '../auth/auth.dto.js';
+import {
+  AccountAdminResponse,
+  EMAIL_CHECKS,
+  NEW_PASSWORD_CHECKS,
+  normalizeEmail,
+  toAccountMe,
+} from '../auth/auth.dto.js';
+import type { Static } from '../common/wire/response-schema.js';
 import { type Check, field, optional, optionalNonNull } from '../common/wire/validation.js';
 import type { AccountRow } from './accounts.repository.js';
 
@@ -31,6 +38,6 @@ export const UpdateAccountBody = {
 };
 
 /** The account as the admin routes show it (serialisation group `admin`: every timestamp). */
-export function toAccountAdmin(a: AccountRow) {
+export function toAccountAdmin(a: AccountRow): Static<typeof AccountAdminResponse> {
   return { ...toAccountMe(a), updated_at: a.updatedAt, deleted_at: null };
 }

@@ -1,8 +1,20 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/auth.guards.js';
-import { springPathId } from '../common/wire/spring.js';
+import { SpringBody, springPathId } from '../common/wire/spring.js';
+import { Returns } from '../common/wire/openapi.js';
+import { Int, Obj, Type } from '../common/wire/response-schema.js';
 import {
+  AdminCharacterResponse,
+  AdminItemResponse,
+  AdminMemberResponse,
+  AdminPaletteResponse,
+  CharacterCreateBody,
+  CharacterPatchBody,
+  ItemCreateBody,
+  ItemPatchBody,
+  PaletteCreateBody,
+  PalettePatchBody,
   readCharacterCreate,
   readCharacterPatch,
   readItemCreate,
@@ -28,27 +40,32 @@ export class AdminItemsController {
 
   @Post()
   @HttpCode(201)
-  async create(@Body() body: unknown) {
+  @Returns(Obj({ item_id: Int }))
+  async create(@SpringBody(ItemCreateBody) body: unknown) {
     return { item_id: await this.admin.createItem(readItemCreate(body)) };
   }
 
   @Get()
+  @Returns(Obj({ items: Type.Array(AdminItemResponse) }))
   async list() {
     return { items: (await this.admin.listItems()).map(toItemResponse) };
   }
 
   @Get(':id')
+  @Returns(Obj({ item: AdminItemResponse }))
   async get(@Param('id') id: string) {
     return { item: toItemResponse(await this.admin.getItem(springPathId(id))) };
   }
 
   @Patch(':id')
-  async update(@Param('id') id: string, @Body() body: unknown) {
+  @Returns(Obj({ item: AdminItemResponse }))
+  async update(@Param('id') id: string, @SpringBody(ItemPatchBody) body: unknown) {
     return { item: toItemResponse(await this.admin.updateItem(springPathId(id), readItemPatch(body))) };
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @Returns()
   async delete(@Param('id') id: string): Promise<void> {
     await this.admin.deleteItem(springPathId(id));
   }
@@ -62,23 +79,27 @@ export class AdminPalettesController {
   constructor(private readonly admin: AdminService) {}
 
   @Get()
+  @Returns(Obj({ palettes: Type.Array(AdminPaletteResponse) }))
   async list() {
     return { palettes: (await this.admin.listPalettes()).map(toPaletteResponse) };
   }
 
   @Post()
   @HttpCode(201)
-  async create(@Body() body: unknown) {
+  @Returns(Obj({ palette_id: Int }))
+  async create(@SpringBody(PaletteCreateBody) body: unknown) {
     return { palette_id: await this.admin.createPalette(readPaletteCreate(body)) };
   }
 
   @Patch(':id')
-  async update(@Param('id') id: string, @Body() body: unknown) {
+  @Returns(Obj({ palette: AdminPaletteResponse }))
+  async update(@Param('id') id: string, @SpringBody(PalettePatchBody) body: unknown) {
     return { palette: toPaletteResponse(await this.admin.updatePalette(springPathId(id), readPalettePatch(body))) };
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @Returns()
   async delete(@Param('id') id: string): Promise<void> {
     await this.admin.deletePalette(springPathId(id));
   }
@@ -93,29 +114,34 @@ export class AdminCharactersController {
 
   @Post()
   @HttpCode(201)
-  async create(@Body() body: unknown) {
+  @Returns(Obj({ character_id: Int }))
+  async create(@SpringBody(CharacterCreateBody) body: unknown) {
     return { character_id: await this.admin.createCharacter(readCharacterCreate(body)) };
   }
 
   @Get()
+  @Returns(Obj({ characters: Type.Array(AdminCharacterResponse) }))
   async list() {
     return { characters: (await this.admin.listCharacters()).map(toCharacterResponse) };
   }
 
   /** `getCharacterDto` is the original's key (a getter's name), kept for wire compatibility. */
   @Get(':id')
+  @Returns(Obj({ getCharacterDto: AdminCharacterResponse }))
   async get(@Param('id') id: string) {
     return { getCharacterDto: toCharacterResponse(await this.admin.getCharacter(springPathId(id))) };
   }
 
   @Patch(':id')
-  async update(@Param('id') id: string, @Body() body: unknown) {
+  @Returns(Obj({ getCharacterDto: AdminCharacterResponse }))
+  async update(@Param('id') id: string, @SpringBody(CharacterPatchBody) body: unknown) {
     const updated = await this.admin.updateCharacter(springPathId(id), readCharacterPatch(body));
     return { getCharacterDto: toCharacterResponse(updated) };
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @Returns()
   async delete(@Param('id') id: string): Promise<void> {
     await this.admin.deleteCharacter(springPathId(id));
   }
@@ -129,6 +155,7 @@ export class AdminMembersController {
   constructor(private readonly admin: AdminService) {}
 
   @Get()
+  @Returns(Obj({ members: Type.Array(AdminMemberResponse) }))
   async list() {
     return { members: (await this.admin.listMembers()).map(toAdminMemberResponse) };
   }

@@ -1,5 +1,9 @@
 import { apiError } from '../common/wire/api-error.js';
+import type { JsonSchema } from '../common/wire/json-schema.js';
+import { Int, LocalDateTime, Nullable, Obj, type Static, Type, Uuid } from '../common/wire/response-schema.js';
 import {
+  spring,
+  springBodySchema,
   springBoolean,
   springDateTime,
   springInt,
@@ -36,7 +40,7 @@ interface TextSpec {
   max: number;
   /** The original's @NotBlank message; absent when the field is optional. */
   required?: string;
-  format?: { test: (value: string) => boolean; message: string };
+  format?: { test: (value: string) => boolean; message: string; schema: JsonSchema };
 }
 
 /** A numeric field: the range its column and the game accept, and the message outside it. */
@@ -57,7 +61,11 @@ const text = (key: string, java: string, subject: string, max: number, required?
 });
 const color = (key: string, java: string, label: string): TextSpec => ({
   ...text(key, java, `${label}는`, 7, `${label} 필수 입력 값 입니다.`),
-  format: { test: (v) => COLOR.test(v), message: `${label}는 #RRGGBB 형식의 색상 코드여야 합니다.` },
+  format: {
+    test: (v) => COLOR.test(v),
+    message: `${label}는 #RRGGBB 형식의 색상 코드여야 합니다.`,
+    schema: { pattern: COLOR.source },
+  },
 });
 const IMAGE_URL = text('image_url', 'imageUrl', '이미지 URL은', 255, '이미지 URL은 필수 입력 값 입니다.');
 
@@ -67,6 +75,7 @@ const ITEM = {
     format: {
       test: (v: string) => (ITEM_TYPES as readonly string[]).includes(v),
       message: '아이템 타입은 Food 또는 Consumable 이어야 합니다.',
+      schema: { enum: [...ITEM_TYPES] },
     },
   },
   name: text('name', 'name', '아이템 이름은', 100, '아이템 이름은 필수 입력 값 입니다.'),
@@ -106,6 +115,26 @@ const CHARACTER = {
   grade: text('grade', 'grade', '캐릭터 등급은', 20, '캐릭터 등급은 필수 입력 값 입니다.'),
   sellPrice: { key: 'sell_price', java: 'sellPrice', min: 0, message: '판매 가격은 0 이상이어야 합니다.' },
 } satisfies Record<string, TextSpec | NumberSpec>;
+
+/** What a field accepts, as JSON Schema: written from the same spec its reader checks. */
+function specSchema(spec: TextSpec | NumberSpec): JsonSchema {
+  if ('subject' in spec) return { ...spring.string.schema, maxLength: spec.max, ...spec.format?.schema };
+  return { ...spring.int.schema, minimum: spec.min, ...(spec.max === undefined ? {} : { maximum: spec.max }) };
+}
+/** A create's body (the fields with a required message are required) or a PATCH's (nothing is). */
+function bodySchema(
+  specs: Record<string, TextSpec | NumberSpec>,
+  create: boolean,
+  extra: Record<string, JsonSchema> = {},
+) {
+  const fields = Object.values(specs);
+  return springBodySchema(
+    { ...Object.fromEntries(fields.map((spec) => [spec.key, specSchema(spec)])), ...extra },
+    create
+      ? [...fields.flatMap((spec) => ('required' in spec && spec.required ? [spec.key] : [])), ...Object.keys(extra)]
+      : [],
+  );
+}
 
 /**
  * Collects the `"<javaField> : <message>"` failures of one body. Reading a value throws the generic
@@ -151,6 +180,58 @@ class Checks {
     return value;
   }
 }
+
+export const ItemCreateBody = bodySchema(ITEM, true, { is_hidden: spring.boolean.schema });
+export const ItemPatchBody = bodySchema(ITEM, false, { is_hidden: spring.boolean.schema });
+export const PaletteCreateBody = bodySchema(PALETTE, true);
+export const PalettePatchBody = bodySchema(PALETTE, false);
+export const CharacterCreateBody = bodySchema(CHARACTER, true);
+export const CharacterPatchBody = bodySchema(CHARACTER, false);
+
+const Text = Type.String();
+const stamps = { created_at: LocalDateTime, updated_at: LocalDateTime };
+export const AdminItemResponse = Obj({
+  item_id: Int,
+  item_type: Text,
+  name: Text,
+  grade: Nullable(Text),
+  description: Text,
+  image_url: Text,
+  cost: Int,
+  required_study_time: Nullable(Int),
+  effect_code: Int,
+  is_hidden: Type.Boolean(),
+  ...stamps,
+});
+export const AdminPaletteResponse = Obj({
+  palette_id: Int,
+  name: Text,
+  grade: Text,
+  light_color: Text,
+  normal_color: Text,
+  dark_color: Text,
+  darker_color: Text,
+  ...stamps,
+});
+export const AdminCharacterResponse = Obj({
+  character_id: Int,
+  name: Text,
+  description: Nullable(Text),
+  image_url: Text,
+  grade: Text,
+  sell_price: Int,
+  ...stamps,
+});
+export const AdminMemberResponse = Obj({
+  member_id: Uuid,
+  account_id: Uuid,
+  nickname: Text,
+  image_url: Nullable(Text),
+  point: Int,
+  status_message: Text,
+  active_record_id: Nullable(Int),
+  ...stamps,
+});
 
 /** Drops the absent fields, so a PATCH writes only what it was given. */
 function given<T extends object>(patch: T): Partial<T> {
@@ -247,7 +328,7 @@ export function readCharacterPatch(body: unknown): Partial<CharacterFields> {
   return patch;
 }
 
-export function toItemResponse(i: ItemRow) {
+export function toItemResponse(i: ItemRow): Static<typeof AdminItemResponse> {
   return {
     item_id: i.itemId,
     item_type: i.itemType,
@@ -265,12 +346,12 @@ export function toItemResponse(i: ItemRow) {
 }
 
 /** S10–S12: the catalogue's palette with its timestamps. */
-export function toPaletteResponse(p: PaletteRow) {
+export function toPaletteResponse(p: PaletteRow): Static<typeof AdminPaletteResponse> {
   return { ...toCataloguePalette(p), created_at: springDateTime(p.createdAt), updated_at: springDateTime(p.updatedAt) };
 }
 
 /** S13–S17: the catalogue's character with its timestamps. */
-export function toCharacterResponse(ch: CharacterRow) {
+export function toCharacterResponse(ch: CharacterRow): Static<typeof AdminCharacterResponse> {
   return {
     ...toCatalogueCharacter(ch),
     created_at: springDateTime(ch.createdAt),
@@ -279,7 +360,7 @@ export function toCharacterResponse(ch: CharacterRow) {
 }
 
 /** S19: Spring's member, with `active_record_id` a number (Nest sends it as a string). */
-export function toAdminMemberResponse(m: MemberRow) {
+export function toAdminMemberResponse(m: MemberRow): Static<typeof AdminMemberResponse> {
   return {
     member_id: m.memberId,
     account_id: m.accountId,

@@ -5,7 +5,16 @@ import { type Caller, CurrentCaller, Public } from './auth.guards.js';
 import { bearerToken } from './bearer.js';
 import { RateLimit } from './rate-limit.guard.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
-import { CodeBody, GoogleBody, LoginBody, RegisterBody, toLoginResponse } from './auth.dto.js';
+import { Returns } from '../common/wire/openapi.js';
+import {
+  CodeBody,
+  GoogleBody,
+  LoginBody,
+  LoginResponse,
+  RegisterBody,
+  SessionResponse,
+  toLoginResponse,
+} from './auth.dto.js';
 import { AuthService } from './auth.service.js';
 import { SocialLoginService } from './social/social-login.service.js';
 import { apiError } from '../common/wire/api-error.js';
@@ -22,6 +31,7 @@ export class AuthController {
   ) {}
 
   @Post('email/login')
+  @Returns(LoginResponse)
   @NoStore()
   @Public()
   @RateLimit('login')
@@ -31,6 +41,7 @@ export class AuthController {
   }
 
   @Post('email/register')
+  @Returns(LoginResponse)
   @NoStore()
   @Public()
   @RateLimit('register')
@@ -41,6 +52,7 @@ export class AuthController {
 
   /** The refresh token is the bearer; the body is ignored (the PWA sends `{}`). */
   @Post('refresh')
+  @Returns(SessionResponse)
   @NoStore()
   @Public()
   @RateLimit('refresh')
@@ -51,6 +63,7 @@ export class AuthController {
 
   /** M1: revokes the chain of the refresh token given as the bearer. */
   @Post('logout')
+  @Returns(null)
   @Public()
   @ApiBearerAuth()
   async logout(@Req() request: FastifyRequest) {
@@ -59,12 +72,14 @@ export class AuthController {
   }
 
   @Delete('me')
+  @Returns()
   @ApiBearerAuth()
   async deleteMe(@CurrentCaller() caller: Caller): Promise<void> {
     await this.auth.deleteAccount(caller.accountId);
   }
 
   @Post('google/login')
+  @Returns(LoginResponse)
   @NoStore()
   @Public()
   @RateLimit('social')
@@ -76,6 +91,7 @@ export class AuthController {
   }
 
   @Post('kakao/login')
+  @Returns(LoginResponse)
   @NoStore()
   @Public()
   @RateLimit('social')
@@ -85,6 +101,7 @@ export class AuthController {
   }
 
   @Post('naver/login')
+  @Returns(LoginResponse)
   @NoStore()
   @Public()
   @RateLimit('social')

@@ -1,6 +1,7 @@
 import type { AccountRow } from '../accounts/accounts.repository.js';
 import { LIMITS } from '../common/limits.js';
 import { type Field, field, is, optional } from '../common/wire/validation.js';
+import { Instant, Int, Nullable, Obj, type Static, Type, Uuid } from '../common/wire/response-schema.js';
 
 export const EMAIL_CHECKS = [is.notEmpty(), is.email(), is.maxLength(LIMITS.email)];
 /** E-mails are trimmed and lower-cased before anything else. */
@@ -31,14 +32,25 @@ export const GoogleBody = {
   id_token: optional<string>(is.notEmpty(), is.notBlank(), is.string(), is.maxLength(8192)),
 };
 
-export interface Session {
-  access_token: string;
-  refresh_token: string;
-  expires_in: number;
-}
+/** `expires_in`: the access token's end, epoch milliseconds (WIRE-CONTRACT §1.2). */
+export const SessionResponse = Obj({ access_token: Type.String(), refresh_token: Type.String(), expires_in: Int });
+export type Session = Static<typeof SessionResponse>;
+
+const accountMeFields = {
+  account_id: Uuid,
+  email: Nullable(Type.String()),
+  provider: Type.String(),
+  social_id: Nullable(Type.String()),
+  role: Obj({ role_id: Int, name: Type.String() }),
+  created_at: Instant,
+};
+export const AccountMeResponse = Obj(accountMeFields);
+/** The admin group adds the other timestamps (the `/accounts` routes). */
+export const AccountAdminResponse = Obj({ ...accountMeFields, updated_at: Instant, deleted_at: Type.Null() });
+export const LoginResponse = Obj({ ...SessionResponse.properties, account: AccountMeResponse });
 
 /** The account as login, register and social login show it (serialisation group `me`). */
-export function toAccountMe(a: AccountRow) {
+export function toAccountMe(a: AccountRow): Static<typeof AccountMeResponse> {
   return {
     account_id: a.accountId,
     email: a.email,
@@ -49,4 +61,7 @@ export function toAccountMe(a: AccountRow) {
   };
 }
 
-export const toLoginResponse = (session: Session, a: AccountRow) => ({ ...session, account: toAccountMe(a) });
+export const toLoginResponse = (session: Session, a: AccountRow): Static<typeof LoginResponse> => ({
+  ...session,
+  account: toAccountMe(a),
+});

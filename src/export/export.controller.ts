@@ -4,10 +4,11 @@ import type { FastifyReply } from 'fastify';
 import { CurrentOwner, OwnerOnly } from '../auth/auth.guards.js';
 import type { Owner } from '../auth/authenticator.js';
 import { RateLimit } from '../auth/rate-limit.guard.js';
+import { ReturnsRaw } from '../common/wire/openapi.js';
 import { RawResponse } from '../common/wire/success.interceptor.js';
 import { type Infer, ValidQuery } from '../common/wire/validation.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { ExportQuery } from './export.dto.js';
+import { ExportFileSchema, ExportQuery } from './export.dto.js';
 import { ExportService } from './export.service.js';
 
 @ApiTags('export')
@@ -25,6 +26,7 @@ export class ExportController {
   @RateLimit('export')
   @RawResponse()
   @ApiProduces('application/json', 'text/csv')
+  @ReturnsRaw({ 'application/json': ExportFileSchema, 'text/csv': { type: 'string' } })
   async export(
     @CurrentOwner() owner: Owner,
     @ValidQuery(ExportQuery) q: Infer<typeof ExportQuery>,

@@ -1,3 +1,4 @@
+import type { JsonSchema } from '../common/wire/json-schema.js';
 import { check, is, optional } from '../common/wire/validation.js';
 import type { CharacterRow, ItemRow, PaletteRow } from '../catalogue/catalogue.repository.js';
 import type { studyCategory, studyStreak } from '../database/schema.js';
@@ -15,6 +16,40 @@ export const ExportQuery = {
     ),
   ),
   timezone: optional<string>(is.timeZone()),
+};
+
+const object = { type: 'object' };
+const list = { type: 'array', items: object };
+/** The JSON file (the export service writes these keys, in this order); its records as their mappers write them. */
+export const ExportFileSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    format: { const: 'monta-export' },
+    version: { const: 1 },
+    exported_at: { type: 'string', format: 'date-time' },
+    timezone: { type: 'string' },
+    account: object,
+    member: object,
+    ranking_opt_out: { type: 'boolean' },
+    study_streak: { type: ['object', 'null'] },
+    palettes: list,
+    study_categories: list,
+    item_inventory: list,
+    character_inventory: list,
+    transaction_records: list,
+    study_records: list,
+  },
+  required: [
+    'format',
+    'version',
+    'exported_at',
+    'timezone',
+    'account',
+    'member',
+    'transaction_records',
+    'study_records',
+  ],
+  additionalProperties: false,
 };
 
 type AccountRow = {

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { ReturnsRaw } from '../common/wire/openapi.js';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.guards.js';
 import { REDIS, type RedisClient } from '../common/redis.js';
@@ -10,6 +11,23 @@ import { DATABASE, type Database } from '../database/client.js';
 type Check = 'up' | 'down' | 'not configured';
 
 /** Liveness (the process answers) and readiness (its dependencies answer), for load balancers. */
+const CHECK = { enum: ['up', 'down', 'not configured'] };
+const READINESS = {
+  type: 'object',
+  properties: {
+    status: { enum: ['ok', 'error'] },
+    checks: {
+      type: 'object',
+      properties: { database: CHECK, redis: CHECK },
+      required: ['database', 'redis'],
+      additionalProperties: false,
+    },
+    draining: { const: true },
+  },
+  required: ['status'],
+  additionalProperties: false,
+};
+
 @ApiTags('health')
 @Controller('health')
 @Public()
@@ -22,12 +40,16 @@ export class HealthController {
 
   @Get('live')
   @RawResponse()
+  @ReturnsRaw({
+    'application/json': { type: 'object', properties: { status: { const: 'ok' } }, required: ['status'] },
+  })
   live() {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @RawResponse()
+  @ReturnsRaw({ 'application/json': READINESS }, { '503': READINESS })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     // Shutting down: not ready, so the load balancer takes this instance out while it still serves.
     if (this.shutdown.draining) {

@@ -3,7 +3,9 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, type Caller, CurrentCaller, CurrentOwner, OwnerOnly } from '../auth/auth.guards.js';
 import type { Owner } from '../auth/authenticator.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
-import { toMemberResponse, toOwnMemberResponse, UpdateMemberBody } from './members.dto.js';
+import { Returns } from '../common/wire/openapi.js';
+import { Obj, Type } from '../common/wire/response-schema.js';
+import { MemberResponse, MeResponse, toMemberResponse, toOwnMemberResponse, UpdateMemberBody } from './members.dto.js';
 import { MembersService } from './members.service.js';
 
 @ApiTags('members')
@@ -14,11 +16,13 @@ export class MembersController {
 
   @Get()
   @AdminOnly()
+  @Returns(Obj({ members: Type.Array(MemberResponse) }))
   async list() {
     return { members: (await this.members.list()).map(toMemberResponse) };
   }
 
   @Get('me')
+  @Returns(MeResponse)
   async me(@CurrentCaller() caller: Caller) {
     const { member, created } = await this.members.me(caller.accountId);
     // The creating call also carries the account id, as the original's did.
@@ -30,6 +34,7 @@ export class MembersController {
   }
 
   @Patch(':member_id')
+  @Returns(null)
   @OwnerOnly()
   async update(@CurrentOwner() owner: Owner, @ValidBody(UpdateMemberBody) body: Infer<typeof UpdateMemberBody>) {
     await this.members.update(owner, body);

@@ -1,4 +1,5 @@
 import { type Check, is, optional, optionalNonNull } from '../common/wire/validation.js';
+import { DecimalId, Int, Nullable, Obj, type Static, Type, Uuid } from '../common/wire/response-schema.js';
 import { LIMITS } from '../common/limits.js';
 import type { MemberRow } from './members.repository.js';
 
@@ -17,8 +18,23 @@ export const UpdateMemberBody = {
   ranking_opt_out: optionalNonNull<boolean>(boolean),
 };
 
+const memberFields = {
+  member_id: Uuid,
+  status_message: Type.String(),
+  image_url: Nullable(Type.String()),
+  nickname: Type.String(),
+  point: Int,
+  active_record_id: Nullable(DecimalId),
+};
+export const MemberResponse = Obj(memberFields);
+export const OwnMemberResponse = Obj({ ...memberFields, ranking_opt_out: Type.Boolean() });
+/** The creating call also carries the account id. */
+export const MeResponse = Obj({
+  member: Type.Union([OwnMemberResponse, Obj({ ...OwnMemberResponse.properties, account: Obj({ account_id: Uuid }) })]),
+});
+
 /** The member as N10 and N11 show it: no timestamps, `active_record_id` a decimal string or null. */
-export function toMemberResponse(m: MemberRow) {
+export function toMemberResponse(m: MemberRow): Static<typeof MemberResponse> {
   return {
     member_id: m.memberId,
     status_message: m.statusMessage,
@@ -30,6 +46,6 @@ export function toMemberResponse(m: MemberRow) {
 }
 
 /** N11 for the caller: the member plus the caller's own ranking setting (issue 13), which N10 doesn't list. */
-export function toOwnMemberResponse(m: MemberRow) {
+export function toOwnMemberResponse(m: MemberRow): Static<typeof OwnMemberResponse> {
   return { ...toMemberResponse(m), ranking_opt_out: m.rankingOptOut };
 }

@@ -2,7 +2,8 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../auth/auth.guards.js';
 import { type Infer, ValidQuery } from '../common/wire/validation.js';
-import { RankingsQuery, toRankingResponse } from './rankings.dto.js';
+import { Returns } from '../common/wire/openapi.js';
+import { RankingResponse, RankingsQuery, toRankingResponse } from './rankings.dto.js';
 import { RankingsService } from './rankings.service.js';
 
 @ApiTags('rankings')
@@ -12,6 +13,7 @@ export class RankingsController {
   constructor(private readonly rankings: RankingsService) {}
 
   @Get()
+  @Returns(RankingResponse)
   @ApiOperation({
     summary: 'Who studied most in a local day, ISO week or month, overall or in the caller’s study room',
     description:

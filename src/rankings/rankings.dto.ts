@@ -1,3 +1,4 @@
+import { Int, LocalDate, Nullable, Obj, type Static, Type, Uuid } from '../common/wire/response-schema.js';
 import { check, is, optional } from '../common/wire/validation.js';
 import { type Period, PERIODS } from './periods.js';
 
@@ -62,8 +63,27 @@ export interface Ranking {
   me: { rank: number; seconds: number } | null;
 }
 
+export const RankingResponse = Obj({
+  period: Type.Union(PERIODS.map((p) => Type.Literal(p))),
+  start: LocalDate,
+  end: LocalDate,
+  timezone: Type.String(),
+  total: Int,
+  ranking: Type.Array(
+    Obj({
+      rank: Int,
+      member_id: Uuid,
+      nickname: Type.String(),
+      image_url: Nullable(Type.String()),
+      seconds: Int,
+      is_studying: Type.Boolean(),
+    }),
+  ),
+  me: Nullable(Obj({ rank: Int, seconds: Int })),
+});
+
 /** The wire shape of a ranking (issue 13), keys in the documented order. */
-export function toRankingResponse(r: Ranking) {
+export function toRankingResponse(r: Ranking): Static<typeof RankingResponse> {
   return {
     period: r.period,
     start: r.start,

@@ -1,9 +1,20 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../auth/auth.guards.js';
-import { springPathId } from '../common/wire/spring.js';
-import { toCharacterResponse } from '../catalogue/catalogue.dto.js';
-import { readPurchase, readSale, toTransactionResponse, toUseResponse } from './shop.dto.js';
+import { Returns } from '../common/wire/openapi.js';
+import { Obj, Type } from '../common/wire/response-schema.js';
+import { SpringBody, springPathId } from '../common/wire/spring.js';
+import { CharacterResponse, toCharacterResponse } from '../catalogue/catalogue.dto.js';
+import {
+  PurchaseBody,
+  readPurchase,
+  readSale,
+  SaleBody,
+  toTransactionResponse,
+  toUseResponse,
+  TransactionResponse,
+  UseResponse,
+} from './shop.dto.js';
 import { ShopService } from './shop.service.js';
 
 /** The former Spring server's shop (S1–S4), in its dialect: numeric ids, 201 for purchase and sale. */
@@ -16,7 +27,8 @@ export class ShopController {
   /** S1. */
   @Post('v2/shop/purchase')
   @HttpCode(201)
-  async purchase(@CurrentCaller() caller: Caller, @Body() body: unknown) {
+  @Returns(TransactionResponse)
+  async purchase(@CurrentCaller() caller: Caller, @SpringBody(PurchaseBody) body: unknown) {
     const { itemId, count } = readPurchase(body);
     return toTransactionResponse(await this.shop.purchase(caller.accountId, itemId, count));
   }
@@ -24,7 +36,8 @@ export class ShopController {
   /** S2. */
   @Post('v2/shop/sell')
   @HttpCode(201)
-  async sell(@CurrentCaller() caller: Caller, @Body() body: unknown) {
+  @Returns(TransactionResponse)
+  async sell(@CurrentCaller() caller: Caller, @SpringBody(SaleBody) body: unknown) {
     const { characterInventoryId, count } = readSale(body);
     return toTransactionResponse(await this.shop.sell(caller.accountId, characterInventoryId, count));
   }
@@ -32,12 +45,15 @@ export class ShopController {
   /** S3: no body; the path id is the Nest string id of N14. */
   @Post('v2/item-inventory/:item_inventory_id')
   @HttpCode(200)
+  @Returns(UseResponse)
   async use(@CurrentCaller() caller: Caller, @Param('item_inventory_id') id: string) {
     return toUseResponse(await this.shop.use(caller.accountId, springPathId(id)));
   }
 
   /** S4: without a grade, nothing matches (as the original). */
   @Get('characters')
+  @ApiQuery({ name: 'grade', required: false, schema: { type: 'string' } })
+  @Returns(Obj({ characters: Type.Array(CharacterResponse) }))
   async characters(@Query('grade') grade: unknown) {
     // PostgreSQL text can't hold U+0000, so such a grade names no character (and must not reach the query).
     const named = typeof grade === 'string' && !grade.includes('\u0000');

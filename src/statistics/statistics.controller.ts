@@ -2,7 +2,18 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { MemberId, OwnerOnly } from '../auth/auth.guards.js';
 import { type Infer, ValidQuery } from '../common/wire/validation.js';
-import { DailyQuery, HeatMapQuery, MonthlyQuery, RecordsQuery, toStudyRecordResponse } from './statistics.dto.js';
+import { Returns } from '../common/wire/openapi.js';
+import {
+  DailyQuery,
+  DailyResponse,
+  HeatMapQuery,
+  HeatMapResponse,
+  MonthlyQuery,
+  MonthlyResponse,
+  RecordsQuery,
+  RecordsResponse,
+  toStudyRecordResponse,
+} from './statistics.dto.js';
 import { StatisticsService } from './statistics.service.js';
 
 const lenient = { allowUnknown: true };
@@ -16,6 +27,7 @@ export class StatisticsController {
 
   /** N20: `date` is echoed; without it there is no day and the total is 0, as the original. */
   @Get('statistics')
+  @Returns(DailyResponse)
   async daily(@MemberId() memberId: string, @ValidQuery(DailyQuery, lenient) q: Infer<typeof DailyQuery>) {
     if (q.date === undefined) return { totalSeconds: 0 };
     return { date: q.date, totalSeconds: await this.statistics.daily(memberId, q.date, q.timezone) };
@@ -23,6 +35,7 @@ export class StatisticsController {
 
   /** N21: missing `year` or `month` echo null with zero totals, as the original. */
   @Get('statistics/monthly')
+  @Returns(MonthlyResponse)
   async monthly(@MemberId() memberId: string, @ValidQuery(MonthlyQuery, lenient) q: Infer<typeof MonthlyQuery>) {
     const year = q.year === undefined ? null : Number(q.year);
     const month = q.month === undefined ? null : Number(q.month);
@@ -32,6 +45,7 @@ export class StatisticsController {
 
   /** N22 and its alias: non-zero days only, sorted by date; empty without a range. */
   @Get(['statistics/heat-map', 'statistic/heat-map'])
+  @Returns(HeatMapResponse)
   async heatMap(@MemberId() memberId: string, @ValidQuery(HeatMapQuery, lenient) q: Infer<typeof HeatMapQuery>) {
     if (q.start === undefined || q.end === undefined) return [];
     const days = await this.statistics.heatMap(memberId, q.start, q.end, q.timezone);
@@ -40,6 +54,7 @@ export class StatisticsController {
 
   /** X3: the ended sessions that overlap that local day. */
   @Get('study-records')
+  @Returns(RecordsResponse)
   async records(@MemberId() memberId: string, @ValidQuery(RecordsQuery, lenient) q: Infer<typeof RecordsQuery>) {
     if (q.date === undefined) return { study_records: [] };
     const rows = await this.statistics.records(memberId, q.date, q.timezone);

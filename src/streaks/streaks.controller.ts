@@ -1,7 +1,8 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { MemberMustExist } from '../auth/auth.guards.js';
-import { toStreakResponse } from './streaks.dto.js';
+import { StreakResponse, toStreakResponse } from './streaks.dto.js';
+import { Returns } from '../common/wire/openapi.js';
 import { StreaksService } from './streaks.service.js';
 
 @ApiTags('study streak')
@@ -12,6 +13,7 @@ export class StreaksController {
 
   /** N13: any signed-in member may read any existing member's streak, as the original. */
   @Get()
+  @Returns(StreakResponse)
   @MemberMustExist()
   async read(@Param('member_id') memberId: string) {
     const { streak, palette, created, current } = await this.streaks.read(memberId);

@@ -3,7 +3,15 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentOwner, MemberId, OwnerOnly } from '../auth/auth.guards.js';
 import type { Owner } from '../auth/authenticator.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
-import { parseCategoryId, SubjectBody, toCategoryResponse } from './study-categories.dto.js';
+import { Returns } from '../common/wire/openapi.js';
+import { Obj, Type } from '../common/wire/response-schema.js';
+import {
+  CategoryResponse,
+  CreatedCategoryResponse,
+  parseCategoryId,
+  SubjectBody,
+  toCategoryResponse,
+} from './study-categories.dto.js';
 import { StudyCategoriesService } from './study-categories.service.js';
 
 @ApiTags('study categories')
@@ -14,6 +22,7 @@ export class StudyCategoriesController {
   constructor(private readonly categories: StudyCategoriesService) {}
 
   @Post()
+  @Returns(CreatedCategoryResponse)
   async create(@CurrentOwner() owner: Owner, @ValidBody(SubjectBody) body: Infer<typeof SubjectBody>) {
     const category = await this.categories.create(owner, body.subject);
     // The create response also names the member, as the original's did.
@@ -21,11 +30,13 @@ export class StudyCategoriesController {
   }
 
   @Get()
+  @Returns(Obj({ study_categories: Type.Array(CategoryResponse) }))
   async list(@MemberId() memberId: string) {
     return { study_categories: (await this.categories.list(memberId)).map(toCategoryResponse) };
   }
 
   @Patch(':study_category_id')
+  @Returns(null)
   async rename(
     @CurrentOwner() owner: Owner,
     @Param('study_category_id') id: string,
@@ -36,6 +47,7 @@ export class StudyCategoriesController {
   }
 
   @Delete(':study_category_id')
+  @Returns(null)
   async delete(@CurrentOwner() owner: Owner, @Param('study_category_id') id: string) {
     await this.categories.delete(owner, parseCategoryId(id));
     return null;

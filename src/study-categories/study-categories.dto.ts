@@ -1,5 +1,6 @@
 import { apiError } from '../common/wire/api-error.js';
 import { field, is } from '../common/wire/validation.js';
+import { DecimalId, Obj, type Static, Type, Uuid } from '../common/wire/response-schema.js';
 import { LIMITS } from '../common/limits.js';
 import type { CategoryRow } from './study-categories.repository.js';
 
@@ -7,7 +8,13 @@ export const SubjectBody = {
   subject: field<string>(is.notEmpty(), is.notBlank(), is.string(), is.maxLength(LIMITS.subject)),
 };
 
-export function toCategoryResponse(c: CategoryRow) {
+export const CategoryResponse = Obj({ study_category_id: DecimalId, subject: Type.String(), color: Type.String() });
+/** The create response also names the member, as the original's did. */
+export const CreatedCategoryResponse = Obj({
+  category: Obj({ ...CategoryResponse.properties, member: Obj({ member_id: Uuid }) }),
+});
+
+export function toCategoryResponse(c: CategoryRow): Static<typeof CategoryResponse> {
   return { study_category_id: String(c.studyCategoryId), subject: c.subject, color: c.color };
 }
 

@@ -2,7 +2,8 @@ import { Controller, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller, OwnerOnly } from '../auth/auth.guards.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
-import { toStudyRecordResponse } from '../statistics/statistics.dto.js';
+import { Returns } from '../common/wire/openapi.js';
+import { toStudyRecordResponse, UploadedRecordResponse } from '../statistics/statistics.dto.js';
 import { OfflineRecordsService } from './offline-records.service.js';
 import { OfflineRecordBody } from './study-timer.dto.js';
 
@@ -15,6 +16,7 @@ export class OfflineRecordsController {
 
   /** M4 (issue 14): a session timed offline; the same `client_id` again answers the same record (200). */
   @Post('study-records')
+  @Returns(UploadedRecordResponse)
   async upload(@CurrentCaller() caller: Caller, @ValidBody(OfflineRecordBody) body: Infer<typeof OfflineRecordBody>) {
     const record = await this.offline.upload(caller.accountId, {
       clientId: body.client_id,

@@ -43,9 +43,7 @@ export class OfflineRecordsService {
 
   /** The stored record: the new one, or the one an earlier upload with this client id stored. */
   upload(accountId: string, session: OfflineSession): Promise<RecordRow> {
-    return this.queue.run(accountId, () =>
-      this.transactions.run((tx) => this.uploadNow(accountId, session, tx)),
-    );
+    return this.queue.run(accountId, () => this.transactions.run((tx) => this.uploadNow(accountId, session, tx)));
   }
 
   private async uploadNow(accountId: string, session: OfflineSession, tx: Tx): Promise<RecordRow> {

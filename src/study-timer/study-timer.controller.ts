@@ -2,6 +2,7 @@ import { Controller, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../auth/auth.guards.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
+import { Returns } from '../common/wire/openapi.js';
 import { EndBody, StartBody } from './study-timer.dto.js';
 import { StudyTimerService } from './study-timer.service.js';
 
@@ -12,12 +13,14 @@ export class StudyTimerController {
   constructor(private readonly timer: StudyTimerService) {}
 
   @Post('start')
+  @Returns(null)
   async start(@CurrentCaller() caller: Caller, @ValidBody(StartBody) body: Infer<typeof StartBody>) {
     await this.timer.start(caller.accountId, body.category_id, body.client_id);
     return null;
   }
 
   @Post('end')
+  @Returns(null)
   async end(@CurrentCaller() caller: Caller, @ValidBody(EndBody) body: Infer<typeof EndBody>) {
     await this.timer.end(caller.accountId, body.status, body.client_id);
     return null;

@@ -54,7 +54,8 @@ export function mergeSchemas(fragments: readonly JsonSchema[]): JsonSchema {
 export function nullable(schema: JsonSchema): JsonSchema {
   if (schema.enum && !schema.enum.includes(null)) return nullable({ ...schema, enum: [...schema.enum, null] });
   if (typeof schema.type === 'string') return { ...schema, type: [schema.type, 'null'] };
-  if (Array.isArray(schema.type)) return schema.type.includes('null') ? schema : { ...schema, type: [...schema.type, 'null'] };
+  if (Array.isArray(schema.type))
+    return schema.type.includes('null') ? schema : { ...schema, type: [...schema.type, 'null'] };
   if (Object.keys(schema).length === 0) return schema;
   return { anyOf: [schema, { type: 'null' }] };
 }

@@ -1,4 +1,5 @@
 import { ApiExtension, type OpenAPIObject } from '@nestjs/swagger';
+import type { Static, TSchema } from '@sinclair/typebox';
 import { dialectOf } from './dialect.js';
 import type { JsonSchema } from './json-schema.js';
 
@@ -19,15 +20,27 @@ type Success =
   | { kind: 'void' }
   | { kind: 'raw'; content: Record<string, JsonSchema>; status?: Record<string, JsonSchema> };
 
+type Handler<R> = (...args: never[]) => R | Promise<R>;
+/** A method decorator that accepts only handlers whose result the schema describes. */
+type Typed<R> = <H extends Handler<R>>(
+  target: object,
+  key: string | symbol,
+  descriptor: TypedPropertyDescriptor<H>,
+) => void;
+
 /**
- * `@Returns(schema)`: the handler's result (the envelope's `data`). `@Returns(null)`: it returns
- * null (`data: null`); `@Returns()`: nothing (`{status:"success"}`, or no body with a 204).
+ * `@Returns(schema)`: the handler's result (the envelope's `data`), and the handler must return that
+ * type. `@Returns(null)`: it returns null (`data: null`); `@Returns()`: nothing (`{status:"success"}`,
+ * or no body with a 204).
  */
-export const Returns = (schema?: JsonSchema | null): MethodDecorator =>
-  ApiExtension(
-    SUCCESS,
-    schema === undefined ? { kind: 'void' } : schema === null ? { kind: 'null' } : { kind: 'data', schema },
-  );
+export function Returns(): Typed<void>;
+export function Returns(schema: null): Typed<null>;
+export function Returns<S extends TSchema>(schema: S): Typed<Static<S>>;
+export function Returns(schema?: TSchema | null): Typed<unknown> {
+  const success: Success =
+    schema === undefined ? { kind: 'void' } : schema === null ? { kind: 'null' } : { kind: 'data', schema };
+  return ApiExtension(SUCCESS, success) as Typed<unknown>;
+}
 
 /** `@ReturnsRaw(...)`: a route outside the envelope (health, the export file): the bodies by media type. */
 export const ReturnsRaw = (content: Record<string, JsonSchema>, byStatus?: Record<string, JsonSchema>) =>
@@ -67,9 +80,24 @@ const envelope = (data?: JsonSchema): JsonSchema => ({
   additionalProperties: false,
 });
 
+/** Path ids: uuids and decimal bigint ids in the Nest dialect; Java `long`s (digits) in the Spring one. */
+function pathSchema(dialect: 'nest' | 'spring', name: string): JsonSchema {
+  if (dialect === 'spring') return { type: 'integer', minimum: 0 };
+  return name === 'member_id' || name === 'id'
+    ? { type: 'string', format: 'uuid' }
+    : { type: 'string', pattern: '^\\d+$' };
+}
+
+interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema?: JsonSchema;
+}
+
 interface Operation {
   responses?: Record<string, unknown>;
-  parameters?: unknown[];
+  parameters?: Parameter[];
   requestBody?: unknown;
   security?: unknown[];
   [SUCCESS]?: Success;
@@ -85,9 +113,16 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
   document.components = { ...document.components, schemas: { ...document.components?.schemas, ...ERROR_SCHEMAS } };
   for (const [path, item] of Object.entries(document.paths)) {
     const dialect = dialectOf(path);
-    const error = { content: json({ $ref: `#/components/schemas/${dialect === 'nest' ? 'NestError' : 'SpringError'}` }) };
+    const error = {
+      content: json({ $ref: `#/components/schemas/${dialect === 'nest' ? 'NestError' : 'SpringError'}` }),
+    };
     for (const operation of Object.values(item) as Operation[]) {
       if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
+      // Every `{name}` of the path, declared (guards read some without a handler parameter).
+      const query = (operation.parameters ?? []).filter((p) => p.in !== 'path');
+      const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+      const inPath = names.map((name) => ({ name, in: 'path', required: true, schema: pathSchema(dialect, name) }));
+      operation.parameters = [...inPath, ...query];
       const success = operation[SUCCESS];
       delete operation[SUCCESS];
       if (!success) continue; // left without a success response: the OpenAPI test names such routes
@@ -100,12 +135,12 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
           responses[status] = { description: status, content: json(schema) };
       } else {
         const status = dialect === 'nest' ? '200' : declared;
-        const data =
-          success.kind === 'data' ? success.schema : success.kind === 'null' ? { type: 'null' } : undefined;
+        const data = success.kind === 'data' ? success.schema : success.kind === 'null' ? { type: 'null' } : undefined;
         responses[status] =
           status === '204' ? { description: 'No Content' } : { description: 'OK', content: json(envelope(data)) };
       }
-      if (operation.parameters?.length || operation.requestBody) responses['400'] = { description: 'Bad Request', ...error };
+      if (operation.parameters?.length || operation.requestBody)
+        responses['400'] = { description: 'Bad Request', ...error };
       if (operation.security?.length) responses['401'] = { description: 'Unauthorized', ...error };
       responses.default = { description: 'Error', ...error };
       operation.responses = responses;

@@ -1,4 +1,8 @@
+import { Body } from '@nestjs/common';
+import { ApiBody } from '@nestjs/swagger';
 import { apiError } from './api-error.js';
+import type { JsonSchema } from './json-schema.js';
+import { documenting } from './openapi.js';
 import { INT4_MAX } from '../limits.js';
 
 /**
@@ -65,3 +69,60 @@ export function springDateTime(date: Date): string {
   const iso = date.toISOString().slice(0, -1); // 2024-02-20T15:04:05.120
   return iso.replace(/\.?0+$/, '');
 }
+
+/** A Java field: how Jackson reads it, and what it accepts as JSON Schema (the document's side of it). */
+export interface SpringField<T> {
+  read(value: unknown): T;
+  schema: JsonSchema;
+}
+const INT32: JsonSchema = { type: 'integer', minimum: INT4_MIN, maximum: INT4_MAX };
+export const spring = {
+  int: { read: springInt, schema: INT32 } satisfies SpringField<number>,
+  integer: { read: springInteger, schema: { ...INT32, type: ['integer', 'null'] } } satisfies SpringField<
+    number | null
+  >,
+  /** Ids the PWA sends as the Nest dialect's decimal strings. */
+  long: {
+    read: springLong,
+    schema: {
+      anyOf: [
+        { type: 'integer', minimum: 0 },
+        { type: 'string', pattern: '^\\d{1,15}$' },
+      ],
+    },
+  } satisfies SpringField<number>,
+  boolean: { read: springBoolean, schema: { type: ['boolean', 'null'] } } satisfies SpringField<boolean | null>,
+  string: { read: springString, schema: { type: ['string', 'null'] } } satisfies SpringField<string | null>,
+};
+export type SpringShape = Record<string, SpringField<unknown>>;
+
+/** Reads every field of the shape, in order; unknown fields are ignored, as Jackson does. */
+export function readSpring<S extends SpringShape>(
+  shape: S,
+  body: unknown,
+): { [K in keyof S]: ReturnType<S[K]['read']> } {
+  const source = springObject(body);
+  return Object.fromEntries(Object.entries(shape).map(([key, f]) => [key, f.read(source[key])])) as {
+    [K in keyof S]: ReturnType<S[K]['read']>;
+  };
+}
+
+/** The body a Spring route reads: its fields, any others ignored (so no `additionalProperties: false`). */
+export function springBodySchema(
+  fields: Record<string, JsonSchema | SpringField<unknown>>,
+  required: string[] = [],
+): JsonSchema {
+  const properties = Object.fromEntries(
+    Object.entries(fields).map(([key, f]) => [key, 'read' in f ? (f as SpringField<unknown>).schema : f]),
+  );
+  return {
+    type: 'object',
+    description:
+      'Read as Jackson did: numeric strings count as numbers, a missing number is 0, unknown fields are ignored.',
+    properties,
+    ...(required.length ? { required } : {}),
+  };
+}
+
+/** `@SpringBody(schema)`: the raw body (read by the route's reader), documented. */
+export const SpringBody = (schema: JsonSchema) => documenting(Body(), ApiBody({ schema }));
