@@ -5,9 +5,10 @@ import { ModulesContainer } from '@nestjs/core';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { newCharacter, newItem, newPalette } from './support/admin-kit.js';
-import { startApp, type TestApp } from './support/app.js';
+import { useApp } from './support/app.js';
+import { useDb } from './support/db.js';
 import {
   client,
   type Client,
@@ -17,13 +18,13 @@ import {
   type RequestOptions,
   uniqueEmail,
 } from './support/http.js';
-import { type Db, insertInventory, openDb } from './support/study-db.js';
+import { insertInventory } from './support/study-db.js';
 
 // Issue 12: /docs-json is a valid OpenAPI document, and every route's real answers (status, media
 // type, body) match what it documents. The routes are called in one pass, each at least once.
 
-let app: TestApp;
-let db: Db;
+const app = useApp({ env: { DOCS_ENABLED: 'true' } });
+const db = useDb();
 let doc: any;
 let api: Client;
 const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -113,15 +114,9 @@ function nestRoutes(): string[] {
 }
 
 beforeAll(async () => {
-  app = await startApp({ DOCS_ENABLED: 'true' });
-  db = openDb();
-  doc = (await client(app.url).get('/docs-json')).body;
+  doc = (await app.api.get('/docs-json')).body;
   ajv.addSchema(doc, 'openapi');
-  api = checking(client(app.url));
-});
-afterAll(async () => {
-  await db?.end();
-  await app?.close();
+  api = checking(app.api);
 });
 
 describe('/docs-json', () => {
