@@ -18,7 +18,7 @@ import {
   type RequestOptions,
   uniqueEmail,
 } from './support/http.js';
-import { insertInventory } from './support/study-db.js';
+import { insertInventory } from './support/factories.js';
 
 // Issue 12: /docs-json is a valid OpenAPI document, and every route's real answers (status, media
 // type, body) match what it documents. The routes are called in one pass, each at least once.
