@@ -1,8 +1,9 @@
 /**
  * Shop purchases (issue 5): requests/s and latency of `POST /v2/shop/purchase` (one consumable,
  * count 1) on real PostgreSQL with many members buying at once, beside one member's purchases all at
- * once in the same run. Each purchase locks the buyer's member row (SPEC §2.9), so the second phase
- * shows what that lock costs when one member's requests pile up. Prints figures, never asserts timing.
+ * once in the same run. Each purchase locks the buyer's member row so points never go negative; the
+ * second phase shows what that lock costs when one member's requests pile up. Prints figures, never
+ * asserts timing.
  *
  *   npm run bench:shop        (about a minute with the defaults)
  *

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useApp } from './support/app.js';
 import { login, registerAndLogin, uniqueEmail } from './support/http.js';
 
-// WIRE-CONTRACT N6–N10 with the inverted e-mail check of §7.4 fixed; admin is the live role, not the claim.
+// N6–N10 with the original's inverted e-mail check fixed (a new, unused e-mail is accepted); admin is
+// the live role, not the claim.
 const FORBIDDEN = {
   status: 'error',
   error: 'Forbidden',

@@ -24,8 +24,8 @@ import {
 import { useApp } from './support/app.js';
 import { login, registerAndLogin } from './support/http.js';
 
-// The Spring admin catalogue S5–S19 with the fixes of SPEC §2.9: partial PATCH, clear 400s that change
-// nothing, a live character name unique under concurrency. Rows are told apart by unique names.
+// The Spring admin catalogue S5–S19 with the original's defects fixed: partial PATCH, clear 400s
+// that change nothing, a live character name unique under concurrency. Rows are told apart by unique names.
 // Create validation and bad input on these routes: test/bad-input-admin.e2e.ts.
 
 let admin: string;

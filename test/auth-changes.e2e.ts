@@ -6,7 +6,8 @@ import { SteppingClock } from './support/clock.js';
 import { useDb } from './support/db.js';
 import { client, login, registerAndLogin, uniqueEmail } from './support/http.js';
 
-// SPEC §2 changes 2–5: account erasure, refresh rotation with a reuse window, logout, passwords, e-mails.
+// The original's auth defects fixed: account erasure, refresh rotation with a reuse window, logout,
+// passwords, e-mails.
 const INVALID_TOKEN = '토큰이 유효하지 않거나 만료 되었습니다. 로그인 해주세요.';
 
 const clock = new SteppingClock();

@@ -23,7 +23,7 @@ import {
 import { login, registerAndLogin, uniqueEmail } from './support/http.js';
 
 // Bad input on the admin account routes and the member routes: credentials and permissions are
-// checked before the body, every row gets its exact error, and nothing changes (SPEC §2 change 6).
+// checked before the body, every row gets its exact error, and nothing changes.
 
 const E = {
   empty: 'email should not be empty',

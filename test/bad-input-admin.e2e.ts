@@ -15,7 +15,7 @@ import {
 import { useApp } from './support/app.js';
 import { login, type Reply } from './support/http.js';
 
-// Bad input on the Spring admin catalogue (S5–S18, SPEC §2.9): every validation message of a create,
+// Bad input on the Spring admin catalogue (S5–S18): every validation message of a create,
 // and unreadable bodies, wrong types and bad path ids answered with a clear 400 that changes nothing.
 // The routes themselves: test/admin-catalogue.e2e.ts.
 

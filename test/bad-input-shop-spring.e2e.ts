@@ -21,7 +21,7 @@ import { type Member, startBadInputSuite } from './support/bad-input-suite.js';
 
 // Bad input on the shop's Spring routes (S1–S4): credentials first, every row gets its exact status
 // and Spring envelope (message always an array), never a 500, and no point, inventory row or
-// transaction record changes (SPEC §2 change 6, §2.9).
+// transaction record changes.
 
 const UNAUTHORIZED: Expected = {
   status: 401,

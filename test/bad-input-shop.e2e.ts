@@ -44,7 +44,7 @@ const tokenRows = (): QueryRow[] =>
     expected: unauthenticated,
   }));
 
-/** The `item_type` query of N14 and N25 (WIRE-CONTRACT §1.5): unknown keys first, then the field. */
+/** The `item_type` query of N14 and N25, as the original checked it: unknown keys first, then the field. */
 const queryRows = (): QueryRow[] => [
   { name: 'item_type missing: both messages, in order', query: '', expected: validation(T.oneOf, T.required) },
   { name: 'item_type empty', query: '?item_type=', expected: validation(T.oneOf, T.required) },
@@ -131,7 +131,7 @@ async function check(path: string, expected: Expected, auth: Sender = 'self') {
 
 const ownership = (valid: string): QueryRow[] => [
   { name: "another member's token → 403", query: valid, expected: forbidden, auth: 'other' },
-  // Guards run before validation (WIRE-CONTRACT §1.6).
+  // Guards run before validation, as in the original.
   { name: "another member's token with an invalid query → 403", query: '?x=1', expected: forbidden, auth: 'other' },
   { name: 'an account without a member → 404', query: valid, expected: MEMBER_MISSING, auth: 'nomember' },
   {

@@ -28,7 +28,7 @@ import {
 import { login, registerAndLogin, uniqueEmail } from './support/http.js';
 
 // Bad input on the public auth routes, the token routes, health and the Spring path space: every row
-// gets its exact status and envelope, never a 500, and changes nothing (SPEC §2 change 6).
+// gets its exact status and envelope, never a 500, and changes nothing.
 
 const E = {
   empty: 'email should not be empty',

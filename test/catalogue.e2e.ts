@@ -25,7 +25,7 @@ import { useDb } from './support/db.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-db.js';
 import { freePort } from './support/net.js';
 
-// The catalogue every install starts with (SPEC §5) and the images the service serves under /static.
+// The catalogue every install is seeded with, and the images the service serves under /static.
 const GRADES: Grade[] = ['C', 'B', 'A', 'A+', 'S', 'S+', 'SS'];
 const COLOR = /^#[0-9A-F]{6}$/;
 const REPO = fileURLToPath(new URL('..', import.meta.url));

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useApp } from './support/app.js';
 import { login, uniqueEmail } from './support/http.js';
 
-// WIRE-CONTRACT §5, cases 1–17: the original team's e2e suite, with exact statuses and messages.
+// Cases 1–17 of the original team's e2e suite, with exact statuses and messages.
 const INVALID_TOKEN = '토큰이 유효하지 않거나 만료 되었습니다. 로그인 해주세요.';
 const EXPIRED =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwiaWF0IjoxNzAwMDAwMDAwLCJleHAiOjE3MDAwMDAwMDF9.c2lnbmF0dXJl';
@@ -57,7 +57,7 @@ describe('auth (cases 1–11)', () => {
     expect(r.body.status).toBe('success');
     expectSession(r.body.data);
     expectAccount(r.body.data.account);
-    expect(r.body.data.account.email).toBe(email.toLowerCase()); // stored lower-cased (SPEC §2.5)
+    expect(r.body.data.account.email).toBe(email.toLowerCase()); // stored lower-cased
   });
 
   it('4: login with a bad email and empty password → 400 Validation Error', async () => {

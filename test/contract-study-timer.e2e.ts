@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useApp } from './support/app.js';
 import { login } from './support/http.js';
 
-// WIRE-CONTRACT §5, cases 18–21 (study-timer.e2e-spec.ts), against the seeded user.
+// The original team's e2e suite, cases 18–21 (study-timer.e2e-spec.ts), against the seeded user.
 const INVALID_TOKEN = '토큰이 유효하지 않거나 만료 되었습니다. 로그인 해주세요.';
 
 let token: string;

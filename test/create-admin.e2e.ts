@@ -4,7 +4,8 @@ import { describe, expect, inject, it } from 'vitest';
 import { useApp } from './support/app.js';
 import { client, uniqueEmail } from './support/http.js';
 
-// SPEC §5: the first production admin comes from a CLI that reads (or asks for) a strong password.
+// Production seeds no test accounts, so the first production admin comes from a CLI that reads (or
+// asks for) a strong password.
 const run = promisify(execFile);
 
 async function adminCreate(email: string, password: string) {

@@ -7,7 +7,7 @@ import { SteppingClock } from './support/clock.js';
 import { login, registerAndLogin, uniqueEmail } from './support/http.js';
 import { connect, connected } from './support/sockets.js';
 
-// Issue 9 item 4 (SPEC §6): a password change, or a reused refresh chain, ends the account's refresh
+// Issue 9 item 4: a password change, or a reused refresh chain, ends the account's refresh
 // and access tokens at once, however the requests interleave.
 const REFRESH = '/timer-api/auth/refresh';
 const ME = '/timer-api/members/me';

@@ -132,8 +132,8 @@ describe('import from the original database', () => {
           ],
         },
       });
-      // Asia/Seoul days (§6.6): 02-07 16:30Z and 02-08 14:00Z both start on 02-08; no session crosses
-      // midnight here (SPEC 7 splits those, a deliberate change).
+      // Asia/Seoul days: 02-07 16:30Z and 02-08 14:00Z both start on 02-08; no session crosses
+      // midnight here (we split those across days, where the original counted them on the first).
       expect(await get(`${m}/statistics?date=2024-02-08`)).toEqual({
         status: 'success',
         data: { date: '2024-02-08', totalSeconds: 6600 },

@@ -6,7 +6,7 @@ import { startApp, type TestApp } from './support/app.js';
 import { client, login, registerAndLogin } from './support/http.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-db.js';
 
-// Issue 9 item 6 (SPEC §6): no secret is fixed in the code. Outside production unset secrets are
+// Issue 9 item 6: no secret is fixed in the code. Outside production unset secrets are
 // generated once and kept in the database, shared by every instance and across restarts; production
 // requires them; a token without `exp` is refused.
 const NEST_401 = {

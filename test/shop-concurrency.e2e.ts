@@ -10,10 +10,10 @@ import { pointsOf, REFUSED, setPoints } from './support/shop-kit.js';
 
 const { FOOD_CAP, ITEM_NOT_OWNED, NOTHING_TO_USE, NOT_ENOUGH_POINTS, SELL_TOO_MANY } = REFUSED;
 
-// SPEC §2.9 under real concurrency: many HTTP requests in flight at once against the real server.
-// Each purchase, sale and use is one transaction locking the member row, so whatever the
-// interleaving the books balance and nothing is spent, used or sold twice. Only invariants are
-// asserted: which request wins is up to the scheduler.
+// The shop's locking transactions under real concurrency: many HTTP requests in flight at once
+// against the real server. Each purchase, sale and use is one transaction locking the member row,
+// so whatever the interleaving the books balance and nothing is spent, used or sold twice. Only
+// invariants are asserted: which request wins is up to the scheduler.
 
 interface TxRecord {
   transaction_record_id: number;

@@ -18,9 +18,10 @@ const {
   USER_NOT_FOUND,
 } = REFUSED;
 
-// The wire contract of S2 (sell), S3 (use) and S4 (characters of a grade): WIRE-CONTRACT §2.3,
-// §6.4–6.5 with the fixes of SPEC §2.9. The app's randomness is scripted so draws are pinned: a
-// food's use takes int(100) for the grade, then int(pool size) for the character.
+// The wire contract of S2 (sell), S3 (use) and S4 (characters of a grade), with the original's item
+// use and selling rules and our shop fixes (docs/decisions.md, Shop, items and characters). The app's
+// randomness is scripted so draws are pinned: a food's use takes int(100) for the grade, then
+// int(pool size) for the character.
 
 const BAD_BODY = spring(400, 'BAD_REQUEST', ['입력한 필드 타입이 올바른지 확인해주세요.']);
 const UNAUTHORIZED = spring(401, 'UNAUTHORIZED', ['인증되지 않은 사용자의 접근입니다.']);

@@ -9,8 +9,8 @@ import { transactions } from './support/study-db.js';
 
 const { COUNT_TOO_LARGE, COUNT_TOO_SMALL, FOOD_CAP, ITEM_NOT_FOUND, NOT_ENOUGH_POINTS, USER_NOT_FOUND } = REFUSED;
 
-// The wire contract of N25, N14, N15 (WIRE-CONTRACT §2.2) and S1 (§2.3, §6.2) with the fixes of
-// SPEC §2.9. S2–S4 are in shop-contract-use.e2e.ts.
+// The wire contract of N25, N14, N15 and S1 with the original's purchase rules and our shop fixes
+// (docs/decisions.md, Shop, items and characters). S2–S4 are in shop-contract-use.e2e.ts.
 
 // Key orders, as the originals' serialisers wrote them.
 const ITEM_KEYS = 'item_id,item_type,name,description,cost,required_study_time,image_url,grade,is_hidden';

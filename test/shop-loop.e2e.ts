@@ -13,12 +13,12 @@ import { transactions } from './support/study-db.js';
 const { NOTHING_TO_USE, STILL_GROWING } = REFUSED;
 
 // The game's whole loop as the PWA drives it, through the public API only: buy a food, study until
-// it has grown (SPEC §3 Reward points on the way), hatch it, sell the character; then buy palette
-// tickets and repaint the streak. Only the clock (ManualClock) and the draws (ScriptedRandom) are
-// the test's; the catalogue rows are its own, with unique names.
+// it has grown (Reward points for the minutes studied on the way), hatch it, sell the character;
+// then buy palette tickets and repaint the streak. Only the clock (ManualClock) and the draws
+// (ScriptedRandom) are the test's; the catalogue rows are its own, with unique names.
 
 const START_POINTS = 500;
-const POINTS_PER_MINUTE = 9; // SPEC §3 default
+const POINTS_PER_MINUTE = 9; // the POINTS_PER_MINUTE default
 const T0 = '2024-03-05T03:00:00.000Z';
 const MINUTE = 60_000;
 

@@ -5,7 +5,8 @@ import { useDb } from './support/db.js';
 import { FakeOAuthProvider, type Fault, type IdTokenSpec } from './support/fake-oauth-provider.js';
 import { uniqueEmail } from './support/http.js';
 
-// WIRE-CONTRACT §2.4: Kakao (OpenID Connect id_token) and Naver (token + profile API) sign-in.
+// X routes: Kakao (OpenID Connect id_token) and Naver (token + profile API) sign-in, which the PWA
+// calls and the original lacked.
 const KAKAO = '/timer-api/auth/kakao/login';
 const NAVER = '/timer-api/auth/naver/login';
 const PROVIDER_FAILED = {

@@ -4,7 +4,8 @@ import { startApp, type TestApp } from './support/app.js';
 import { type Endpoint, type Fault, FakeOAuthProvider } from './support/fake-oauth-provider.js';
 import { client, type Client } from './support/http.js';
 
-// SPEC §2.4: a provider that hangs or whose key set is unavailable is a 422, never a 500 or a stuck request.
+// Social login: a provider that hangs or whose key set is unavailable is a 422, never a 500 or a
+// stuck request.
 const PROVIDER_FAILED = {
   status: 'error',
   error: 'Unprocessable Entity',

@@ -6,7 +6,8 @@ import { useDb } from './support/db.js';
 import { FakeOAuthProvider, type IdTokenSpec } from './support/fake-oauth-provider.js';
 import { registerAndLogin, uniqueEmail } from './support/http.js';
 
-// SPEC §2.4, WIRE-CONTRACT §2.2 N5: Google sign-in against a local provider that really signs id_tokens.
+// N5, fixed for the PWA's redirect flow: Google sign-in against a local provider that really signs
+// id_tokens.
 const GOOGLE = '/timer-api/auth/google/login';
 const PROVIDER_FAILED = {
   status: 'error',

@@ -14,9 +14,9 @@ import {
 } from './support/bad-input.js';
 import { client, type Client, login, registerAndLogin, uniqueEmail } from './support/http.js';
 
-// The bad-input table over N20–N22, the statistic/heat-map alias and study records (SPEC §2 change 7,
-// §3): every row gets its exact status and envelope, never a 500. Authentication comes first, then
-// the owner guard, then the query (WIRE-CONTRACT §1.6); unknown query keys add no message (§1.5).
+// The bad-input table over N20–N22, the statistic/heat-map alias and study records X3:
+// every row gets its exact status and envelope, never a 500. Authentication comes first, then the
+// owner guard, then the query, as the original's guards ran; unknown query keys add no message.
 
 const DATE = (field: string) => `${field} must be a valid date (YYYY-MM-DD)`;
 const NUL = (field: string) => `${field} must not contain null characters`;

@@ -3,7 +3,7 @@ import { startApp, type TestApp, useApp } from './support/app.js';
 import { ManualClock } from './support/clock.js';
 import { client, type Client, registerAndLogin } from './support/http.js';
 
-// N20–N22, the statistic/heat-map alias and study records (SPEC §2 change 7, §3) over real sessions
+// N20–N22, the statistic/heat-map alias and study records X3 over real sessions
 // made through the timer API at clock times the tests set. Days are local to ?timezone= (default
 // Asia/Seoul); a session counts toward every local day it overlaps, for its part of that day.
 

@@ -26,7 +26,7 @@ import { categoryRows, memberRow, records, transactions } from './support/study-
 import { type Member, startBadInputSuite } from './support/bad-input-suite.js';
 
 // Bad input on the study routes (N13, N16–N19, N23, N24): credentials and ownership come first,
-// every row gets its exact status and envelope, never a 500, and nothing changes (SPEC §2 change 6).
+// every row gets its exact status and envelope, never a 500, and nothing changes.
 
 const S = {
   empty: 'subject should not be empty',

@@ -6,8 +6,9 @@ import { useDb } from './support/db.js';
 import { registerAndLogin } from './support/http.js';
 import { categoryRows, records } from './support/study-db.js';
 
-// N16–N19 with SPEC §2.1: categories are checked against the path member, rename works and merges
-// into an existing subject as the original did, subjects are unique among live categories.
+// N16–N19 with the original's category defects fixed: categories are checked against the path
+// member, rename works and merges into an existing subject as the original did, subjects are unique
+// among live categories.
 
 const NOT_FOUND = notFound('카테고리를 찾을 수 없습니다.', 'CATEGORY_NOT_FOUND');
 const EXISTS = badRequest('카테고리이(가) 이미 존재합니다.', 'CATEGORY_EXISTS');

@@ -8,7 +8,7 @@ import { useDb } from './support/db.js';
 import { insertPalette, PALETTE } from './support/factories.js';
 import { registerAndLogin, uniqueEmail } from './support/http.js';
 
-// N13 with SPEC §2.8: a local day (Asia/Seoul) counts once the member's ended sessions in it total
+// N13, streaks kept for real: a local day (Asia/Seoul) counts once the member's ended sessions in it total
 // STREAK_MIN_SECONDS (60); current_streak reads 0 after a whole missed day; longest is kept.
 
 const clock = new ManualClock();

@@ -7,8 +7,9 @@ import { insertInventory } from './support/factories.js';
 import { registerAndLogin, uniqueEmail } from './support/http.js';
 import { memberRow, progressOf, records, running, transactions } from './support/study-db.js';
 
-// N23/N24 with SPEC §2.1, §3 and WIRE-CONTRACT §6.3: the server clock only, one running record per
-// member, the session cap, and the end's effects (food progress, Reward points, streak) applied once.
+// N23/N24 with the category checked against its owner and the original's food progress: the server
+// clock only, one running record per member, the session cap, and the end's effects (food progress,
+// Reward points, streak) applied once.
 
 const TIMER_NOT_FOUND = notFound('진행중인 타이머를 찾을 수 없습니다.', 'TIMER_NOT_FOUND');
 const CATEGORY_NOT_FOUND = notFound('카테고리를 찾을 수 없습니다.', 'CATEGORY_NOT_FOUND');

@@ -43,7 +43,7 @@ export const tooLarge = nestError(413, 'Payload Too Large', TOO_LARGE_MESSAGE);
 export const unsupportedMediaType = nestError(415, 'Unsupported Media Type', 'Unsupported Media Type');
 export const notFound = (message: string, code?: string): Expected => nestError(404, 'Not Found', message, code);
 
-/** The server answers a malformed body with JSON.parse's own text (WIRE-CONTRACT §1.3), on this Node. */
+/** The server answers a malformed body with JSON.parse's own text, as the original did, on this Node. */
 export function malformed(raw: string): Expected {
   let message = '';
   try {

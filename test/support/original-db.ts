@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 
-// The original's MySQL schema at 024b289 (WIRE-CONTRACT §4.1), on the local MariaDB, in a database
+// The original's MySQL schema at 024b289, on the local MariaDB, in a database
 // of its own per run: the source of the import tests and the import benchmark.
 
 export const MARIADB_URL = process.env.TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';

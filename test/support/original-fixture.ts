@@ -1,8 +1,8 @@
 import bcrypt from 'bcryptjs';
 import type { OriginalDatabase } from './original-db.js';
 
-// The original databases the import tests start from (WIRE-CONTRACT §4): one small one with every
-// case the import must handle (soft deletes, bcrypt and social accounts, a running session,
+// The original databases the import tests start from (the Nest schema at 024b289): one small one
+// with every case the import must handle (soft deletes, bcrypt and social accounts, a running session,
 // inventories, Korean text, ids at the top of the service's range, and broken rows the import has to
 // refuse), and a large consistent one for resuming and the benchmark.
 

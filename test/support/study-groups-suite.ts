@@ -10,9 +10,10 @@ const sorted = (list: string[]) => [...list].sort();
 const ack = (c: TestSocket, event: string, payload: unknown) => c.socket.timeout(10_000).emitWithAck(event, payload);
 
 /**
- * Issue 4: live study groups through real socket.io clients against real servers (WIRE-CONTRACT §3,
- * SPEC §2.10 and §3). Run against one instance with memory state, and against two instances sharing
- * Redis; `join(m, i)` uses instance `i` round robin, so with two instances the clients are spread.
+ * Issue 4: live study groups through real socket.io clients against real servers (the socket events
+ * of docs/routes.md; docs/decisions.md, Live study groups). Run against one instance with memory
+ * state, and against two instances sharing Redis; `join(m, i)` uses instance `i` round robin, so
+ * with two instances the clients are spread.
  */
 export function studyGroupsSuite(name: string, cluster: () => Cluster) {
   describe(name, () => {
