@@ -220,7 +220,7 @@ describe('S1 POST /v2/shop/purchase: checks in order', () => {
     await refused(u, { item_id: await createItem(db, { deleted: true }), count: 1 }, ITEM_NOT_FOUND);
   });
 
-  it('1. a hidden item → the same 404 (SPEC §2.9), before the points check', async () => {
+  it('1. a hidden item → the same 404 as an unknown one, before the points check', async () => {
     const u = await registerAndLogin(api);
     await refused(u, { item_id: await createItem(db, { hidden: true, cost: 100 }), count: 1 }, ITEM_NOT_FOUND);
     await refused(u, { item_id: await createItem(db, { hidden: true, cost: 10_000 }), count: 1 }, ITEM_NOT_FOUND);
@@ -347,7 +347,7 @@ describe('S1 POST /v2/shop/purchase: success', () => {
   });
 });
 
-describe('S1 POST /v2/shop/purchase: Spring leniency (WIRE-CONTRACT §1.8)', () => {
+describe('S1 POST /v2/shop/purchase: Spring leniency (numeric strings count, a missing number is 0)', () => {
   it('numeric strings are read as numbers', async () => {
     const u = await registerAndLogin(api);
     const item = await createItem(db, { type: 'Consumable', cost: 10 });

@@ -242,7 +242,7 @@ describe('delete (N19)', () => {
   });
 });
 
-describe("another member's, unknown or junk ids (SPEC §2.1)", () => {
+describe("another member's, unknown or junk ids (checked against the path member)", () => {
   const junk = [
     '999999999',
     '9007199254740993',

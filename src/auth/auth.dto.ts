@@ -32,7 +32,7 @@ export const GoogleBody = {
   id_token: optional<string>(is.notEmpty(), is.notBlank(), is.string(), is.maxLength(8192)),
 };
 
-/** `expires_in`: the access token's end, epoch milliseconds (WIRE-CONTRACT §1.2). */
+/** `expires_in`: the access token's end, epoch milliseconds, as the original sent it. */
 export const SessionResponse = Obj({ access_token: Type.String(), refresh_token: Type.String(), expires_in: Int });
 export type Session = Static<typeof SessionResponse>;
 

@@ -46,7 +46,7 @@ export function Returns(schema?: TSchema | null): Typed<unknown> {
 export const ReturnsRaw = (content: Record<string, JsonSchema>, byStatus?: Record<string, JsonSchema>) =>
   ApiExtension(SUCCESS, { kind: 'raw', content, status: byStatus } satisfies Success);
 
-/** Both dialects' error bodies (WIRE-CONTRACT §1.4, §1.8); `code` is ours, sent where an error has one. */
+/** Both dialects' error bodies, shaped as each original server shaped them; `code` is ours, sent where an error has one. */
 export const ERROR_SCHEMAS: Record<'NestError' | 'SpringError', JsonSchema> = {
   NestError: {
     type: 'object',

@@ -11,11 +11,11 @@ export { type Static, type TSchema, Type };
 export const Obj = <P extends Parameters<typeof Type.Object>[0]>(properties: P) =>
   Type.Object(properties, { additionalProperties: false });
 export const Nullable = <S extends TSchema>(schema: S) => Type.Union([schema, Type.Null()]);
-/** A timestamp the JSON encoder writes as ISO 8601 in UTC with milliseconds (Nest dialect, WIRE-CONTRACT §1.3). */
+/** A timestamp the JSON encoder writes as ISO 8601 in UTC with milliseconds (Nest dialect, as the original encoded dates). */
 export const Instant = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
 /** Spring's `LocalDateTime`: ISO local date-time in UTC without an offset (see `springDateTime`). */
 export const LocalDateTime = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?$' });
-/** A bigint id, a decimal string in the Nest dialect (WIRE-CONTRACT §1.3). */
+/** A bigint id, a decimal string in the Nest dialect (JavaScript numbers lose precision past 2^53). */
 export const DecimalId = Type.String({ pattern: '^\\d+$' });
 export const Uuid = Type.String({ format: 'uuid' });
 export const Int = Type.Integer();
