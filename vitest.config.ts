@@ -6,6 +6,9 @@ const plugins = [swc.vite({ module: { type: 'es6' } })];
 
 export default defineConfig({
   test: {
+    // Two test files at a time: vitest's default on 2 cores is one, and the e2e suites spend most of
+    // their time waiting on sockets, timers and PostgreSQL, so a second worker shortens the run.
+    maxWorkers: 2,
     projects: [
       {
         plugins,
