@@ -14,6 +14,8 @@ import {
 import { isWellFormedText } from '../common/wire/validation.js';
 import type { MemberRow } from '../members/members.repository.js';
 import {
+  CharacterResponse,
+  PaletteResponse,
   toCharacterResponse as toCatalogueCharacter,
   toPaletteResponse as toCataloguePalette,
 } from '../catalogue/catalogue.dto.js';
@@ -203,25 +205,9 @@ export const AdminItemResponse = Obj({
   is_hidden: Type.Boolean(),
   ...stamps,
 });
-export const AdminPaletteResponse = Obj({
-  palette_id: Int,
-  name: Text,
-  grade: Text,
-  light_color: Text,
-  normal_color: Text,
-  dark_color: Text,
-  darker_color: Text,
-  ...stamps,
-});
-export const AdminCharacterResponse = Obj({
-  character_id: Int,
-  name: Text,
-  description: Nullable(Text),
-  image_url: Text,
-  grade: Text,
-  sell_price: Int,
-  ...stamps,
-});
+// The catalogue's palette and character with their timestamps, as the mappers below build them.
+export const AdminPaletteResponse = Obj({ ...PaletteResponse.properties, ...stamps });
+export const AdminCharacterResponse = Obj({ ...CharacterResponse.properties, ...stamps });
 export const AdminMemberResponse = Obj({
   member_id: Uuid,
   account_id: Uuid,
