@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, inject, onTestFinished, TestRunner } from 'vitest';
 import { Writable } from 'node:stream';
 import { type AppHandle, type AppOverrides, createApp, createLogger } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -53,39 +53,95 @@ export async function startApp(env: Record<string, string> = {}, options: StartO
   }
   const handle = await createApp(config, overrides);
   const url = await handle.listen();
-  return { url, handle, logs, close: () => handle.close() };
+  // Closing twice (by hand, then by a fixture's teardown) closes once.
+  let closing: Promise<void> | undefined;
+  return { url, handle, logs, close: () => (closing ??= handle.close()) };
 }
 
-/** What `useApp` starts the service with: settings as environment variables, and provider overrides. */
+/** What a fixture starts the service with: settings as environment variables, and provider overrides. */
 export interface AppSetup extends StartOptions {
   env?: Record<string, string>;
 }
 
-/** The service a suite started with `useApp`, and a client for it (usable before the start, called after). */
+/** A service started by a fixture, and a client for it. `close` may be called early, and more than once. */
 export interface UsedApp extends TestApp {
   api: Client;
 }
 
 /**
- * The suite's service: started in `beforeAll`, closed in `afterAll`, both registered here. The
- * returned handle reads the running app, so it is used inside tests and later hooks. `setup` may be
- * a function, for settings known only once earlier hooks ran (a fake provider's URL, a proxy's port).
+ * Instances a suite starts and stops itself (restarts, settings that differ per test). `start` closes
+ * what it started with the scope that started it: at the end of the test when called in a test (or a
+ * `beforeEach`), in the suite's `afterAll` when called in a `beforeAll`. `close()` stops one earlier.
  */
-export function useApp(setup: AppSetup | (() => AppSetup | Promise<AppSetup>) = {}): UsedApp {
-  let running: TestApp | undefined;
-  beforeAll(async () => {
-    const { env, ...options } = typeof setup === 'function' ? await setup() : setup;
-    running = await startApp(env, options);
-  });
-  const close = async () => {
-    const app = running;
-    running = undefined;
-    await app?.close();
+export interface Instances {
+  start(env?: Record<string, string>, options?: StartOptions): Promise<UsedApp>;
+  /** The instances started and not closed yet, oldest first. */
+  readonly running: readonly UsedApp[];
+}
+
+/** Registers the suite's `afterAll` that closes every instance still running; call it at collection time. */
+export function useInstances(): Instances {
+  const running: UsedApp[] = [];
+  const start = async (env: Record<string, string> = {}, options: StartOptions = {}): Promise<UsedApp> => {
+    const app = await startApp(env, options);
+    const used: UsedApp = {
+      ...app,
+      api: client(app.url),
+      close: async () => {
+        const at = running.indexOf(used);
+        if (at >= 0) running.splice(at, 1);
+        await app.close();
+      },
+    };
+    running.push(used);
+    if (TestRunner.getCurrentTest()) onTestFinished(() => used.close());
+    return used;
   };
-  afterAll(close);
-  const current = (): TestApp => {
-    if (!running) throw new Error('useApp: the service runs from beforeAll to afterAll; use it in tests and hooks');
-    return running;
+  afterAll(async () => {
+    const closing = await Promise.allSettled([...running].map((app) => app.close()));
+    const failed = closing.find((c) => c.status === 'rejected');
+    if (failed) throw failed.reason;
+  });
+  return {
+    start,
+    get running() {
+      return running;
+    },
+  };
+}
+
+/**
+ * `count` services for the suite, started one after the other in `beforeAll` and closed in `afterAll`,
+ * both registered here. The returned handles read the running apps, so they are used inside tests and
+ * later hooks (and can be destructured: `const [one, two] = useApps(2)`). `setup` may be a function
+ * of the instance's index, for settings known only once earlier hooks ran (a fake provider's URL, a
+ * proxy's port) or that differ per instance.
+ */
+export function useApps(
+  count: number,
+  setup: AppSetup | ((index: number) => AppSetup | Promise<AppSetup>) = {},
+): UsedApp[] {
+  const instances = useInstances();
+  const started: (UsedApp | undefined)[] = [];
+  beforeAll(async () => {
+    for (let i = 0; i < count; i++) {
+      const { env, ...options } = typeof setup === 'function' ? await setup(i) : setup;
+      started[i] = await instances.start(env, options);
+    }
+  });
+  return Array.from({ length: count }, (_, i) => lazyApp(() => started[i]));
+}
+
+/** The suite's service: `useApps(1, setup)`. */
+export function useApp(setup: AppSetup | (() => AppSetup | Promise<AppSetup>) = {}): UsedApp {
+  return useApps(1, typeof setup === 'function' ? () => setup() : setup)[0]!;
+}
+
+function lazyApp(get: () => UsedApp | undefined): UsedApp {
+  const current = (): UsedApp => {
+    const app = get();
+    if (!app) throw new Error('useApp: the service runs from beforeAll to afterAll; use it in tests and hooks');
+    return app;
   };
   return {
     get url() {
@@ -98,6 +154,6 @@ export function useApp(setup: AppSetup | (() => AppSetup | Promise<AppSetup>) = 
       return current().logs;
     },
     api: client(() => current().url),
-    close,
+    close: () => get()?.close() ?? Promise.resolve(),
   };
 }
