@@ -29,10 +29,15 @@ export const ORPHAN_MEMBER = '4d5e6f70-0000-4000-8000-000000000009';
 export const TOP_ID = '9007199254740991';
 export const TOP_CHARACTER_ID = 2_147_483_000;
 
-/** The rows both databases start from: the two roles and one live palette, character and food. */
-function baseRows(t: string) {
-  const audit = { created_at: t, updated_at: t, deleted_at: null };
+/**
+ * Rows as the original wrote them at `t` (both timestamps `t`, live), with the columns nothing here
+ * varies filled in; `extra` (or a spread) overrides any of them, `deleted_at` included.
+ */
+function rowsAt(t: string) {
+  type Extra = Record<string, unknown>;
+  const stamps = { created_at: t, updated_at: t, deleted_at: null };
   return {
+    // The rows both databases start from: the two roles and one live palette, character and food.
     roles: [
       { role_id: 1, name: 'Admin' },
       { role_id: 2, name: 'User' },
@@ -45,7 +50,7 @@ function baseRows(t: string) {
       normal_color: '#5555ff',
       dark_color: '#2222aa',
       darker_color: '#111155',
-      ...audit,
+      ...stamps,
     },
     character: {
       character_id: 1,
@@ -54,7 +59,7 @@ function baseRows(t: string) {
       grade: 'C',
       image_url: 'https://img/chick.png',
       sell_price: 100,
-      ...audit,
+      ...stamps,
     },
     food: {
       item_id: 1,
@@ -67,23 +72,107 @@ function baseRows(t: string) {
       image_url: 'https://img/meat.png',
       effect_code: 10000,
       is_hidden: 0,
-      ...audit,
+      ...stamps,
     },
+    account: (account_id: string, email: string | null, extra: Extra = {}) => ({
+      account_id,
+      email,
+      password: null,
+      provider: 'email',
+      social_id: null,
+      role_id: 2,
+      ...stamps,
+      ...extra,
+    }),
+    member: (member_id: string, account_id: string, nickname: string, point: number, extra: Extra = {}) => ({
+      member_id,
+      nickname,
+      image_url: '',
+      active_record_id: null,
+      point,
+      study_streak_id: null,
+      account_id,
+      status_message: '',
+      ...stamps,
+      ...extra,
+    }),
+    streak: (study_streak_id: number, member_id: string, palette_id: number | null) => ({
+      study_streak_id,
+      current_streak: 0,
+      longest_streak: 0,
+      member_id,
+      palette_id,
+      ...stamps,
+    }),
+    category: (study_category_id: number, member_id: string, subject: string, extra: Extra = {}) => ({
+      study_category_id,
+      subject,
+      color: '#000000',
+      deleted_at: null,
+      member_id,
+      ...extra,
+    }),
+    record: (study_record_id: string | number, start: string, end: string | null, extra: Extra = {}) => ({
+      study_record_id,
+      status: end ? 'Completed' : null,
+      start_time: start,
+      end_time: end,
+      deleted_at: null,
+      member_id: STUDENT.memberId,
+      study_category_id: 1,
+      ...extra,
+    }),
+    /** An item inventory row of a food; `extra` for a consumable or a soft delete. */
+    itemRow: (
+      item_inventory_id: number,
+      member_id: string,
+      item_id: number,
+      progress: number | null,
+      quantity: number,
+      extra: Extra = {},
+    ) => ({
+      item_inventory_id,
+      progress,
+      quantity,
+      item_type: 'Food',
+      item_id,
+      member_id,
+      ...stamps,
+      ...extra,
+    }),
+    characterRow: (character_inventory_id: number, member_id: string, character_id: number, quantity: number) => ({
+      character_inventory_id,
+      quantity,
+      character_id,
+      member_id,
+      ...stamps,
+    }),
+    tx: (id: number, member_id: string, type: string, amount: number, balance: number, notes = `${type} 메모`) => ({
+      transaction_record_id: id,
+      transaction_type: type,
+      amount,
+      count: 1,
+      balance_after_transaction: balance,
+      notes,
+      member_id,
+      ...stamps,
+    }),
   };
 }
 
 export async function loadFixture(db: OriginalDatabase): Promise<void> {
   const hash = await bcrypt.hash(STUDENT.password, 10);
   const t = '2024-01-10 09:00:00.123456';
-  const base = baseRows(t);
+  const at = rowsAt(t);
   await db.insert('role', [
-    ...base.roles,
+    ...at.roles,
     // Longer than the target's column: only the target itself can refuse it, in the same batch as good rows.
     { role_id: 3, name: '운영자'.repeat(20) },
   ]);
   await db.insert('palette', [
-    base.palette,
+    at.palette,
     {
+      ...at.palette,
       palette_id: 2,
       grade: 'Epik',
       name: '지운 색',
@@ -91,39 +180,35 @@ export async function loadFixture(db: OriginalDatabase): Promise<void> {
       normal_color: '#ff5555',
       dark_color: '#aa2222',
       darker_color: '#551111',
-      created_at: t,
-      updated_at: t,
       deleted_at: t,
     },
   ]);
   await db.insert('character', [
-    base.character,
+    at.character,
     {
+      ...at.character,
       character_id: 9,
       name: '사라진 용',
       description: null,
       grade: 'SS',
       image_url: 'https://img/dragon.png',
       sell_price: 9000,
-      created_at: t,
-      updated_at: t,
       deleted_at: t,
     },
     {
+      ...at.character,
       character_id: TOP_CHARACTER_ID,
       name: '마지막 고양이',
       description: null,
       grade: 'S',
       image_url: 'https://img/cat.png',
       sell_price: 900,
-      created_at: t,
-      updated_at: t,
-      deleted_at: null,
     },
   ]);
   await db.insert('item', [
-    base.food,
+    at.food,
     {
+      ...at.food,
       item_id: 2,
       name: '팔레트 변경권',
       item_type: 'Consumable',
@@ -133,15 +218,11 @@ export async function loadFixture(db: OriginalDatabase): Promise<void> {
       grade: null,
       image_url: 'https://img/ticket.png',
       effect_code: 20000,
-      is_hidden: 0,
-      created_at: t,
-      updated_at: t,
-      deleted_at: null,
     },
     {
+      ...at.food,
       item_id: 3,
       name: '숨은 당근',
-      item_type: 'Food',
       description: 'hidden',
       required_study_time: 7200,
       cost: 400,
@@ -149,234 +230,76 @@ export async function loadFixture(db: OriginalDatabase): Promise<void> {
       image_url: 'https://img/carrot.png',
       effect_code: 10001,
       is_hidden: 1,
-      created_at: t,
-      updated_at: t,
-      deleted_at: null,
     },
     {
+      ...at.food,
       item_id: 4,
       name: '단종된 두부',
-      item_type: 'Food',
       description: 'gone',
-      required_study_time: 3600,
       cost: 600,
       grade: 'A',
       image_url: 'https://img/tofu.png',
       effect_code: 10002,
-      is_hidden: 0,
-      created_at: t,
-      updated_at: t,
       deleted_at: t,
     },
   ]);
-  const account = (id: string, email: string | null, extra: Record<string, unknown> = {}) => ({
-    account_id: id,
-    email,
-    password: null,
-    provider: 'email',
-    social_id: null,
-    role_id: 2,
-    created_at: t,
-    updated_at: t,
-    deleted_at: null,
-    ...extra,
-  });
   await db.insert('account', [
-    account(STUDENT.accountId, STUDENT.email, { password: hash }),
-    account(SOCIAL.accountId, 'social@gmail.com', { provider: 'google', social_id: '109876543210987654321' }),
-    account(DELETED.accountId, 'gone@test.com', { password: hash, deleted_at: '2024-02-01 00:00:00.000000' }),
-    account(DISAGREEING.accountId, 'odd@test.com', { password: hash }),
+    at.account(STUDENT.accountId, STUDENT.email, { password: hash }),
+    at.account(SOCIAL.accountId, 'social@gmail.com', { provider: 'google', social_id: '109876543210987654321' }),
+    at.account(DELETED.accountId, 'gone@test.com', { password: hash, deleted_at: '2024-02-01 00:00:00.000000' }),
+    at.account(DISAGREEING.accountId, 'odd@test.com', { password: hash }),
   ]);
-  const member = (
-    id: string,
-    accountId: string,
-    nickname: string,
-    point: number,
-    extra: Record<string, unknown> = {},
-  ) => ({
-    member_id: id,
-    nickname,
-    image_url: '',
-    active_record_id: null,
-    point,
-    study_streak_id: null,
-    account_id: accountId,
-    status_message: '',
-    created_at: t,
-    updated_at: t,
-    deleted_at: null,
-    ...extra,
-  });
   await db.insert('member', [
-    member(STUDENT.memberId, STUDENT.accountId, '김공부', 750, {
+    at.member(STUDENT.memberId, STUDENT.accountId, '김공부', 750, {
       status_message: '오늘도 열공 🔥',
       image_url: 'https://img/chick.png',
       active_record_id: TOP_ID,
     }),
-    member(SOCIAL.memberId, SOCIAL.accountId, '구글친구', 500),
-    member(DELETED.memberId, DELETED.accountId, '탈퇴', 500),
-    member(DISAGREEING.memberId, DISAGREEING.accountId, '이상한', 900),
+    at.member(SOCIAL.memberId, SOCIAL.accountId, '구글친구', 500),
+    at.member(DELETED.memberId, DELETED.accountId, '탈퇴', 500),
+    at.member(DISAGREEING.memberId, DISAGREEING.accountId, '이상한', 900),
   ]);
   await db.insert('study_streak', [
-    {
-      study_streak_id: 1,
-      current_streak: 0,
-      longest_streak: 0,
-      member_id: STUDENT.memberId,
-      palette_id: 1,
-      created_at: t,
-      updated_at: t,
-      deleted_at: null,
-    },
-    {
-      study_streak_id: 2,
-      current_streak: 0,
-      longest_streak: 0,
-      member_id: SOCIAL.memberId,
-      palette_id: null,
-      created_at: t,
-      updated_at: t,
-      deleted_at: null,
-    },
-    {
-      study_streak_id: 3,
-      current_streak: 0,
-      longest_streak: 0,
-      member_id: DELETED.memberId,
-      palette_id: null,
-      created_at: t,
-      updated_at: t,
-      deleted_at: null,
-    },
+    at.streak(1, STUDENT.memberId, 1),
+    at.streak(2, SOCIAL.memberId, null),
+    at.streak(3, DELETED.memberId, null),
   ]);
   await db.insert('study_category', [
-    { study_category_id: 1, subject: '수학', color: '#000000', deleted_at: null, member_id: STUDENT.memberId },
-    {
-      study_category_id: 2,
-      subject: '영어',
-      color: '#000000',
-      deleted_at: '2024-02-02 00:00:00.000000',
-      member_id: STUDENT.memberId,
-    },
-    { study_category_id: 3, subject: '국어', color: '#ff0000', deleted_at: null, member_id: STUDENT.memberId },
-    { study_category_id: 4, subject: '탈퇴과목', color: '#000000', deleted_at: null, member_id: DELETED.memberId },
+    at.category(1, STUDENT.memberId, '수학'),
+    at.category(2, STUDENT.memberId, '영어', { deleted_at: '2024-02-02 00:00:00.000000' }),
+    at.category(3, STUDENT.memberId, '국어', { color: '#ff0000' }),
+    at.category(4, DELETED.memberId, '탈퇴과목'),
   ]);
-  const record = (id: string | number, start: string, end: string | null, extra: Record<string, unknown> = {}) => ({
-    study_record_id: id,
-    status: end ? 'Completed' : null,
-    start_time: start,
-    end_time: end,
-    deleted_at: null,
-    member_id: STUDENT.memberId,
-    study_category_id: 1,
-    ...extra,
-  });
   await db.insert('study_record', [
-    record(1, '2024-02-07 16:30:00', '2024-02-07 17:30:00'),
-    record(2, '2024-02-08 14:00:00', '2024-02-08 14:50:00', { study_category_id: 3, status: 'Incompleted' }),
-    record(3, '2024-02-08 10:00:00', null, { deleted_at: '2024-02-08 10:20:00.000000' }),
-    record(4, '2024-02-02 10:00:00', '2024-02-02 10:30:00', { study_category_id: 2 }),
-    record(5, '2024-02-10 10:00:00', '2024-02-10 09:00:00'),
-    record(6, '2024-02-03 10:00:00', '2024-02-03 11:00:00', { member_id: DELETED.memberId, study_category_id: 4 }),
-    record(TOP_ID, '2024-02-09 01:00:00', null, { study_category_id: null }),
+    at.record(1, '2024-02-07 16:30:00', '2024-02-07 17:30:00'),
+    at.record(2, '2024-02-08 14:00:00', '2024-02-08 14:50:00', { study_category_id: 3, status: 'Incompleted' }),
+    at.record(3, '2024-02-08 10:00:00', null, { deleted_at: '2024-02-08 10:20:00.000000' }),
+    at.record(4, '2024-02-02 10:00:00', '2024-02-02 10:30:00', { study_category_id: 2 }),
+    at.record(5, '2024-02-10 10:00:00', '2024-02-10 09:00:00'),
+    at.record(6, '2024-02-03 10:00:00', '2024-02-03 11:00:00', { member_id: DELETED.memberId, study_category_id: 4 }),
+    at.record(TOP_ID, '2024-02-09 01:00:00', null, { study_category_id: null }),
   ]);
   await db.insert('item_inventory', [
-    {
-      item_inventory_id: 1,
-      progress: 0,
-      quantity: 1,
-      item_type: 'Food',
-      item_id: 1,
-      member_id: STUDENT.memberId,
-      created_at: t,
-      updated_at: t,
-      deleted_at: null,
-    },
-    {
-      item_inventory_id: 2,
-      progress: null,
-      quantity: 3,
-      item_type: 'Consumable',
-      item_id: 2,
-      member_id: STUDENT.memberId,
-      created_at: t,
-      updated_at: t,
-      deleted_at: null,
-    },
-    {
-      item_inventory_id: 3,
-      progress: 0,
-      quantity: 0,
-      item_type: 'Food',
-      item_id: 1,
-      member_id: STUDENT.memberId,
-      created_at: t,
-      updated_at: t,
-      deleted_at: t,
-    },
-    {
-      item_inventory_id: 4,
-      progress: 1200,
-      quantity: 1,
-      item_type: 'Food',
-      item_id: 4,
-      member_id: STUDENT.memberId,
-      created_at: t,
-      updated_at: t,
-      deleted_at: null,
-    },
+    at.itemRow(1, STUDENT.memberId, 1, 0, 1),
+    at.itemRow(2, STUDENT.memberId, 2, null, 3, { item_type: 'Consumable' }),
+    at.itemRow(3, STUDENT.memberId, 1, 0, 0, { deleted_at: t }),
+    at.itemRow(4, STUDENT.memberId, 4, 1200, 1),
   ]);
   await db.insert('character_inventory', [
-    {
-      character_inventory_id: 1,
-      quantity: 2,
-      character_id: 1,
-      member_id: STUDENT.memberId,
-      created_at: t,
-      updated_at: t,
-      deleted_at: null,
-    },
-    {
-      character_inventory_id: 2,
-      quantity: 1,
-      character_id: 9,
-      member_id: STUDENT.memberId,
-      created_at: t,
-      updated_at: t,
-      deleted_at: null,
-    },
-    {
-      character_inventory_id: 3,
-      quantity: 0,
-      character_id: TOP_CHARACTER_ID,
-      member_id: STUDENT.memberId,
-      created_at: t,
-      updated_at: t,
-      deleted_at: null,
-    },
+    at.characterRow(1, STUDENT.memberId, 1, 2),
+    at.characterRow(2, STUDENT.memberId, 9, 1),
+    at.characterRow(3, STUDENT.memberId, TOP_CHARACTER_ID, 0),
   ]);
-  const tx = (id: number, memberId: string, type: string, amount: number, balance: number) => ({
-    transaction_record_id: id,
-    transaction_type: type,
-    amount,
-    count: 1,
-    balance_after_transaction: balance,
-    notes: `${type} 메모`,
-    member_id: memberId,
-    created_at: t,
-    updated_at: t,
-    deleted_at: null,
-  });
   await db.insert('transaction_record', [
-    tx(1, STUDENT.memberId, 'Purchase', 200, 800),
-    tx(2, STUDENT.memberId, 'Purchase', 150, 650),
-    tx(3, STUDENT.memberId, 'Sell', 100, 750),
-    tx(4, DISAGREEING.memberId, 'Purchase', 200, 800),
+    at.tx(1, STUDENT.memberId, 'Purchase', 200, 800),
+    at.tx(2, STUDENT.memberId, 'Purchase', 150, 650),
+    at.tx(3, STUDENT.memberId, 'Sell', 100, 750),
+    at.tx(4, DISAGREEING.memberId, 'Purchase', 200, 800),
   ]);
   // A row the original's foreign keys would have stopped, as a damaged dump leaves it.
   await db.connection.query('SET FOREIGN_KEY_CHECKS = 0');
   await db.insert('study_record', [
-    record(7, '2024-02-05 10:00:00', '2024-02-05 11:00:00', { member_id: ORPHAN_MEMBER, study_category_id: null }),
+    at.record(7, '2024-02-05 10:00:00', '2024-02-05 11:00:00', { member_id: ORPHAN_MEMBER, study_category_id: null }),
   ]);
   await db.connection.query('SET FOREIGN_KEY_CHECKS = 1');
 }
@@ -390,94 +313,46 @@ const uuid = (kind: number, n: number) =>
  */
 export async function loadBulk(db: OriginalDatabase, members: number, records: number): Promise<void> {
   const hash = await bcrypt.hash('bulkpass1', 4); // one hash for all: bcrypt at cost 10 × 10,000 is minutes
-  const t = '2024-01-01 00:00:00.000000';
-  const base = baseRows(t);
-  await db.insert('role', base.roles);
-  await db.insert('palette', [base.palette]);
-  await db.insert('character', [base.character]);
-  await db.insert('item', [base.food]);
+  const at = rowsAt('2024-01-01 00:00:00.000000');
+  await db.insert('role', at.roles);
+  await db.insert('palette', [at.palette]);
+  await db.insert('character', [at.character]);
+  await db.insert('item', [at.food]);
   const ids = Array.from({ length: members }, (_, i) => i + 1);
-  await db.insert(
-    'account',
-    ids.map((i) => ({
-      account_id: uuid(1, i),
-      email: `bulk${i}@test.com`,
-      password: hash,
-      provider: 'email',
-      role_id: 2,
-      created_at: t,
-      updated_at: t,
-    })),
-  );
   const running = (i: number) => i % 10 === 0;
   const perMember = Math.ceil(records / members);
+  const point = (i: number) => 500 + (i % 7) * 100;
+  await db.insert(
+    'account',
+    ids.map((i) => at.account(uuid(1, i), `bulk${i}@test.com`, { password: hash })),
+  );
   await db.insert(
     'member',
-    ids.map((i) => ({
-      member_id: uuid(2, i),
-      nickname: `공부${i}`,
-      image_url: '',
-      point: 500 + (i % 7) * 100,
-      account_id: uuid(1, i),
-      status_message: '',
-      active_record_id: running(i) ? (i - 1) * perMember + 1 : null,
-      created_at: t,
-      updated_at: t,
-    })),
+    ids.map((i) =>
+      at.member(uuid(2, i), uuid(1, i), `공부${i}`, point(i), {
+        active_record_id: running(i) ? (i - 1) * perMember + 1 : null,
+      }),
+    ),
   );
   await db.insert(
     'study_streak',
-    ids.map((i) => ({
-      study_streak_id: i,
-      current_streak: 0,
-      longest_streak: 0,
-      member_id: uuid(2, i),
-      palette_id: i % 2 ? 1 : null,
-      created_at: t,
-      updated_at: t,
-    })),
+    ids.map((i) => at.streak(i, uuid(2, i), i % 2 ? 1 : null)),
   );
   await db.insert(
     'study_category',
-    ids.map((i) => ({ study_category_id: i, subject: '수학', member_id: uuid(2, i) })),
+    ids.map((i) => at.category(i, uuid(2, i), '수학')),
   );
   await db.insert(
     'item_inventory',
-    ids.map((i) => ({
-      item_inventory_id: i,
-      progress: 3600 - (i % 3600),
-      quantity: 1,
-      item_type: 'Food',
-      item_id: 1,
-      member_id: uuid(2, i),
-      created_at: t,
-      updated_at: t,
-    })),
+    ids.map((i) => at.itemRow(i, uuid(2, i), 1, 3600 - (i % 3600), 1)),
   );
   await db.insert(
     'character_inventory',
-    ids.map((i) => ({
-      character_inventory_id: i,
-      quantity: 1 + (i % 3),
-      character_id: 1,
-      member_id: uuid(2, i),
-      created_at: t,
-      updated_at: t,
-    })),
+    ids.map((i) => at.characterRow(i, uuid(2, i), 1, 1 + (i % 3))),
   );
   await db.insert(
     'transaction_record',
-    ids.map((i) => ({
-      transaction_record_id: i,
-      transaction_type: 'Sell',
-      amount: 100,
-      count: 1,
-      balance_after_transaction: 500 + (i % 7) * 100,
-      notes: '판매',
-      member_id: uuid(2, i),
-      created_at: t,
-      updated_at: t,
-    })),
+    ids.map((i) => at.tx(i, uuid(2, i), 'Sell', 100, point(i), '판매')),
   );
   const rows: Record<string, unknown>[] = [];
   for (let r = 1; r <= records; r++) {
@@ -485,14 +360,8 @@ export async function loadBulk(db: OriginalDatabase, members: number, records: n
     const open = running(i) && r === (i - 1) * perMember + 1;
     const start = new Date(Date.UTC(2024, 0, 1) + r * 600_000);
     const text = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
-    rows.push({
-      study_record_id: r,
-      status: open ? null : 'Completed',
-      start_time: text(start),
-      end_time: open ? null : text(new Date(start.getTime() + 1_500_000)),
-      member_id: uuid(2, i),
-      study_category_id: i,
-    });
+    const end = open ? null : text(new Date(start.getTime() + 1_500_000));
+    rows.push(at.record(r, text(start), end, { member_id: uuid(2, i), study_category_id: i }));
     if (rows.length === 5000) await db.insert('study_record', rows.splice(0));
   }
   await db.insert('study_record', rows);
