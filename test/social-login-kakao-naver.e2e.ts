@@ -1,65 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useApp } from './support/app.js';
 import { useDb } from './support/db.js';
 import { FakeOAuthProvider, type Fault, type IdTokenSpec } from './support/fake-oauth-provider.js';
 import { uniqueEmail } from './support/http.js';
+import { expectSocialSession, PROVIDER_FAILED, UUID } from './support/social-kit.js';
 
 // X routes: Kakao (OpenID Connect id_token) and Naver (token + profile API) sign-in, which the PWA
 // calls and the original lacked.
 const KAKAO = '/timer-api/auth/kakao/login';
 const NAVER = '/timer-api/auth/naver/login';
-const PROVIDER_FAILED = {
-  status: 'error',
-  error: 'Unprocessable Entity',
-  message: '작업에 실패했습니다. 다시 시도해주세요.',
-  code: 'PROVIDER_FAILED',
-};
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-let provider: FakeOAuthProvider;
-
-beforeAll(async () => {
-  provider = await FakeOAuthProvider.start();
-});
+const provider = FakeOAuthProvider.use();
 const app = useApp(() => ({ env: provider.env() }));
 const { api } = app;
 const db = useDb({ max: 2 });
-afterAll(async () => {
-  await provider?.close();
-});
 
 const numericId = () => `${Date.now()}${randomUUID().replace(/\D/g, '').slice(0, 8)}`;
 const accountsOf = async (provider: string, socialId: string) =>
   (await db.query('select account_id, email from account where provider = $1 and social_id = $2', [provider, socialId]))
     .rows;
-
-function expectLogin(body: any, provider: 'kakao' | 'naver', socialId: string) {
-  expect(body).toEqual({
-    status: 'success',
-    data: {
-      access_token: expect.any(String),
-      refresh_token: expect.any(String),
-      expires_in: expect.any(Number),
-      account: {
-        account_id: expect.stringMatching(UUID),
-        email: null,
-        provider,
-        social_id: socialId,
-        role: { role_id: 2, name: 'User' },
-        created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-      },
-    },
-  });
-  expect(Object.keys(body.data.account)).toEqual([
-    'account_id',
-    'email',
-    'provider',
-    'social_id',
-    'role',
-    'created_at',
-  ]);
-}
 
 describe('Kakao', () => {
   it('signs up with the id_token of the code exchange; no e-mail is stored', async () => {
@@ -67,7 +26,7 @@ describe('Kakao', () => {
     const code = provider.kakaoCode({ sub: id, email: uniqueEmail('kakao'), email_verified: true });
     const r = await api.post(KAKAO, { json: { code } });
     expect(r.status).toBe(200);
-    expectLogin(r.body, 'kakao', id);
+    expectSocialSession(r.body, { email: null, provider: 'kakao', social_id: id });
     expect(await accountsOf('kakao', id)).toEqual([{ account_id: r.body.data.account.account_id, email: null }]);
 
     const me = await api.get('/timer-api/members/me', { token: r.body.data.access_token });
@@ -140,7 +99,7 @@ describe('Naver', () => {
     const id = `nv-${randomUUID()}`;
     const r = await api.post(NAVER, { json: { code: provider.naverCode({ id }) } });
     expect(r.status).toBe(200);
-    expectLogin(r.body, 'naver', id);
+    expectSocialSession(r.body, { email: null, provider: 'naver', social_id: id });
     expect(await accountsOf('naver', id)).toEqual([{ account_id: r.body.data.account.account_id, email: null }]);
     const me = await api.get('/timer-api/members/me', { token: r.body.data.access_token });
     expect(me.status).toBe(200);

@@ -1,40 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { useApp, useInstances } from './support/app.js';
 import { type Endpoint, type Fault, FakeOAuthProvider } from './support/fake-oauth-provider.js';
-import { client, type Client } from './support/http.js';
+import { PROVIDER_FAILED } from './support/social-kit.js';
 
 // Social login: a provider that hangs or whose key set is unavailable is a 422, never a 500 or a
 // stuck request.
-const PROVIDER_FAILED = {
-  status: 'error',
-  error: 'Unprocessable Entity',
-  message: '작업에 실패했습니다. 다시 시도해주세요.',
-  code: 'PROVIDER_FAILED',
-};
 const HANG: Fault = { kind: 'hang' };
 
 const sub = () => `1${randomUUID().replace(/\D/g, '').slice(0, 20)}`;
 
-/** A provider and a service with a short provider timeout; a fresh pair has an empty JWKS cache. */
-async function startPair() {
-  const provider = await FakeOAuthProvider.start();
-  const app = await startApp({ ...provider.env(), SOCIAL_HTTP_TIMEOUT_MS: '300' });
-  return { provider, app, api: client(app.url) };
-}
+/** The service's settings for a provider: a short provider timeout. A fresh service has an empty JWKS cache. */
+const settings = (provider: FakeOAuthProvider) => ({ ...provider.env(), SOCIAL_HTTP_TIMEOUT_MS: '300' });
 
 describe('hanging provider endpoints (SOCIAL_HTTP_TIMEOUT_MS=300)', () => {
-  let provider: FakeOAuthProvider;
-  let app: TestApp;
-  let api: Client;
-
-  beforeAll(async () => {
-    ({ provider, app, api } = await startPair());
-  });
-  afterAll(async () => {
-    await app?.close();
-    await provider?.close();
-  });
+  const provider = FakeOAuthProvider.use();
+  const { api } = useApp(() => ({ env: settings(provider) }));
 
   it.each([
     ['Google', '/timer-api/auth/google/login'],
@@ -78,32 +59,31 @@ describe('an unavailable key set (JWKS)', () => {
     ['Kakao', 'kakao-jwks', '/timer-api/auth/kakao/login', (p) => p.kakaoCode({ sub: sub() })],
   ];
 
+  const instances = useInstances();
+
   it.each(cases)(
     '%s JWKS hanging, failing or garbled → 422; once it recovers → 200',
     async (_, jwks, path, newCode) => {
-      const { provider, app, api } = await startPair();
-      try {
-        const faults: Fault[] = [
-          HANG,
-          { kind: 'status', status: 500 },
-          { kind: 'not-json' },
-          { kind: 'json', body: { keys: 'none' } },
-        ];
-        for (const fault of faults) {
-          provider.breakEndpoint(jwks, fault);
-          const before = provider.requests(jwks).length;
-          const r = await api.post(path, { json: { code: newCode(provider) } });
-          expect(r.status).toBe(422);
-          expect(r.body).toEqual(PROVIDER_FAILED);
-          expect(provider.requests(jwks).length).toBeGreaterThan(before);
-        }
-        provider.repair(jwks);
-        const ok = await api.post(path, { json: { code: newCode(provider) } });
-        expect(ok.status).toBe(200);
-      } finally {
-        await app.close();
-        await provider.close();
+      const provider = await FakeOAuthProvider.start();
+      onTestFinished(() => provider.close());
+      const { api } = await instances.start(settings(provider));
+      const faults: Fault[] = [
+        HANG,
+        { kind: 'status', status: 500 },
+        { kind: 'not-json' },
+        { kind: 'json', body: { keys: 'none' } },
+      ];
+      for (const fault of faults) {
+        provider.breakEndpoint(jwks, fault);
+        const before = provider.requests(jwks).length;
+        const r = await api.post(path, { json: { code: newCode(provider) } });
+        expect(r.status).toBe(422);
+        expect(r.body).toEqual(PROVIDER_FAILED);
+        expect(provider.requests(jwks).length).toBeGreaterThan(before);
       }
+      provider.repair(jwks);
+      const ok = await api.post(path, { json: { code: newCode(provider) } });
+      expect(ok.status).toBe(200);
     },
   );
 });

@@ -1,33 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useApp } from './support/app.js';
 import { useDb } from './support/db.js';
 import { FakeOAuthProvider, type IdTokenSpec } from './support/fake-oauth-provider.js';
 import { registerAndLogin, uniqueEmail } from './support/http.js';
+import { expectSocialSession, PROVIDER_FAILED, UUID } from './support/social-kit.js';
 
 // N5, fixed for the PWA's redirect flow: Google sign-in against a local provider that really signs
 // id_tokens.
 const GOOGLE = '/timer-api/auth/google/login';
-const PROVIDER_FAILED = {
-  status: 'error',
-  error: 'Unprocessable Entity',
-  message: '작업에 실패했습니다. 다시 시도해주세요.',
-  code: 'PROVIDER_FAILED',
-};
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-let provider: FakeOAuthProvider;
-
-beforeAll(async () => {
-  provider = await FakeOAuthProvider.start();
-});
+const provider = FakeOAuthProvider.use();
 const app = useApp(() => ({ env: provider.env() }));
 const { api } = app;
 const db = useDb({ max: 2 });
-afterAll(async () => {
-  await provider?.close();
-});
 
 const sub = () => `1${randomUUID().replace(/\D/g, '').slice(0, 20)}`;
 const googleLogin = (spec: IdTokenSpec) => api.post(GOOGLE, { json: { code: provider.googleCode(spec) } });
@@ -39,31 +25,8 @@ describe('Google code flow (the PWA redirect flow)', () => {
     const id = sub();
     const r = await googleLogin({ sub: id, email: 'Mixed.Case@Gmail.Example', email_verified: true });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({
-      status: 'success',
-      data: {
-        access_token: expect.any(String),
-        refresh_token: expect.any(String),
-        expires_in: expect.any(Number),
-        account: {
-          account_id: expect.stringMatching(UUID),
-          email: 'mixed.case@gmail.example',
-          provider: 'google',
-          social_id: id,
-          role: { role_id: 2, name: 'User' },
-          created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-        },
-      },
-    });
+    expectSocialSession(r.body, { email: 'mixed.case@gmail.example', provider: 'google', social_id: id });
     expect(Object.keys(r.body.data)).toEqual(['access_token', 'refresh_token', 'expires_in', 'account']);
-    expect(Object.keys(r.body.data.account)).toEqual([
-      'account_id',
-      'email',
-      'provider',
-      'social_id',
-      'role',
-      'created_at',
-    ]);
     const claims = decodeJwt(r.body.data.access_token);
     expect(claims.sub).toBe(r.body.data.account.account_id);
     expect(r.body.data.expires_in).toBeLessThanOrEqual(claims.exp! * 1000);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
 import {
   BAD_ACCESS,
   type BadToken,
@@ -12,7 +12,7 @@ import {
   unauthenticated,
   validation,
 } from './support/bad-input.js';
-import { client, type Client, login, registerAndLogin, uniqueEmail } from './support/http.js';
+import { login, registerAndLogin, uniqueEmail } from './support/http.js';
 
 // The bad-input table over N20–N22, the statistic/heat-map alias and study records X3:
 // every row gets its exact status and envelope, never a 500. Authentication comes first, then the
@@ -190,16 +190,14 @@ const accessRows = (valid: string): QueryRow[] => {
   ];
 };
 
-let app: TestApp;
-let api: Client;
+const app = useApp();
+const { api } = app;
 let self: Awaited<ReturnType<typeof registerAndLogin>>;
 let other: Awaited<ReturnType<typeof registerAndLogin>>;
 let memberless: string;
 let bad: Record<BadToken, string | undefined>;
 
 beforeAll(async () => {
-  app = await startApp();
-  api = client(app.url);
   self = await registerAndLogin(api);
   other = await registerAndLogin(api);
   // Registered but never called /members/me, so the account has no member yet.
@@ -211,7 +209,6 @@ beforeAll(async () => {
   const admin = await login(api, 'admin@test.com');
   bad = await badAuthorizations(app.handle.config.AUTH_JWT_SECRET, admin.account.account_id, self);
 });
-afterAll(() => app.close());
 
 /** The path and Authorization header of a row. */
 function target(who: Who = 'self'): { memberId: string; authorization: string | undefined } {

@@ -1,10 +1,9 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
+import { useDb } from './support/db.js';
 import { expectError, type Expected, type Payload, send, validation } from './support/bad-input.js';
 import { FakeOAuthProvider } from './support/fake-oauth-provider.js';
-import { client, type Client, login, registerAndLogin, uniqueEmail } from './support/http.js';
+import { login, registerAndLogin, uniqueEmail } from './support/http.js';
 
 // Text fields of the Nest dialect (issue 9 item 10): a whitespace-only nickname, subject or social
 // code is 400, and so is an unpaired UTF-16 surrogate in any text field, which PostgreSQL would
@@ -56,23 +55,14 @@ const loneRows = (f: string, extra: Record<string, unknown> = {}): Row[] => [
   },
 ];
 
-let app: TestApp;
-let api: Client;
-let db: pg.Pool;
-let provider: FakeOAuthProvider;
 let admin: string;
 
+const provider = FakeOAuthProvider.use();
+const app = useApp(() => ({ env: provider.env() }));
+const { api } = app;
+const db = useDb({ max: 2 });
 beforeAll(async () => {
-  provider = await FakeOAuthProvider.start();
-  app = await startApp(provider.env());
-  api = client(app.url);
-  db = new pg.Pool({ connectionString: inject('databaseUrl'), max: 2 });
   admin = (await login(api, 'admin@test.com')).access_token;
-});
-afterAll(async () => {
-  await app?.close();
-  await provider?.close();
-  await db?.end();
 });
 
 const rows = async (sql: string, params: unknown[]) => (await db.query(sql, params)).rows;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * A local stand-in for Google, Kakao and Naver: real HTTP on 127.0.0.1, id_tokens really signed
@@ -117,7 +118,9 @@ export class FakeOAuthProvider {
 
   private readonly server: Server;
 
-  private constructor(private readonly keys: Record<IdTokenProvider | 'foreign', SigningKey>) {
+  private keys!: Record<IdTokenProvider | 'foreign', SigningKey>;
+
+  private constructor() {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(599).end(String(error));
@@ -127,13 +130,29 @@ export class FakeOAuthProvider {
 
   /** Starts a provider on a random port of 127.0.0.1. */
   static async start(): Promise<FakeOAuthProvider> {
-    const provider = new FakeOAuthProvider({
+    const provider = new FakeOAuthProvider();
+    await provider.listen();
+    return provider;
+  }
+
+  /**
+   * The suite's provider: started in `beforeAll`, closed in `afterAll`. Call it before the fixture
+   * of the service that uses it, so it starts before that service and closes after it.
+   */
+  static use(): FakeOAuthProvider {
+    const provider = new FakeOAuthProvider();
+    beforeAll(() => provider.listen());
+    afterAll(() => provider.close());
+    return provider;
+  }
+
+  private async listen(): Promise<void> {
+    this.keys = {
       google: await signingKey(token('google-key')),
       kakao: await signingKey(token('kakao-key')),
       foreign: await signingKey(token('foreign-key')),
-    });
-    await new Promise<void>((resolve) => provider.server.listen(0, '127.0.0.1', resolve));
-    return provider;
+    };
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
   }
 
   /** The base URL, e.g. `http://127.0.0.1:41234`. */
