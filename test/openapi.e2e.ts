@@ -18,12 +18,25 @@ import {
   type RequestOptions,
   uniqueEmail,
 } from './support/http.js';
+import { DECORATORS } from '@nestjs/swagger';
+import { dialectOf } from '../src/common/wire/dialect.js';
+import { type ErrorCode, ERRORS } from '../src/common/wire/error-codes.js';
+import { type Declared, RAISES } from '../src/common/wire/raises.js';
 import { insertInventory } from './support/factories.js';
+import { freePort } from './support/net.js';
 
 // Issue 12: /docs-json is a valid OpenAPI document, and every route's real answers (status, media
-// type, body) match what it documents. The routes are called in one pass, each at least once.
+// type, body, Retry-After) match what it documents, errors included: each error status a route
+// answers is documented with the exact bodies of the codes it can raise there. The routes are called
+// in one pass, each at least once, and each route that declares codes of its own raises one of them.
 
-const app = useApp({ env: { DOCS_ENABLED: 'true' } });
+const app = useApp(async () => {
+  // Nothing listens there: a social login with a code fails at the provider (422), as when it is down.
+  const down = `http://127.0.0.1:${await freePort()}/token`;
+  return {
+    env: { DOCS_ENABLED: 'true', GOOGLE_TOKEN_URL: down, KAKAO_TOKEN_URL: down, NAVER_TOKEN_URL: down },
+  };
+});
 const db = useDb();
 let doc: any;
 let api: Client;
@@ -34,6 +47,8 @@ const exercised = new Set<string>();
 /** `METHOD /template` of every operation called, whatever it answered. */
 const called = new Map<string, string>();
 const failures: string[] = [];
+/** Every error answer, by `METHOD /template`. */
+const errorAnswers = new Map<string, Reply[]>();
 
 const escape = (s: string) => s.replaceAll('~', '~0').replaceAll('/', '~1');
 
@@ -57,6 +72,10 @@ function check(method: string, url: string, reply: Reply): void {
   const key = `${method} ${template}`;
   called.set(key, `${called.get(key) ?? ''}[${reply.status} ${reply.text.slice(0, 200)}]`);
   if (reply.status >= 200 && reply.status < 300) exercised.add(`${method} ${template}`);
+  if (reply.status >= 400) errorAnswers.set(key, [...(errorAnswers.get(key) ?? []), reply]);
+  const retryAfter = response.headers?.['Retry-After'];
+  if (retryAfter?.required && !/^\d+$/.test(reply.headers.get('retry-after') ?? ''))
+    failures.push(`${where}: no Retry-After (${reply.headers.get('retry-after')})`);
   if (!response.content) {
     if (reply.text !== '') failures.push(`${where}: documented without a body, answered ${reply.text.slice(0, 80)}`);
     return;
@@ -87,11 +106,18 @@ function checking(inner: Client): Client {
   } as Client;
 }
 
-/** Every route Nest serves, as `METHOD /template`, read from the controllers' own metadata. */
-function nestRoutes(): string[] {
+interface NestRoute {
+  /** `METHOD /template`. */
+  route: string;
+  handler: object;
+  controller: object;
+}
+
+/** Every route Nest serves, read from the controllers' own metadata. */
+function nestRoutes(): NestRoute[] {
   const prefix = `/${app.handle.config.API_PREFIX}`;
   const unprefixed = /^\/(v2|admin\/(palettes|characters|members)|characters|health)(\/|$)/;
-  const routes: string[] = [];
+  const routes: NestRoute[] = [];
   for (const module of app.handle.app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
       const type = wrapper.metatype as { prototype: Record<string, unknown> } & object;
@@ -105,12 +131,29 @@ function nestRoutes(): string[] {
         for (const b of base)
           for (const p of ([] as string[]).concat(own)) {
             const joined = `/${[b, p].filter((x) => x && x !== '/').join('/')}`.replace(/:(\w+)/g, '{$1}');
-            routes.push(`${RequestMethod[method]} ${unprefixed.test(joined) ? joined : prefix + joined}`);
+            const route = `${RequestMethod[method]} ${unprefixed.test(joined) ? joined : prefix + joined}`;
+            routes.push({ route, handler, controller: type });
           }
       }
     }
   }
   return routes;
+}
+
+const operationOf = (route: string) => {
+  const [method, path] = route.split(' ') as [string, string];
+  return doc.paths[path][method.toLowerCase()];
+};
+
+/** The codes a handler declares with `@Raises` (its own, not its guards' or the app's). */
+const ownCodes = (handler: object): ErrorCode[] =>
+  (Reflect.getMetadata(DECORATORS.API_EXTENSION, handler)?.[RAISES] as Declared | undefined)?.handler ?? [];
+
+/** Whether the answer is exactly the code's, as the document writes it for the route's dialect. */
+function answersWith(route: string, reply: Reply, code: ErrorCode): boolean {
+  const component = `${dialectOf(route.split(' ')[1]!) === 'nest' ? 'NestError' : 'SpringError'}.${code}`;
+  const validate = ajv.getSchema(`openapi#/components/schemas/${escape(component)}`);
+  return reply.status === ERRORS[code].status && validate !== undefined && validate(reply.body) === true;
 }
 
 beforeAll(async () => {
@@ -130,12 +173,26 @@ describe('/docs-json', () => {
     const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.keys(item as object).map((method) => `${method.toUpperCase()} ${path}`),
     );
-    expect(nestRoutes().sort()).toEqual(documented.sort());
+    expect(
+      nestRoutes()
+        .map((r) => r.route)
+        .sort(),
+    ).toEqual(documented.sort());
     const withoutSuccess = documented.filter((route) => {
       const [method, path] = route.split(' ') as [string, string];
       return !Object.keys(doc.paths[path][method.toLowerCase()].responses).some((s) => s.startsWith('2'));
     });
     expect(withoutSuccess).toEqual([]);
+  });
+
+  it('documents a 401 on every route the access-token guard covers', () => {
+    const publicRoute = (r: NestRoute) =>
+      Reflect.getMetadata('auth:public', r.handler) ?? Reflect.getMetadata('auth:public', r.controller) ?? false;
+    const undocumented = nestRoutes()
+      .filter((r) => !publicRoute(r))
+      .map((r) => r.route)
+      .filter((route) => !operationOf(route).responses['401']);
+    expect(undocumented).toEqual([]);
   });
 });
 
@@ -152,10 +209,15 @@ describe('real answers match the document', () => {
     await api.post('/timer-api/auth/email/login', { json: { email: u.email, password: 'wrong-password' } });
     const second = await login(api, u.email);
     await api.post('/timer-api/auth/refresh', { token: second.refresh_token, json: {} });
+    await api.post('/timer-api/auth/refresh', { token: 'not-a-token', json: {} });
+    await api.post('/timer-api/auth/logout', { token: second.refresh_token });
     await api.post('/timer-api/auth/logout', { token: second.refresh_token });
     await api.post('/timer-api/auth/email/register', { json: { email: 'not an email', password: 'x' } });
-    for (const provider of ['google', 'kakao', 'naver'])
+    await api.post('/timer-api/auth/email/register', { json: { email: u.email, password: 'qwer1234' } });
+    for (const provider of ['google', 'kakao', 'naver']) {
       await api.post(`/timer-api/auth/${provider}/login`, { json: { code: '' } });
+      await api.post(`/timer-api/auth/${provider}/login`, { json: { code: 'refused-by-a-provider-that-is-down' } });
+    }
     const leaving = await registerAndLogin(client(app.url));
     await api.delete('/timer-api/auth/me', { token: leaving.accessToken });
 
@@ -165,6 +227,8 @@ describe('real answers match the document', () => {
       auth(admin, { email: uniqueEmail('acct'), password: 'qwer1234' }),
     );
     const accountId = account.body.data.account_id as string;
+    await api.post('/timer-api/accounts', auth(admin, { email: u.email, password: 'qwer1234' }));
+    await api.patch(`/timer-api/accounts/${randomUUID()}`, auth(admin, { password: 'asdf1234' }));
     await api.get(`/timer-api/accounts/${accountId}`, { token: admin });
     await api.get(`/timer-api/accounts/${randomUUID()}`, { token: admin });
     await api.patch(`/timer-api/accounts/${accountId}`, auth(admin, { password: 'asdf1234' }));
@@ -175,6 +239,7 @@ describe('real answers match the document', () => {
     await api.get('/timer-api/members', { token: admin });
     await api.get('/timer-api/members/me', { token: t });
     await api.patch(me, auth(t, { nickname: 'docs', status_message: 'hello' }));
+    await api.patch(me, auth(t, {}));
     await api.get('/timer-api/members/me');
 
     // categories, timer, records, statistics, streak, rankings
@@ -182,10 +247,15 @@ describe('real answers match the document', () => {
     const [year, month] = day.split('-').map(Number);
     const created = await api.post(`${me}/study-categories`, auth(t, { subject: 'maths' }));
     const categoryId = created.body.data.category.study_category_id as string;
+    await api.post(`${me}/study-categories`, auth(t, { subject: 'maths' }));
     await api.get(`${me}/study-categories`, { token: t });
     await api.patch(`${me}/study-categories/${categoryId}`, auth(t, { subject: 'algebra' }));
+    await api.patch(`${me}/study-categories/${categoryId}`, auth(t, { subject: 'algebra' }));
+    await api.post('/timer-api/study-timer/start', auth(t, { category_id: Number(categoryId) + 1000 }));
     await api.post('/timer-api/study-timer/start', auth(t, { category_id: Number(categoryId) }));
     await api.post('/timer-api/study-timer/end', auth(t, { status: 'Completed' }));
+    await api.post('/timer-api/study-timer/end', auth(t, { status: 'Completed' }));
+    await api.delete(`${me}/study-categories/${categoryId}`, { token: t });
     await api.delete(`${me}/study-categories/${categoryId}`, { token: t });
     await api.post(
       `${me}/study-records`,
@@ -197,6 +267,11 @@ describe('real answers match the document', () => {
       }),
     );
     await api.post(`${me}/study-records`, auth(t, { surprise: 1 }));
+    const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+    await api.post(
+      `${me}/study-records`,
+      auth(t, { client_id: randomUUID(), start_time: hourAgo, end_time: hourAgo, status: 'Completed' }),
+    );
     await api.get(`${me}/study-records?date=${day}&timezone=UTC`, { token: t });
     await api.get(`${me}/statistics?date=${day}&timezone=UTC`, { token: t });
     await api.get(`${me}/statistics`, { token: t });
@@ -207,6 +282,7 @@ describe('real answers match the document', () => {
     await api.get(`${me}/study-streak`, { token: t });
     await api.get(`/timer-api/rankings?period=month&date=${day}&timezone=UTC`, { token: t });
     await api.get('/timer-api/rankings?limit=0', { token: t });
+    await api.get('/timer-api/rankings?scope=group', { token: t });
 
     // statistics jobs (admin); this service runs no jobs, so the backfill answers 503
     await api.get('/timer-api/admin/jobs', { token: admin });
@@ -224,9 +300,11 @@ describe('real answers match the document', () => {
     const ticket = await insertInventory(db, u.memberId, { progress: null, itemType: 'Consumable' });
     await api.post(`/v2/item-inventory/${ticket}`, { token: t });
     await api.post('/v2/item-inventory/abc', { token: t });
+    await api.post('/v2/item-inventory/999999999', { token: t });
     await api.get(`${me}/character-inventory`, { token: t });
     const sold = hatched.body.data.character_inventory_id;
     await api.post('/v2/shop/sell', auth(t, { character_inventory_id: String(sold), count: 1 }));
+    await api.post('/v2/shop/sell', auth(t, { character_inventory_id: '999999999', count: 1 }));
     await api.get('/characters?grade=B', { token: t });
     await api.get('/characters');
 
@@ -236,17 +314,40 @@ describe('real answers match the document', () => {
     await api.patch(`/v2/admin/items/${itemId}`, auth(admin, { cost: 5 }));
     await api.patch(`/v2/admin/items/${itemId}`, auth(admin, { cost: -5 }));
     await api.delete(`/v2/admin/items/${itemId}`, { token: admin });
+    await api.get(`/v2/admin/items/${itemId}`, { token: admin });
+    await api.delete(`/v2/admin/items/${itemId}`, { token: admin });
+    await api.post('/v2/admin/items', auth(admin, newItem({ cost: -1 })));
     const paletteId = (await api.post('/admin/palettes', auth(admin, newPalette()))).body.data.palette_id;
+    await api.post('/admin/palettes', auth(admin, {}));
     await api.get('/admin/palettes', { token: admin });
     await api.patch(`/admin/palettes/${paletteId}`, auth(admin, { grade: 'B' }));
     await api.delete(`/admin/palettes/${paletteId}`, { token: admin });
-    const characterId = (await api.post('/admin/characters', auth(admin, newCharacter()))).body.data.character_id;
+    await api.patch(`/admin/palettes/${paletteId}`, auth(admin, { grade: 'B' }));
+    await api.delete(`/admin/palettes/${paletteId}`, { token: admin });
+    const character = newCharacter();
+    const characterId = (await api.post('/admin/characters', auth(admin, character))).body.data.character_id;
+    await api.post('/admin/characters', auth(admin, character));
     await api.get('/admin/characters', { token: admin });
+    await api.get(`/admin/characters/${characterId}`, { token: admin });
+    await api.patch(`/admin/characters/${characterId}`, auth(admin, { sell_price: 7 }));
+    await api.delete(`/admin/characters/${characterId}`, { token: admin });
     await api.get(`/admin/characters/${characterId}`, { token: admin });
     await api.patch(`/admin/characters/${characterId}`, auth(admin, { sell_price: 7 }));
     await api.delete(`/admin/characters/${characterId}`, { token: admin });
     await api.get('/admin/members', { token: admin });
     await api.get('/admin/members', { token: t });
+
+    // what Fastify refuses before a handler runs, in both dialects (documented on every route by rule)
+    const notJson = { token: t, raw: '{"category_id":', headers: { 'content-type': 'application/json' } };
+    await api.call('POST', '/timer-api/study-timer/start', notJson);
+    await api.call('POST', '/v2/shop/purchase', notJson);
+    const xml = { token: t, raw: '<count>1</count>', headers: { 'content-type': 'application/xml' } };
+    await api.call('POST', '/timer-api/study-timer/start', xml);
+    await api.call('POST', '/v2/shop/purchase', xml);
+    await api.call('DELETE', '/timer-api/auth/me', { token: t, raw: 'x'.repeat(200 * 1024) });
+    await api.call('PATCH', '/admin/characters/1', { token: admin, raw: 'x'.repeat(200 * 1024) });
+    await api.get('/timer-api/accounts/%ZZ', { token: admin });
+    await api.get('/admin/characters/%ZZ', { token: admin });
 
     // health and the export file
     await api.get('/health/live');
@@ -271,5 +372,16 @@ describe('real answers match the document', () => {
     const missed = documented.filter((route) => !exercised.has(route) && !errorsOnly.includes(route));
     expect(missed.map((route) => `${route}: ${called.get(route) ?? 'not called'}`)).toEqual([]);
     expect(errorsOnly.filter((route) => !called.has(route))).toEqual([]);
+  });
+
+  it('every route that declares codes of its own answered one of them', () => {
+    const missed = nestRoutes()
+      .map(({ route, handler }) => ({ route, codes: ownCodes(handler) }))
+      .filter(({ codes }) => codes.length > 0)
+      .filter(
+        ({ route, codes }) => !(errorAnswers.get(route) ?? []).some((r) => codes.some((c) => answersWith(route, r, c))),
+      )
+      .map(({ route, codes }) => `${route} (${codes.join(', ')}): ${called.get(route) ?? 'not called'}`);
+    expect(missed).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { AdminOnly } from '../auth/auth.guards.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
 import { AccountAdminResponse } from '../auth/auth.dto.js';
 import { Returns } from '../common/wire/openapi.js';
+import { Raises } from '../common/wire/raises.js';
 import { Nullable } from '../common/wire/response-schema.js';
 import { CreateAccountBody, toAccountAdmin, UpdateAccountBody } from './accounts.dto.js';
 import { AccountsService } from './accounts.service.js';
@@ -17,6 +18,7 @@ export class AccountsController {
 
   @Post()
   @Returns(AccountAdminResponse)
+  @Raises('EMAIL_TAKEN', 'ROLE_NOT_FOUND')
   async create(@ValidBody(CreateAccountBody) body: Infer<typeof CreateAccountBody>) {
     return toAccountAdmin(await this.accounts.create(body));
   }
@@ -31,6 +33,7 @@ export class AccountsController {
 
   @Patch(':id')
   @Returns(AccountAdminResponse)
+  @Raises('ACCOUNT_NOT_FOUND', 'EMAIL_TAKEN', 'ROLE_NOT_FOUND')
   async update(@Param('id') id: string, @ValidBody(UpdateAccountBody) body: Infer<typeof UpdateAccountBody>) {
     return toAccountAdmin(await this.accounts.update(id, body));
   }

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/auth.guards.js';
 import { SpringBody, springPathId } from '../common/wire/spring.js';
 import { Returns } from '../common/wire/openapi.js';
+import { Raises } from '../common/wire/raises.js';
 import { Int, Obj, Type } from '../common/wire/response-schema.js';
 import {
   AdminCharacterResponse,
@@ -41,6 +42,7 @@ export class AdminItemsController {
   @Post()
   @HttpCode(201)
   @Returns(Obj({ item_id: Int }))
+  @Raises('FIELD_CHECKS')
   async create(@SpringBody(ItemCreateBody) body: unknown) {
     return { item_id: await this.admin.createItem(readItemCreate(body)) };
   }
@@ -53,12 +55,14 @@ export class AdminItemsController {
 
   @Get(':id')
   @Returns(Obj({ item: AdminItemResponse }))
+  @Raises('ADMIN_ITEM_NOT_FOUND')
   async get(@Param('id') id: string) {
     return { item: toItemResponse(await this.admin.getItem(springPathId(id))) };
   }
 
   @Patch(':id')
   @Returns(Obj({ item: AdminItemResponse }))
+  @Raises('FIELD_CHECKS', 'ADMIN_ITEM_NOT_FOUND')
   async update(@Param('id') id: string, @SpringBody(ItemPatchBody) body: unknown) {
     return { item: toItemResponse(await this.admin.updateItem(springPathId(id), readItemPatch(body))) };
   }
@@ -66,6 +70,7 @@ export class AdminItemsController {
   @Delete(':id')
   @HttpCode(204)
   @Returns()
+  @Raises('ADMIN_ITEM_NOT_FOUND')
   async delete(@Param('id') id: string): Promise<void> {
     await this.admin.deleteItem(springPathId(id));
   }
@@ -87,12 +92,14 @@ export class AdminPalettesController {
   @Post()
   @HttpCode(201)
   @Returns(Obj({ palette_id: Int }))
+  @Raises('FIELD_CHECKS')
   async create(@SpringBody(PaletteCreateBody) body: unknown) {
     return { palette_id: await this.admin.createPalette(readPaletteCreate(body)) };
   }
 
   @Patch(':id')
   @Returns(Obj({ palette: AdminPaletteResponse }))
+  @Raises('FIELD_CHECKS', 'PALETTE_NOT_FOUND')
   async update(@Param('id') id: string, @SpringBody(PalettePatchBody) body: unknown) {
     return { palette: toPaletteResponse(await this.admin.updatePalette(springPathId(id), readPalettePatch(body))) };
   }
@@ -100,6 +107,7 @@ export class AdminPalettesController {
   @Delete(':id')
   @HttpCode(204)
   @Returns()
+  @Raises('PALETTE_NOT_FOUND')
   async delete(@Param('id') id: string): Promise<void> {
     await this.admin.deletePalette(springPathId(id));
   }
@@ -115,6 +123,7 @@ export class AdminCharactersController {
   @Post()
   @HttpCode(201)
   @Returns(Obj({ character_id: Int }))
+  @Raises('FIELD_CHECKS', 'CHARACTER_NAME_TAKEN')
   async create(@SpringBody(CharacterCreateBody) body: unknown) {
     return { character_id: await this.admin.createCharacter(readCharacterCreate(body)) };
   }
@@ -128,12 +137,14 @@ export class AdminCharactersController {
   /** `getCharacterDto` is the original's key (a getter's name), kept for wire compatibility. */
   @Get(':id')
   @Returns(Obj({ getCharacterDto: AdminCharacterResponse }))
+  @Raises('ADMIN_CHARACTER_NOT_FOUND')
   async get(@Param('id') id: string) {
     return { getCharacterDto: toCharacterResponse(await this.admin.getCharacter(springPathId(id))) };
   }
 
   @Patch(':id')
   @Returns(Obj({ getCharacterDto: AdminCharacterResponse }))
+  @Raises('FIELD_CHECKS', 'ADMIN_CHARACTER_NOT_FOUND', 'CHARACTER_NAME_TAKEN')
   async update(@Param('id') id: string, @SpringBody(CharacterPatchBody) body: unknown) {
     const updated = await this.admin.updateCharacter(springPathId(id), readCharacterPatch(body));
     return { getCharacterDto: toCharacterResponse(updated) };
@@ -142,6 +153,7 @@ export class AdminCharactersController {
   @Delete(':id')
   @HttpCode(204)
   @Returns()
+  @Raises('ADMIN_CHARACTER_NOT_FOUND')
   async delete(@Param('id') id: string): Promise<void> {
     await this.admin.deleteCharacter(springPathId(id));
   }

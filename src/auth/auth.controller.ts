@@ -6,6 +6,7 @@ import { bearerToken } from './bearer.js';
 import { RateLimit } from './rate-limit.guard.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
 import { Returns } from '../common/wire/openapi.js';
+import { Raises } from '../common/wire/raises.js';
 import {
   CodeBody,
   GoogleBody,
@@ -32,6 +33,7 @@ export class AuthController {
 
   @Post('email/login')
   @Returns(LoginResponse)
+  @Raises('ACCOUNT_NOT_FOUND', 'SOCIAL_ACCOUNT', 'WRONG_PASSWORD', 'UNAUTHENTICATED')
   @NoStore()
   @Public()
   @RateLimit('login')
@@ -42,6 +44,7 @@ export class AuthController {
 
   @Post('email/register')
   @Returns(LoginResponse)
+  @Raises('EMAIL_TAKEN', 'UNAUTHENTICATED')
   @NoStore()
   @Public()
   @RateLimit('register')
@@ -53,6 +56,7 @@ export class AuthController {
   /** The refresh token is the bearer; the body is ignored (the PWA sends `{}`). */
   @Post('refresh')
   @Returns(SessionResponse)
+  @Raises('UNAUTHENTICATED', 'ACCOUNT_NOT_FOUND')
   @NoStore()
   @Public()
   @RateLimit('refresh')
@@ -64,6 +68,7 @@ export class AuthController {
   /** M1: revokes the chain of the refresh token given as the bearer. */
   @Post('logout')
   @Returns(null)
+  @Raises('UNAUTHENTICATED')
   @Public()
   @ApiBearerAuth()
   async logout(@Req() request: FastifyRequest) {
@@ -80,6 +85,7 @@ export class AuthController {
 
   @Post('google/login')
   @Returns(LoginResponse)
+  @Raises('PROVIDER_FAILED', 'UNAUTHENTICATED')
   @NoStore()
   @Public()
   @RateLimit('social')
@@ -92,6 +98,7 @@ export class AuthController {
 
   @Post('kakao/login')
   @Returns(LoginResponse)
+  @Raises('PROVIDER_FAILED', 'UNAUTHENTICATED')
   @NoStore()
   @Public()
   @RateLimit('social')
@@ -102,6 +109,7 @@ export class AuthController {
 
   @Post('naver/login')
   @Returns(LoginResponse)
+  @Raises('PROVIDER_FAILED', 'UNAUTHENTICATED')
   @NoStore()
   @Public()
   @RateLimit('social')

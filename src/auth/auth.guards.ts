@@ -10,6 +10,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { apiError } from '../common/wire/api-error.js';
+import { edgeRaises } from '../common/wire/raises.js';
 import { AuthCache } from './auth-cache.js';
 import { ADMIN_ROLE_ID, Authenticator, type Identity, isUuid, type Owner } from './authenticator.js';
 import { bearerToken } from './bearer.js';
@@ -27,7 +28,7 @@ const ADMIN = 'auth:admin';
 /** No access token needed (the route may check another credential itself). */
 export const Public = () => SetMetadata(PUBLIC, true);
 /** Admins only: the live account's role must be Admin (role_id 1). */
-export const AdminOnly = () => SetMetadata(ADMIN, true);
+export const AdminOnly = () => applyDecorators(SetMetadata(ADMIN, true), edgeRaises('FORBIDDEN'));
 
 /**
  * Global guard: a valid access token (HS256, pinned) of an account that still exists, of its current
@@ -84,8 +85,8 @@ export class MemberExistsGuard implements CanActivate {
   }
 }
 
-export const OwnerOnly = () => applyDecorators(UseGuards(OwnerGuard));
-export const MemberMustExist = () => applyDecorators(UseGuards(MemberExistsGuard));
+export const OwnerOnly = () => applyDecorators(UseGuards(OwnerGuard), edgeRaises('MEMBER_MISSING', 'FORBIDDEN'));
+export const MemberMustExist = () => applyDecorators(UseGuards(MemberExistsGuard), edgeRaises('FORBIDDEN'));
 
 /** The authenticated caller, as the guards left it. */
 export const CurrentCaller = createParamDecorator((_: unknown, context: ExecutionContext): Caller => {

@@ -1,15 +1,23 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import {
+  applyDecorators,
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  SetMetadata,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { CONFIG, type Config } from '../config/config.js';
 import { apiError } from '../common/wire/api-error.js';
+import { edgeRaises } from '../common/wire/raises.js';
 import { bearerToken } from './bearer.js';
 import { TokenService } from './token.service.js';
 import { RATE_LIMITER, type RateLimiter } from '../common/rate-limit/rate-limiter.js';
 
 export type RateLimitKind = 'login' | 'register' | 'refresh' | 'social' | 'export';
 const KIND = 'rate-limit:kind';
-export const RateLimit = (kind: RateLimitKind) => SetMetadata(KIND, kind);
+export const RateLimit = (kind: RateLimitKind) => applyDecorators(SetMetadata(KIND, kind), edgeRaises('RATE_LIMITED'));
 
 /** Per-IP and per-account limits on the authentication routes; 429 with `Retry-After`. */
 @Injectable()

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ReturnsRaw } from '../common/wire/openapi.js';
+import { WithoutDatabase } from '../common/wire/raises.js';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.guards.js';
 import { REDIS, type RedisClient } from '../common/redis.js';
@@ -31,6 +32,7 @@ const READINESS = {
 @ApiTags('health')
 @Controller('health')
 @Public()
+@WithoutDatabase() // readiness pings on its own connection and reports what it finds
 export class HealthController {
   constructor(
     @Inject(DATABASE) private readonly database: Database,

@@ -4,6 +4,7 @@ import { AdminOnly, type Caller, CurrentCaller, CurrentOwner, OwnerOnly } from '
 import type { Owner } from '../auth/authenticator.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
 import { Returns } from '../common/wire/openapi.js';
+import { Raises } from '../common/wire/raises.js';
 import { Obj, Type } from '../common/wire/response-schema.js';
 import { MemberResponse, MeResponse, toMemberResponse, toOwnMemberResponse, UpdateMemberBody } from './members.dto.js';
 import { MembersService } from './members.service.js';
@@ -23,6 +24,7 @@ export class MembersController {
 
   @Get('me')
   @Returns(MeResponse)
+  @Raises('UNAUTHENTICATED')
   async me(@CurrentCaller() caller: Caller) {
     const { member, created } = await this.members.me(caller.accountId);
     // The creating call also carries the account id, as the original's did.
@@ -35,6 +37,7 @@ export class MembersController {
 
   @Patch(':member_id')
   @Returns(null)
+  @Raises('NOTHING_TO_CHANGE')
   @OwnerOnly()
   async update(@CurrentOwner() owner: Owner, @ValidBody(UpdateMemberBody) body: Infer<typeof UpdateMemberBody>) {
     await this.members.update(owner, body);

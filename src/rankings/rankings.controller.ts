@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Caller, CurrentCaller } from '../auth/auth.guards.js';
 import { type Infer, ValidQuery } from '../common/wire/validation.js';
 import { Returns } from '../common/wire/openapi.js';
+import { Raises } from '../common/wire/raises.js';
 import { RankingResponse, RankingsQuery, toRankingResponse } from './rankings.dto.js';
 import { RankingsService } from './rankings.service.js';
 
@@ -14,6 +15,7 @@ export class RankingsController {
 
   @Get()
   @Returns(RankingResponse)
+  @Raises('MEMBER_MISSING', 'NOT_IN_GROUP', 'GROUPS_UNAVAILABLE')
   @ApiOperation({
     summary: 'Who studied most in a local day, ISO week or month, overall or in the caller’s study room',
     description:

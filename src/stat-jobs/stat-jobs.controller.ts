@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/auth.guards.js';
 import { apiError } from '../common/wire/api-error.js';
 import { Returns } from '../common/wire/openapi.js';
+import { Raises } from '../common/wire/raises.js';
 import { Int, LocalDate, Nullable, Obj, Type } from '../common/wire/response-schema.js';
 import { field, type Infer, is, ValidBody } from '../common/wire/validation.js';
 import { DATABASE, type Database } from '../database/client.js';
@@ -66,6 +67,7 @@ export class StatJobsController {
   /** M6: queues a refill of [from, to] (days up to yesterday are filled); answered once queued. */
   @Post('statistics/backfill')
   @Returns(BackfillResponse)
+  @Raises('JOBS_DISABLED')
   async backfill(@ValidBody(BackfillBody) body: Infer<typeof BackfillBody>) {
     const span = daysBetween(body.from, body.to);
     if (span < 0) throw apiError('VALIDATION', { messages: ['to must not be before from'] });

@@ -4,6 +4,7 @@ import { CurrentOwner, MemberId, OwnerOnly } from '../auth/auth.guards.js';
 import type { Owner } from '../auth/authenticator.js';
 import { type Infer, ValidBody } from '../common/wire/validation.js';
 import { Returns } from '../common/wire/openapi.js';
+import { Raises } from '../common/wire/raises.js';
 import { Obj, Type } from '../common/wire/response-schema.js';
 import {
   CategoryResponse,
@@ -23,6 +24,7 @@ export class StudyCategoriesController {
 
   @Post()
   @Returns(CreatedCategoryResponse)
+  @Raises('CATEGORY_EXISTS')
   async create(@CurrentOwner() owner: Owner, @ValidBody(SubjectBody) body: Infer<typeof SubjectBody>) {
     const category = await this.categories.create(owner, body.subject);
     // The create response also names the member, as the original's did.
@@ -37,6 +39,7 @@ export class StudyCategoriesController {
 
   @Patch(':study_category_id')
   @Returns(null)
+  @Raises('CATEGORY_NOT_FOUND', 'NOTHING_TO_CHANGE', 'CATEGORY_EXISTS', 'CATEGORY_CHANGED')
   async rename(
     @CurrentOwner() owner: Owner,
     @Param('study_category_id') id: string,
@@ -48,6 +51,7 @@ export class StudyCategoriesController {
 
   @Delete(':study_category_id')
   @Returns(null)
+  @Raises('CATEGORY_NOT_FOUND')
   async delete(@CurrentOwner() owner: Owner, @Param('study_category_id') id: string) {
     await this.categories.delete(owner, parseCategoryId(id));
     return null;

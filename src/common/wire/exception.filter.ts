@@ -1,4 +1,3 @@
-import { STATUS_CODES } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONFIG, type Config } from '../../config/config.js';
@@ -6,15 +5,7 @@ import { databaseUnavailability, type Unavailability } from '../../database/erro
 import { QueueWaitTimeout } from '../keyed-queue.js';
 import { ApiError, apiError } from './api-error.js';
 import { dialectOf } from './dialect.js';
-import { ERRORS } from './error-codes.js';
-
-interface Failure {
-  status: number;
-  messages: string | string[];
-  spring?: string | string[];
-  code?: string;
-  headers?: Record<string, string>;
-}
+import { errorBody, type Failure, frameworkFailure, fromApiError } from './error-body.js';
 
 /** Every HTTP error leaves through here, once, in the dialect of its path (docs/routes.md). */
 @Catch()
@@ -37,8 +28,7 @@ export class WireExceptionFilter implements ExceptionFilter {
       request.log.error({ err: exception }, 'unhandled error');
     }
     for (const [name, value] of Object.entries(failure.headers ?? {})) reply.header(name, value);
-    const body = dialectOf(request.url) === 'spring' ? springBody(failure) : nestBody(failure);
-    void reply.status(failure.status).send(body);
+    void reply.status(failure.status).send(errorBody(dialectOf(request.url), failure));
   }
 }
 
@@ -53,16 +43,6 @@ function unavailableFailure(why: Unavailability, retryAfterSeconds: number): Fai
   return fromApiError(apiError(why === 'busy' ? 'BUSY' : 'DATABASE_UNAVAILABLE', { retryAfterSeconds }));
 }
 
-function fromApiError(error: ApiError): Failure {
-  return {
-    status: error.status,
-    messages: error.messages,
-    spring: error.springMessages,
-    code: error.wireCode ?? undefined,
-    headers: error.headers,
-  };
-}
-
 function toFailure(exception: unknown): Failure {
   if (exception instanceof ApiError) return fromApiError(exception);
   // Nest's Fastify adapter wraps Fastify's own 4xx errors in an HttpException; the original is the cause.
@@ -70,7 +50,7 @@ function toFailure(exception: unknown): Failure {
   if (isFrameworkError(raw)) {
     const statusCode = raw.statusCode;
     if (statusCode === 413) return fromApiError(apiError('PAYLOAD_TOO_LARGE'));
-    return { status: statusCode, messages: String(raw.message), spring: ERRORS.BAD_BODY.spring };
+    return frameworkFailure(statusCode, String(raw.message));
   }
   if (exception instanceof HttpException) {
     const response = exception.getResponse();
@@ -94,23 +74,5 @@ function isFrameworkError(error: unknown): error is Error & { statusCode: number
  * in the dialect of that path, without echoing the path back.
  */
 export function frameworkErrorBody(url: string, status: number) {
-  const failure = { ...fromApiError(apiError('BAD_URL')), status };
-  return dialectOf(url) === 'spring' ? springBody(failure) : nestBody(failure);
-}
-
-function nestBody({ status, messages, code }: Failure) {
-  let error = STATUS_CODES[status] ?? 'Error';
-  let message = messages;
-  if (status === 400 && Array.isArray(messages)) error = 'Validation Error';
-  if (status === 401 && message === 'Unauthorized') message = ERRORS.UNAUTHENTICATED.nest;
-  if (status === 403) message = ERRORS.FORBIDDEN.nest;
-  if (status === 500) error = 'Internal Server Error';
-  return code === undefined ? { status: 'error', error, message } : { status: 'error', error, message, code };
-}
-
-function springBody({ status, messages, spring, code }: Failure) {
-  const text = spring ?? messages;
-  const error = (STATUS_CODES[status] ?? 'Error').toUpperCase().replace(/[^A-Z]+/g, '_');
-  const message = Array.isArray(text) ? text : [text];
-  return code === undefined ? { status: 'error', error, message } : { status: 'error', error, message, code };
+  return errorBody(dialectOf(url), { ...fromApiError(apiError('BAD_URL')), status });
 }

@@ -2,6 +2,7 @@ import { ApiExtension, type OpenAPIObject } from '@nestjs/swagger';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { dialectOf } from './dialect.js';
 import type { JsonSchema } from './json-schema.js';
+import { type Declared, errorResponses, RAISES } from './raises.js';
 
 /** A parameter decorator that also documents its method (the OpenAPI decorators are method decorators). */
 export function documenting(param: ParameterDecorator, ...docs: MethodDecorator[]): ParameterDecorator {
@@ -46,32 +47,6 @@ export function Returns(schema?: TSchema | null): Typed<unknown> {
 export const ReturnsRaw = (content: Record<string, JsonSchema>, byStatus?: Record<string, JsonSchema>) =>
   ApiExtension(SUCCESS, { kind: 'raw', content, status: byStatus } satisfies Success);
 
-/** Both dialects' error bodies, shaped as each original server shaped them; `code` is ours, sent where an error has one. */
-export const ERROR_SCHEMAS: Record<'NestError' | 'SpringError', JsonSchema> = {
-  NestError: {
-    type: 'object',
-    properties: {
-      status: { const: 'error' },
-      error: { type: 'string' },
-      message: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
-      code: { type: 'string' },
-    },
-    required: ['status', 'error', 'message'],
-    additionalProperties: false,
-  },
-  SpringError: {
-    type: 'object',
-    properties: {
-      status: { const: 'error' },
-      error: { type: 'string', pattern: '^[A-Z_]+$' },
-      message: { type: 'array', items: { type: 'string' } },
-      code: { type: 'string' },
-    },
-    required: ['status', 'error', 'message'],
-    additionalProperties: false,
-  },
-};
-
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const envelope = (data?: JsonSchema): JsonSchema => ({
   type: 'object',
@@ -101,22 +76,20 @@ interface Operation {
   requestBody?: unknown;
   security?: unknown[];
   [SUCCESS]?: Success;
+  [RAISES]?: Declared;
 }
 
 /**
  * Writes each operation's responses from its `@Returns` and its path's dialect: the Nest dialect
  * answers 200 whatever the method (its interceptor forces it); the Spring dialect keeps the route's
- * status (201 for a create, 204 without a body). Errors: the dialect's error body for 400 (where
- * there is input to refuse), 401 (where a token is needed) and any other status.
+ * status (201 for a create, 204 without a body). Errors: one response per status the route can
+ * answer, with the exact bodies of its codes in its dialect (common/wire/raises.ts).
  */
 export function completeDocument(document: OpenAPIObject): OpenAPIObject {
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...ERROR_SCHEMAS } };
+  const errorSchemas: Record<string, JsonSchema> = {};
   for (const [path, item] of Object.entries(document.paths)) {
     const dialect = dialectOf(path);
-    const error = {
-      content: json({ $ref: `#/components/schemas/${dialect === 'nest' ? 'NestError' : 'SpringError'}` }),
-    };
-    for (const operation of Object.values(item) as Operation[]) {
+    for (const [method, operation] of Object.entries(item) as [string, Operation][]) {
       if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
       // Every `{name}` of the path, declared (guards read some without a handler parameter).
       const query = (operation.parameters ?? []).filter((p) => p.in !== 'path');
@@ -124,9 +97,11 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
       const inPath = names.map((name) => ({ name, in: 'path', required: true, schema: pathSchema(dialect, name) }));
       operation.parameters = [...inPath, ...query];
       const success = operation[SUCCESS];
+      const declared = operation[RAISES] ?? {};
       delete operation[SUCCESS];
+      delete operation[RAISES];
       if (!success) continue; // left without a success response: the OpenAPI test names such routes
-      const declared = Object.keys(operation.responses ?? {}).find((s) => s.startsWith('2')) ?? '200';
+      const documented = Object.keys(operation.responses ?? {}).find((s) => s.startsWith('2')) ?? '200';
       const responses: Record<string, unknown> = {};
       if (success.kind === 'raw') {
         const content = Object.fromEntries(Object.entries(success.content).map(([type, schema]) => [type, { schema }]));
@@ -134,17 +109,20 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
         for (const [status, schema] of Object.entries(success.status ?? {}))
           responses[status] = { description: status, content: json(schema) };
       } else {
-        const status = dialect === 'nest' ? '200' : declared;
+        const status = dialect === 'nest' ? '200' : documented;
         const data = success.kind === 'data' ? success.schema : success.kind === 'null' ? { type: 'null' } : undefined;
         responses[status] =
           status === '204' ? { description: 'No Content' } : { description: 'OK', content: json(envelope(data)) };
       }
-      if (operation.parameters?.length || operation.requestBody)
-        responses['400'] = { description: 'Bad Request', ...error };
-      if (operation.security?.length) responses['401'] = { description: 'Unauthorized', ...error };
-      responses.default = { description: 'Error', ...error };
+      const facts = { dialect, method, pathParameters: names, secured: !!operation.security?.length, declared };
+      for (const [status, response] of Object.entries(errorResponses(facts, errorSchemas))) {
+        // A status a raw route answers itself too (none today) would need both bodies: refuse to hide one.
+        if (responses[status]) throw new Error(`${method} ${path}: ${status} is both a success and an error`);
+        responses[status] = response;
+      }
       operation.responses = responses;
     }
   }
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...errorSchemas } };
   return document;
 }

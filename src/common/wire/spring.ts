@@ -3,6 +3,7 @@ import { ApiBody } from '@nestjs/swagger';
 import { apiError } from './api-error.js';
 import type { JsonSchema } from './json-schema.js';
 import { documenting } from './openapi.js';
+import { edgeRaises } from './raises.js';
 import { INT4_MAX } from '../limits.js';
 
 /**
@@ -125,4 +126,4 @@ export function springBodySchema(
 }
 
 /** `@SpringBody(schema)`: the raw body (read by the route's reader), documented. */
-export const SpringBody = (schema: JsonSchema) => documenting(Body(), ApiBody({ schema }));
+export const SpringBody = (schema: JsonSchema) => documenting(Body(), ApiBody({ schema }), edgeRaises('BAD_BODY'));

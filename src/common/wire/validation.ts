@@ -5,6 +5,7 @@ import { isDate, isTimeZone } from '../local-days.js';
 import { apiError } from './api-error.js';
 import { type JsonSchema, mergeSchemas, nullable } from './json-schema.js';
 import { documenting } from './openapi.js';
+import { edgeRaises } from './raises.js';
 
 /**
  * A small validator that reproduces class-validator's messages and order as the original Nest
@@ -202,7 +203,11 @@ export class ShapePipe<S extends Shape> implements PipeTransform<unknown, Infer<
 
 /** `@ValidBody(shape)`: the body, validated; unknown fields are rejected. Documents the body. */
 export const ValidBody = <S extends Shape>(shape: S) =>
-  documenting(Body(new ShapePipe(shape)), ApiBody({ required: false, schema: shapeSchema(shape) }));
+  documenting(
+    Body(new ShapePipe(shape)),
+    ApiBody({ required: false, schema: shapeSchema(shape) }),
+    edgeRaises('VALIDATION'),
+  );
 
 /** `@ValidQuery(shape)`: the query string, validated; unknown keys are rejected. Documents each key. */
 export const ValidQuery = <S extends Shape>(shape: S, options?: ValidateOptions) =>
@@ -211,4 +216,5 @@ export const ValidQuery = <S extends Shape>(shape: S, options?: ValidateOptions)
     ...Object.entries(shape).map(([name, spec]) =>
       ApiQuery({ name, required: !spec.optional, schema: mergeSchemas(spec.checks.map((c) => c.schema)) }),
     ),
+    edgeRaises('VALIDATION'),
   );
