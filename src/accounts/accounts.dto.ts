@@ -1,10 +1,4 @@
-import {
-  AccountAdminResponse,
-  EMAIL_CHECKS,
-  NEW_PASSWORD_CHECKS,
-  normalizeEmail,
-  toAccountMe,
-} from '../auth/auth.dto.js';
+import { AccountAdminResponse, EMAIL_CHECKS, NEW_PASSWORD_CHECKS, readEmail, toAccountMe } from '../auth/auth.dto.js';
 import type { Static } from '../common/wire/response-schema.js';
 import { type Check, field, optional, optionalNonNull } from '../common/wire/validation.js';
 import type { AccountRow } from './accounts.repository.js';
@@ -25,14 +19,14 @@ const roleObject: Check = {
   },
 };
 export const CreateAccountBody = {
-  email: { ...field<string>(...EMAIL_CHECKS), normalize: normalizeEmail },
+  email: { ...field<string>(...EMAIL_CHECKS), read: readEmail },
   password: field<string>(...NEW_PASSWORD_CHECKS),
   role: optional<{ role_id: number }>(roleObject),
 };
 
 // `null` is a value here, not an absent field: neither column may be cleared.
 export const UpdateAccountBody = {
-  email: { ...optionalNonNull<string>(...EMAIL_CHECKS), normalize: normalizeEmail },
+  email: { ...optionalNonNull<string>(...EMAIL_CHECKS), read: readEmail },
   password: optionalNonNull<string>(...NEW_PASSWORD_CHECKS),
   role: optional<{ role_id: number }>(roleObject),
 };

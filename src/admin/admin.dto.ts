@@ -1,17 +1,6 @@
-import { apiError } from '../common/wire/api-error.js';
-import type { JsonSchema } from '../common/wire/json-schema.js';
 import { Int, LocalDateTime, Nullable, Obj, type Static, Type, Uuid } from '../common/wire/response-schema.js';
-import {
-  spring,
-  springBodySchema,
-  springBoolean,
-  springDateTime,
-  springInt,
-  springInteger,
-  springObject,
-  springString,
-} from '../common/wire/spring.js';
-import { isWellFormedText } from '../common/wire/validation.js';
+import { readSpring, says, spring, type SpringField, springBodySchema, springDateTime } from '../common/wire/spring.js';
+import { type Check, is, partial } from '../common/wire/validation.js';
 import type { MemberRow } from '../members/members.repository.js';
 import {
   CharacterResponse,
@@ -32,163 +21,80 @@ import {
 /** Every effect code of the original and its later versions has five digits. */
 export const EFFECT_CODE_MAX = 99_999;
 const COLOR = /^#[0-9A-Fa-f]{6}$/;
+const UNUSABLE = '입력 값에 사용할 수 없는 문자가 포함되어 있습니다.';
 
-/** A string field: its JSON and Java names, the column's length and the texts of its checks. */
-interface TextSpec {
-  key: string;
-  java: string;
-  /** The field's name with its particle, to start the generated messages (`아이템 이름은`). */
-  subject: string;
-  max: number;
-  /** The original's @NotBlank message; absent when the field is optional. */
-  required?: string;
-  format?: { test: (value: string) => boolean; message: string; schema: JsonSchema };
-}
+// The admin bodies' fields, named as the Java DTOs' (the messages' names) and read from their
+// snake_case keys. Each reports its first failure only: the original's required message, then what
+// the column holds (length, then characters PostgreSQL can't store), then the field's format.
 
-/** A numeric field: the range its column and the game accept, and the message outside it. */
-interface NumberSpec {
-  key: string;
-  java: string;
-  min: number;
-  max?: number;
-  message: string;
-}
-
-const text = (key: string, java: string, subject: string, max: number, required?: string): TextSpec => ({
+/** A string column of `max` characters; `subject` (the name with its particle) starts the length message. */
+const text = (key: string, subject: string, max: number, ...format: Check[]): SpringField<string | null> => ({
+  ...spring.text,
   key,
-  java,
-  subject,
-  max,
-  required,
+  checks: [is.maxLength(max, says(`${subject} ${max}자 이하로 입력해주세요.`)), is.storable(says(UNUSABLE)), ...format],
 });
-const color = (key: string, java: string, label: string): TextSpec => ({
-  ...text(key, java, `${label}는`, 7, `${label} 필수 입력 값 입니다.`),
-  format: {
-    test: (v) => COLOR.test(v),
-    message: `${label}는 #RRGGBB 형식의 색상 코드여야 합니다.`,
-    schema: { pattern: COLOR.source },
-  },
+/** The original's @NotBlank / @NotNull: absent (or blank) is refused with its message, before any other check. */
+const required = <T>(field: SpringField<T | null>, message: string): SpringField<T> => ({
+  ...(field as SpringField<T>),
+  optional: false,
+  checks: [is.notNull(says(message)), ...field.checks],
 });
-const IMAGE_URL = text('image_url', 'imageUrl', '이미지 URL은', 255, '이미지 URL은 필수 입력 값 입니다.');
+/** An `int` column the game reads in a range; one message for both ends. */
+const nonNegative = (key: string, message: string, max?: number): SpringField<number | null> => ({
+  ...spring.integer,
+  key,
+  checks: [is.min(0, says(message)), ...(max === undefined ? [] : [is.max(max, says(message))])],
+});
+const color = (key: string, label: string) =>
+  required(
+    text(key, `${label}는`, 7, is.matches(COLOR, says(`${label}는 #RRGGBB 형식의 색상 코드여야 합니다.`))),
+    `${label} 필수 입력 값 입니다.`,
+  );
+const imageUrl = () => required(text('image_url', '이미지 URL은', 255), '이미지 URL은 필수 입력 값 입니다.');
 
 const ITEM = {
-  itemType: {
-    ...text('item_type', 'itemType', '아이템 타입은', 20, '아이템 타입은 필수 입력 값 입니다.'),
-    format: {
-      test: (v: string) => (ITEM_TYPES as readonly string[]).includes(v),
-      message: '아이템 타입은 Food 또는 Consumable 이어야 합니다.',
-      schema: { enum: [...ITEM_TYPES] },
-    },
-  },
-  name: text('name', 'name', '아이템 이름은', 100, '아이템 이름은 필수 입력 값 입니다.'),
-  grade: text('grade', 'grade', '아이템 등급은', 20),
-  description: text('description', 'description', '아이템 설명은', 255, '아이템 설명은 필수 입력 값 입니다.'),
-  imageUrl: IMAGE_URL,
-  cost: { key: 'cost', java: 'cost', min: 0, message: '아이템 가격은 0 이상이어야 합니다.' },
-  requiredStudyTime: {
-    key: 'required_study_time',
-    java: 'requiredStudyTime',
-    min: 0,
-    message: '필요 학습 시간은 0 이상이어야 합니다.',
-  },
-  effectCode: {
-    key: 'effect_code',
-    java: 'effectCode',
-    min: 0,
-    max: EFFECT_CODE_MAX,
-    message: `효과 코드는 0 이상 ${EFFECT_CODE_MAX} 이하여야 합니다.`,
-  },
-} satisfies Record<string, TextSpec | NumberSpec>;
-const IS_HIDDEN_REQUIRED = 'isHidden : hidden 여부 필수 입력 값 입니다.';
+  itemType: required(
+    text(
+      'item_type',
+      '아이템 타입은',
+      20,
+      is.oneOf(ITEM_TYPES, says('아이템 타입은 Food 또는 Consumable 이어야 합니다.')),
+    ),
+    '아이템 타입은 필수 입력 값 입니다.',
+  ),
+  name: required(text('name', '아이템 이름은', 100), '아이템 이름은 필수 입력 값 입니다.'),
+  grade: text('grade', '아이템 등급은', 20),
+  description: required(text('description', '아이템 설명은', 255), '아이템 설명은 필수 입력 값 입니다.'),
+  imageUrl: imageUrl(),
+  cost: nonNegative('cost', '아이템 가격은 0 이상이어야 합니다.'),
+  requiredStudyTime: nonNegative('required_study_time', '필요 학습 시간은 0 이상이어야 합니다.'),
+  effectCode: nonNegative('effect_code', `효과 코드는 0 이상 ${EFFECT_CODE_MAX} 이하여야 합니다.`, EFFECT_CODE_MAX),
+  isHidden: required({ ...spring.boolean, key: 'is_hidden' }, 'hidden 여부 필수 입력 값 입니다.'),
+};
 
 const PALETTE = {
-  name: text('name', 'name', '팔레트 이름은', 100, '팔레트 이름은 필수 입력 값 입니다.'),
-  grade: text('grade', 'grade', '팔레트 등급은', 20, '팔레트 등급은 필수 입력 값 입니다.'),
-  lightColor: color('light_color', 'lightColor', 'light color'),
-  normalColor: color('normal_color', 'normalColor', 'normal color'),
-  darkColor: color('dark_color', 'darkColor', 'dark color'),
-  darkerColor: color('darker_color', 'darkerColor', 'darker color'),
+  name: required(text('name', '팔레트 이름은', 100), '팔레트 이름은 필수 입력 값 입니다.'),
+  grade: required(text('grade', '팔레트 등급은', 20), '팔레트 등급은 필수 입력 값 입니다.'),
+  lightColor: color('light_color', 'light color'),
+  normalColor: color('normal_color', 'normal color'),
+  darkColor: color('dark_color', 'dark color'),
+  darkerColor: color('darker_color', 'darker color'),
 };
 
 const CHARACTER = {
-  name: text('name', 'name', '캐릭터 이름은', 100, '캐릭터 이름은 필수 입력 값 입니다.'),
-  description: text('description', 'description', '캐릭터 설명은', 255, '캐릭터 설명은 필수 입력 값 입니다.'),
-  imageUrl: IMAGE_URL,
-  grade: text('grade', 'grade', '캐릭터 등급은', 20, '캐릭터 등급은 필수 입력 값 입니다.'),
-  sellPrice: { key: 'sell_price', java: 'sellPrice', min: 0, message: '판매 가격은 0 이상이어야 합니다.' },
-} satisfies Record<string, TextSpec | NumberSpec>;
+  name: required(text('name', '캐릭터 이름은', 100), '캐릭터 이름은 필수 입력 값 입니다.'),
+  description: required(text('description', '캐릭터 설명은', 255), '캐릭터 설명은 필수 입력 값 입니다.'),
+  imageUrl: imageUrl(),
+  grade: required(text('grade', '캐릭터 등급은', 20), '캐릭터 등급은 필수 입력 값 입니다.'),
+  sellPrice: nonNegative('sell_price', '판매 가격은 0 이상이어야 합니다.'),
+};
 
-/** What a field accepts, as JSON Schema: written from the same spec its reader checks. */
-function specSchema(spec: TextSpec | NumberSpec): JsonSchema {
-  if ('subject' in spec) return { ...spring.string.schema, maxLength: spec.max, ...spec.format?.schema };
-  return { ...spring.int.schema, minimum: spec.min, ...(spec.max === undefined ? {} : { maximum: spec.max }) };
-}
-/** A create's body (the fields with a required message are required) or a PATCH's (nothing is). */
-function bodySchema(
-  specs: Record<string, TextSpec | NumberSpec>,
-  create: boolean,
-  extra: Record<string, JsonSchema> = {},
-) {
-  const fields = Object.values(specs);
-  return springBodySchema(
-    { ...Object.fromEntries(fields.map((spec) => [spec.key, specSchema(spec)])), ...extra },
-    create
-      ? [...fields.flatMap((spec) => ('required' in spec && spec.required ? [spec.key] : [])), ...Object.keys(extra)]
-      : [],
-  );
-}
-
-/**
- * Collects the `"<javaField> : <message>"` failures of one body. Reading a value throws the generic
- * unreadable-body 400 at once (Jackson fails before bean validation runs); checks only collect.
- */
-class Checks {
-  readonly errors: string[] = [];
-  constructor(readonly body: Record<string, unknown>) {}
-
-  /** A create's string: blank is absent; a required one then fails with the original's message. */
-  required(spec: TextSpec): string {
-    const value = this.present(spec);
-    if (value === undefined) this.errors.push(`${spec.java} : ${spec.required}`);
-    return value ?? '';
-  }
-
-  /** An optional string, or a PATCH's: missing, null or blank is absent (keeps the old value). */
-  optional(spec: TextSpec): string | undefined {
-    return this.present(spec);
-  }
-
-  number(spec: NumberSpec, value: number | null): number | undefined {
-    if (value === null) return undefined;
-    if (value < spec.min || (spec.max !== undefined && value > spec.max))
-      this.errors.push(`${spec.java} : ${spec.message}`);
-    return value;
-  }
-
-  done(): void {
-    if (this.errors.length > 0) throw apiError('FIELD_CHECKS', { messages: this.errors });
-  }
-
-  private present(spec: TextSpec): string | undefined {
-    const value = springString(this.body[spec.key]);
-    if (value === null || value.trim() === '') return undefined;
-    // varchar(n) counts characters (code points), not UTF-16 units.
-    if ([...value].length > spec.max)
-      this.errors.push(`${spec.java} : ${spec.subject} ${spec.max}자 이하로 입력해주세요.`);
-    // U+0000 and unpaired surrogates: neither survives a PostgreSQL text column unchanged.
-    else if (value.includes('\u0000') || !isWellFormedText(value))
-      this.errors.push(`${spec.java} : 입력 값에 사용할 수 없는 문자가 포함되어 있습니다.`);
-    else if (spec.format && !spec.format.test(value)) this.errors.push(`${spec.java} : ${spec.format.message}`);
-    return value;
-  }
-}
-
-export const ItemCreateBody = bodySchema(ITEM, true, { is_hidden: spring.boolean.schema });
-export const ItemPatchBody = bodySchema(ITEM, false, { is_hidden: spring.boolean.schema });
-export const PaletteCreateBody = bodySchema(PALETTE, true);
-export const PalettePatchBody = bodySchema(PALETTE, false);
-export const CharacterCreateBody = bodySchema(CHARACTER, true);
-export const CharacterPatchBody = bodySchema(CHARACTER, false);
+export const ItemCreateBody = springBodySchema(ITEM);
+export const ItemPatchBody = springBodySchema(partial(ITEM));
+export const PaletteCreateBody = springBodySchema(PALETTE);
+export const PalettePatchBody = springBodySchema(partial(PALETTE));
+export const CharacterCreateBody = springBodySchema(CHARACTER);
+export const CharacterPatchBody = springBodySchema(partial(CHARACTER));
 
 const Text = Type.String();
 const stamps = { created_at: LocalDateTime, updated_at: LocalDateTime };
@@ -219,100 +125,32 @@ export const AdminMemberResponse = Obj({
   ...stamps,
 });
 
-/** Drops the absent fields, so a PATCH writes only what it was given. */
-function given<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+/**
+ * A PATCH writes only what it was given: a missing, `null` or blank value keeps the old one. One bad
+ * value refuses the whole PATCH.
+ */
+function readPatch<S extends Record<string, SpringField>>(shape: S, body: unknown) {
+  const read = readSpring(partial(shape), body);
+  return Object.fromEntries(Object.entries(read).filter(([, v]) => v !== null)) as {
+    [K in keyof S]?: NonNullable<(typeof read)[K]>;
+  };
 }
 
+// Java `int`s: a missing number is 0 (0 passes every range here).
 export function readItemCreate(body: unknown): ItemFields {
-  const c = new Checks(springObject(body));
-  const isHidden = springBoolean(c.body.is_hidden);
-  const fields: ItemFields = {
-    itemType: c.required(ITEM.itemType),
-    name: c.required(ITEM.name),
-    grade: c.optional(ITEM.grade) ?? null,
-    description: c.required(ITEM.description),
-    imageUrl: c.required(ITEM.imageUrl),
-    cost: c.number(ITEM.cost, springInt(c.body.cost)) ?? 0,
-    requiredStudyTime: c.number(ITEM.requiredStudyTime, springInteger(c.body.required_study_time)) ?? null,
-    effectCode: c.number(ITEM.effectCode, springInt(c.body.effect_code)) ?? 0,
-    isHidden: isHidden ?? false,
-  };
-  if (isHidden === null) c.errors.push(IS_HIDDEN_REQUIRED);
-  c.done();
-  return fields;
+  const item = readSpring(ITEM, body);
+  return { ...item, cost: item.cost ?? 0, effectCode: item.effectCode ?? 0 };
 }
+export const readItemPatch = (body: unknown): Partial<ItemFields> => readPatch(ITEM, body);
 
-export function readItemPatch(body: unknown): Partial<ItemFields> {
-  const c = new Checks(springObject(body));
-  const patch = given({
-    itemType: c.optional(ITEM.itemType),
-    name: c.optional(ITEM.name),
-    grade: c.optional(ITEM.grade),
-    description: c.optional(ITEM.description),
-    imageUrl: c.optional(ITEM.imageUrl),
-    cost: c.number(ITEM.cost, springInteger(c.body.cost)),
-    requiredStudyTime: c.number(ITEM.requiredStudyTime, springInteger(c.body.required_study_time)),
-    effectCode: c.number(ITEM.effectCode, springInteger(c.body.effect_code)),
-    isHidden: springBoolean(c.body.is_hidden) ?? undefined,
-  });
-  c.done();
-  return patch;
-}
-
-export function readPaletteCreate(body: unknown): PaletteFields {
-  const c = new Checks(springObject(body));
-  const fields: PaletteFields = {
-    name: c.required(PALETTE.name),
-    grade: c.required(PALETTE.grade),
-    lightColor: c.required(PALETTE.lightColor),
-    normalColor: c.required(PALETTE.normalColor),
-    darkColor: c.required(PALETTE.darkColor),
-    darkerColor: c.required(PALETTE.darkerColor),
-  };
-  c.done();
-  return fields;
-}
-
-export function readPalettePatch(body: unknown): Partial<PaletteFields> {
-  const c = new Checks(springObject(body));
-  const patch = given({
-    name: c.optional(PALETTE.name),
-    grade: c.optional(PALETTE.grade),
-    lightColor: c.optional(PALETTE.lightColor),
-    normalColor: c.optional(PALETTE.normalColor),
-    darkColor: c.optional(PALETTE.darkColor),
-    darkerColor: c.optional(PALETTE.darkerColor),
-  });
-  c.done();
-  return patch;
-}
+export const readPaletteCreate = (body: unknown): PaletteFields => readSpring(PALETTE, body);
+export const readPalettePatch = (body: unknown): Partial<PaletteFields> => readPatch(PALETTE, body);
 
 export function readCharacterCreate(body: unknown): CharacterFields {
-  const c = new Checks(springObject(body));
-  const fields: CharacterFields = {
-    name: c.required(CHARACTER.name),
-    description: c.required(CHARACTER.description),
-    imageUrl: c.required(CHARACTER.imageUrl),
-    grade: c.required(CHARACTER.grade),
-    sellPrice: c.number(CHARACTER.sellPrice, springInt(c.body.sell_price)) ?? 0,
-  };
-  c.done();
-  return fields;
+  const character = readSpring(CHARACTER, body);
+  return { ...character, sellPrice: character.sellPrice ?? 0 };
 }
-
-export function readCharacterPatch(body: unknown): Partial<CharacterFields> {
-  const c = new Checks(springObject(body));
-  const patch = given({
-    name: c.optional(CHARACTER.name),
-    description: c.optional(CHARACTER.description),
-    imageUrl: c.optional(CHARACTER.imageUrl),
-    grade: c.optional(CHARACTER.grade),
-    sellPrice: c.number(CHARACTER.sellPrice, springInteger(c.body.sell_price)),
-  });
-  c.done();
-  return patch;
-}
+export const readCharacterPatch = (body: unknown): Partial<CharacterFields> => readPatch(CHARACTER, body);
 
 export function toItemResponse(i: ItemRow): Static<typeof AdminItemResponse> {
   return {

@@ -5,8 +5,8 @@ import { Instant, Int, Nullable, Obj, type Static, Type, Uuid } from '../common/
 
 export const EMAIL_CHECKS = [is.notEmpty(), is.email(), is.maxLength(LIMITS.email)];
 /** E-mails are trimmed and lower-cased before anything else. */
-export const normalizeEmail = (value: string) => value.trim().toLowerCase();
-const email: Field<string> = { checks: EMAIL_CHECKS, normalize: normalizeEmail };
+export const readEmail = (value: unknown) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+const email: Field<string> = { checks: EMAIL_CHECKS, read: readEmail };
 
 /** Login accepts any non-empty password up to the limit, so older accounts keep working. */
 export const LoginBody = {

@@ -57,5 +57,9 @@ export function nullable(schema: JsonSchema): JsonSchema {
   if (Array.isArray(schema.type))
     return schema.type.includes('null') ? schema : { ...schema, type: [...schema.type, 'null'] };
   if (Object.keys(schema).length === 0) return schema;
+  if (schema.anyOf && Object.keys(schema).length === 1)
+    return schema.anyOf.some((member) => member.type === 'null')
+      ? schema
+      : { anyOf: [...schema.anyOf, { type: 'null' }] };
   return { anyOf: [schema, { type: 'null' }] };
 }

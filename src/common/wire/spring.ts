@@ -2,6 +2,7 @@ import { Body } from '@nestjs/common';
 import { ApiBody } from '@nestjs/swagger';
 import { apiError } from './api-error.js';
 import type { JsonSchema } from './json-schema.js';
+import { type Field, type Shape, shapeSchema, type ValidateOptions, validate } from './validation.js';
 import { documenting } from './openapi.js';
 import { edgeRaises } from './raises.js';
 import { INT4_MAX } from '../limits.js';
@@ -18,7 +19,7 @@ const INT4_MIN = -INT4_MAX - 1;
 const INTEGER_TEXT = /^\s*[+-]?\d+(\.\d+)?\s*$/;
 
 /** The body as an object; anything else (missing, array, scalar) is unreadable, as for Jackson. */
-export function springObject(body: unknown): Record<string, unknown> {
+function springObject(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw unreadable();
   return body as Record<string, unknown>;
 }
@@ -36,15 +37,14 @@ function coerce(value: unknown, min: number, max: number): number | null {
 }
 
 /** A Java `int` field: missing or null is 0. */
-export const springInt = (value: unknown): number => coerce(value, INT4_MIN, INT4_MAX) ?? 0;
+const springInt = (value: unknown): number => coerce(value, INT4_MIN, INT4_MAX) ?? 0;
 /** A Java `Integer` field: missing or null stays null. */
-export const springInteger = (value: unknown): number | null => coerce(value, INT4_MIN, INT4_MAX);
+const springInteger = (value: unknown): number | null => coerce(value, INT4_MIN, INT4_MAX);
 /** A Java `long` id: missing or null is 0 (JavaScript numbers are exact up to 2^53, beyond any id here). */
-export const springLong = (value: unknown): number =>
-  coerce(value, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) ?? 0;
+const springLong = (value: unknown): number => coerce(value, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) ?? 0;
 
 /** A Java `Boolean` field: true/false, or the strings Jackson accepts; missing or null stays null. */
-export function springBoolean(value: unknown): boolean | null {
+function springBoolean(value: unknown): boolean | null {
   if (value === undefined || value === null) return null;
   if (typeof value === 'boolean') return value;
   if (value === 'true' || value === 'false') return value === 'true';
@@ -52,7 +52,7 @@ export function springBoolean(value: unknown): boolean | null {
 }
 
 /** A Java `String` field: numbers and booleans become text as Jackson does; objects are unreadable. */
-export function springString(value: unknown): string | null {
+function springString(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
@@ -71,57 +71,59 @@ export function springDateTime(date: Date): string {
   return iso.replace(/\.?0+$/, '');
 }
 
-/** A Java field: how Jackson reads it, and what it accepts as JSON Schema (the document's side of it). */
-export interface SpringField<T> {
-  read(value: unknown): T;
-  schema: JsonSchema;
+/** A Java `String` under the admin's checks: blank (or whitespace) is absent, as null is. */
+function springText(value: unknown): string | null {
+  const text = springString(value);
+  return text === null || text.trim() === '' ? null : text;
 }
+
+/**
+ * A Java field as a field of the validation vocabulary: Jackson's reader and what it accepts. It is
+ * optional as Java's bean validation is (only `is.notNull` refuses a null); a route adds its checks.
+ */
+const java = <T>(read: (value: unknown) => T, accepts: JsonSchema): SpringField<T> => ({
+  read,
+  accepts,
+  checks: [],
+  optional: true,
+});
+export type SpringField<T = unknown> = Field<T> & { read: (value: unknown) => T };
 const INT32: JsonSchema = { type: 'integer', minimum: INT4_MIN, maximum: INT4_MAX };
 export const spring = {
-  int: { read: springInt, schema: INT32 } satisfies SpringField<number>,
-  integer: { read: springInteger, schema: { ...INT32, type: ['integer', 'null'] } } satisfies SpringField<
-    number | null
-  >,
+  int: java(springInt, INT32),
+  integer: java(springInteger, INT32),
   /** Ids the PWA sends as the Nest dialect's decimal strings. */
-  long: {
-    read: springLong,
-    schema: {
-      anyOf: [
-        { type: 'integer', minimum: 0 },
-        { type: 'string', pattern: '^\\d{1,15}$' },
-      ],
-    },
-  } satisfies SpringField<number>,
-  boolean: { read: springBoolean, schema: { type: ['boolean', 'null'] } } satisfies SpringField<boolean | null>,
-  string: { read: springString, schema: { type: ['string', 'null'] } } satisfies SpringField<string | null>,
+  long: java(springLong, {
+    anyOf: [
+      { type: 'integer', minimum: 0 },
+      { type: 'string', pattern: '^\\d{1,15}$' },
+    ],
+  }),
+  boolean: java(springBoolean, { type: 'boolean' }),
+  text: java(springText, { type: 'string' }),
 };
-export type SpringShape = Record<string, SpringField<unknown>>;
+/** A field's own line in the admin's answers: `"<javaField> : <text>"`. */
+export const says = (text: string) => (field: string) => `${field} : ${text}`;
 
-/** Reads every field of the shape, in order; unknown fields are ignored, as Jackson does. */
-export function readSpring<S extends SpringShape>(
-  shape: S,
-  body: unknown,
-): { [K in keyof S]: ReturnType<S[K]['read']> } {
-  const source = springObject(body);
-  return Object.fromEntries(Object.entries(shape).map(([key, f]) => [key, f.read(source[key])])) as {
-    [K in keyof S]: ReturnType<S[K]['read']>;
-  };
+/** Spring's bean validation as the admin answers it: unknown fields ignored, each field's first failure. */
+const SPRING_RULES: ValidateOptions = { allowUnknown: true, firstFailure: true, code: 'FIELD_CHECKS' };
+
+/**
+ * Reads a body as the Spring server did: every field as Jackson reads it (an unreadable one is the
+ * generic 400 before any check), then the shape's checks. Every key is in the result: every Java
+ * field has a value (a missing `int` is 0, anything else null).
+ */
+export function readSpring<S extends Record<string, SpringField>>(shape: S, body: unknown): SpringRead<S> {
+  return validate(shape, springObject(body), SPRING_RULES) as unknown as SpringRead<S>;
 }
+export type SpringRead<S> = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
 
 /** The body a Spring route reads: its fields, any others ignored (so no `additionalProperties: false`). */
-export function springBodySchema(
-  fields: Record<string, JsonSchema | SpringField<unknown>>,
-  required: string[] = [],
-): JsonSchema {
-  const properties = Object.fromEntries(
-    Object.entries(fields).map(([key, f]) => [key, 'read' in f ? (f as SpringField<unknown>).schema : f]),
-  );
+export function springBodySchema(shape: Shape): JsonSchema {
   return {
-    type: 'object',
+    ...shapeSchema(shape, { allowUnknown: true }),
     description:
       'Read as Jackson did: numeric strings count as numbers, a missing number is 0, unknown fields are ignored.',
-    properties,
-    ...(required.length ? { required } : {}),
   };
 }
 

@@ -4,7 +4,10 @@ import { dialectOf } from './dialect.js';
 import { field, is, isWellFormedText, optional, validate } from './validation.js';
 
 const shape = {
-  email: { checks: [is.notEmpty(), is.email()], normalize: (v: string) => v.trim().toLowerCase() },
+  email: {
+    checks: [is.notEmpty(), is.email()],
+    read: (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+  },
   password: field<string>(is.notEmpty(), is.minLength(6)),
   nickname: optional<string>(is.notEmpty(), is.string()),
 };
@@ -54,7 +57,7 @@ describe('validate', () => {
     expect(messages({ email: 'a@b.co', password: 'secret', nickname: 5 })).toEqual(['nickname must be a string']);
   });
 
-  it('normalizes before checking and returns the normalized value', () => {
+  it('reads (normalizes) before checking and returns the value read', () => {
     expect(validate(shape, { email: '  USER@Test.COM ', password: 'secret' }).email).toBe('user@test.com');
   });
 
@@ -128,6 +131,29 @@ describe('text fields', () => {
 
   it('reports a lone surrogate after the null-character refusal of the same field', () => {
     expect(refused({ name: '\u0000\ud800' })).toEqual([
+      'name must not contain null characters',
+      'name must not contain unpaired surrogates',
+    ]);
+  });
+
+  it("answers with the field's own text where it lists is.storable; once only with firstFailure", () => {
+    const own = {
+      name: field<string>(
+        is.maxLength(9),
+        is.storable((f) => `${f} is unusable`),
+      ),
+    };
+    const refusedBy = (options: { firstFailure?: boolean }) => {
+      try {
+        validate(own, { name: '\u0000\ud800' }, options);
+      } catch (error) {
+        return (error as ApiError).messages;
+      }
+      throw new Error('expected a validation error');
+    };
+    expect(refusedBy({ firstFailure: true })).toEqual(['name is unusable']);
+    expect(refusedBy({})).toEqual([
+      'name is unusable',
       'name must not contain null characters',
       'name must not contain unpaired surrogates',
     ]);

@@ -21,12 +21,19 @@ export interface Check {
 
 export interface Field<T = unknown> {
   checks: Check[];
-  /** `undefined` and `null` skip the checks (class-validator's @IsOptional). */
+  /** `undefined` and `null` skip the checks (class-validator's @IsOptional, Java's null for all but @NotNull). */
   optional?: boolean;
   /** With `optional`: `null` is a value and goes through the checks. */
   nullIsValue?: boolean;
-  /** Applied to a string before the checks (e.g. trimming e-mails). */
-  normalize?: (value: string) => string;
+  /**
+   * Turns the raw value into the one checked and returned, for every field before any is checked:
+   * trims an e-mail, or reads a Java field as Jackson did (spring.ts), throwing what it can't read.
+   */
+  read?: (value: unknown) => unknown;
+  /** What `read` accepts, as JSON Schema; the checks' fragments narrow it. */
+  accepts?: JsonSchema;
+  /** The JSON property, when it is not the field's name (a Spring body's snake_case key of a Java field). */
+  key?: string;
   /** Marks the output type. */
   readonly _type?: T;
 }
@@ -81,12 +88,8 @@ export const is = {
       (f) => `${f} must be longer than or equal to ${n} characters`,
       { type: 'string', minLength: n },
     ),
-  maxLength: (n: number) =>
-    check(
-      (v) => typeof v === 'string' && characters(v) <= n,
-      (f) => `${f} must be shorter than or equal to ${n} characters`,
-      { type: 'string', maxLength: n },
-    ),
+  maxLength: (n: number, message = (f: string) => `${f} must be shorter than or equal to ${n} characters`) =>
+    check((v) => typeof v === 'string' && characters(v) <= n, message, { type: 'string', maxLength: n }),
   integer: () =>
     check(
       (v) => Number.isInteger(v),
@@ -99,18 +102,10 @@ export const is = {
       (f) => `${f} must be a number conforming to the specified constraints`,
       { type: 'number' },
     ),
-  min: (n: number) =>
-    check(
-      (v) => typeof v === 'number' && v >= n,
-      (f) => `${f} must not be less than ${n}`,
-      { type: 'number', minimum: n },
-    ),
-  max: (n: number) =>
-    check(
-      (v) => typeof v === 'number' && v <= n,
-      (f) => `${f} must not be greater than ${n}`,
-      { type: 'number', maximum: n },
-    ),
+  min: (n: number, message = (f: string) => `${f} must not be less than ${n}`) =>
+    check((v) => typeof v === 'number' && v >= n, message, { type: 'number', minimum: n }),
+  max: (n: number, message = (f: string) => `${f} must not be greater than ${n}`) =>
+    check((v) => typeof v === 'number' && v <= n, message, { type: 'number', maximum: n }),
   /** A local day, `YYYY-MM-DD` (the statistics, rankings, export and backfill inputs). */
   date: () =>
     check(
@@ -127,7 +122,22 @@ export const is = {
     ),
   oneOf: (values: readonly string[], message: (f: string) => string) =>
     check((v) => typeof v === 'string' && values.includes(v), message, { type: 'string', enum: [...values] }),
+  matches: (pattern: RegExp, message: (f: string) => string) =>
+    check((v) => typeof v === 'string' && pattern.test(v), message, { type: 'string', pattern: pattern.source }),
+  /** Java's @NotNull: the one check a `null` reaches in an optional-by-default Spring field. */
+  notNull: (message: (f: string) => string) => check((v) => v !== null && v !== undefined, message, {}),
+  /** The storage guard below as one check with the field's own text, placed where that field wants it. */
+  storable: (message: (f: string) => string) => check((v) => noNul(v) && wellFormed(v), message, {}),
 };
+
+// PostgreSQL text can't hold U+0000, and a lone surrogate would come back as U+FFFD: every field
+// refuses both after its own checks (so a field that lists `is.storable` earlier answers with its text).
+const noNul = (v: unknown) => typeof v !== 'string' || !v.includes('\u0000');
+const wellFormed = (v: unknown) => typeof v !== 'string' || isWellFormedText(v);
+const STORAGE_GUARD = [
+  check(noNul, (f) => `${f} must not contain null characters`, {}),
+  check(wellFormed, (f) => `${f} must not contain unpaired surrogates`, {}),
+];
 
 export const field = <T>(...checks: Check[]): Field<T> => ({ checks });
 export const optional = <T>(...checks: Check[]): Field<T> & { optional: true } => ({ checks, optional: true });
@@ -139,8 +149,15 @@ export const optionalNonNull = <T>(...checks: Check[]): Field<T> & { optional: t
 });
 
 export interface ValidateOptions {
-  /** Unknown keys pass silently (the original's `@Query('x')` routes). */
+  /** Unknown keys pass silently (the original's `@Query('x')` routes, and Spring bodies). */
   allowUnknown?: boolean;
+  /**
+   * Spring's order (the admin bodies): each field reports only its first failing check. Without it,
+   * class-validator's: every failing check of a field, in the order listed.
+   */
+  firstFailure?: boolean;
+  /** The error the failures are answered with: `FIELD_CHECKS` lists them in the Spring dialect too. */
+  code?: 'VALIDATION' | 'FIELD_CHECKS';
 }
 
 export function validate<S extends Shape>(shape: S, input: unknown, options: ValidateOptions = {}): Infer<S> {
@@ -150,38 +167,49 @@ export function validate<S extends Shape>(shape: S, input: unknown, options: Val
     throw apiError('VALIDATION', { messages: ['request body must be a JSON object'] });
   }
   const errors: string[] = [];
+  const keys = new Set(Object.entries(shape).map(([name, spec]) => spec.key ?? name));
   for (const key of options.allowUnknown ? [] : Object.keys(source)) {
-    if (!Object.hasOwn(shape, key)) errors.push(`property ${key} should not exist`);
+    if (!keys.has(key)) errors.push(`property ${key} should not exist`);
   }
+  // Every value is read before any is checked: what can't be read fails the whole body first.
+  const values = Object.entries(shape).map(([name, spec]) => {
+    const raw = source[spec.key ?? name];
+    return [name, spec.read ? spec.read(raw) : raw] as const;
+  });
   const output: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(shape)) {
-    let value = source[name];
-    if (typeof value === 'string' && spec.normalize) value = spec.normalize(value);
+  for (const [name, value] of values) {
+    const spec = shape[name]!;
     const skip = spec.optional && (value === undefined || (value === null && !spec.nullIsValue));
     if (!skip) {
-      for (const c of spec.checks) if (!c.test(value)) errors.push(c.message(name));
-      // PostgreSQL text can't hold U+0000: refuse it here rather than fail in the database.
-      if (typeof value === 'string' && value.includes('\u0000'))
-        errors.push(`${name} must not contain null characters`);
-      if (typeof value === 'string' && !isWellFormedText(value))
-        errors.push(`${name} must not contain unpaired surrogates`);
+      for (const c of [...spec.checks, ...STORAGE_GUARD]) {
+        if (c.test(value)) continue;
+        errors.push(c.message(name));
+        if (options.firstFailure) break;
+      }
     }
     if (value !== undefined) output[name] = value;
   }
-  if (errors.length > 0) throw apiError('VALIDATION', { messages: errors });
+  if (errors.length > 0) throw apiError(options.code ?? 'VALIDATION', { messages: errors });
   return output as Infer<S>;
 }
 
+/** Every field optional: a PATCH's shape, where what is absent keeps its old value. */
+export const partial = <S extends Shape>(shape: S) =>
+  Object.fromEntries(Object.entries(shape).map(([name, spec]) => [name, { ...spec, optional: true }])) as {
+    [K in keyof S]: S[K] & { optional: true };
+  };
+
 /** The field's JSON Schema: its checks' fragments merged; `null` allowed where the checks skip it. */
 export function fieldSchema(spec: Field): JsonSchema {
-  const schema = mergeSchemas(spec.checks.map((c) => c.schema));
+  const schema = mergeSchemas([...(spec.accepts ? [spec.accepts] : []), ...spec.checks.map((c) => c.schema)]);
   return spec.optional && !spec.nullIsValue ? nullable(schema) : schema;
 }
 
 /** The object a shape accepts: required fields are the non-optional ones; unknown ones are refused unless allowed. */
 export function shapeSchema(shape: Shape, options: ValidateOptions = {}): JsonSchema {
-  const properties = Object.fromEntries(Object.entries(shape).map(([name, spec]) => [name, fieldSchema(spec)]));
-  const required = Object.keys(shape).filter((name) => !shape[name]!.optional);
+  const fields = Object.entries(shape).map(([name, spec]) => [spec.key ?? name, spec] as const);
+  const properties = Object.fromEntries(fields.map(([key, spec]) => [key, fieldSchema(spec)]));
+  const required = fields.filter(([, spec]) => !spec.optional).map(([key]) => key);
   return {
     type: 'object',
     properties,
