@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { useApps, useInstances } from './support/app.js';
 import { client, registerAndLogin, uniqueEmail } from './support/http.js';
 
 // 429 with Retry-After in the Nest envelope, per IP and per account, shared across instances via Redis.
@@ -22,23 +22,22 @@ const LIMITS = {
   NAVER_TOKEN_URL: 'http://127.0.0.1:9/token',
 };
 
+const instances = useInstances();
+
 describe('rate limits shared through Redis by two instances', () => {
-  let a: TestApp;
-  let b: TestApp;
   let redis: Redis;
 
   beforeAll(async () => {
     redis = new Redis(inject('redisUrl'));
     // The per-IP buckets are shared by every run on this machine: start from empty ones.
     await redis.del('monta:ratelimit:register:ip:127.0.0.1', 'monta:ratelimit:social:ip:127.0.0.1');
-    const env = { ...LIMITS, REDIS_URL: inject('redisUrl') };
-    [a, b] = await Promise.all([startApp(env), startApp(env)]);
   });
+  // Registered before the instances, so it runs after they closed.
   afterAll(async () => {
-    await Promise.all([a.close(), b.close()]);
     await redis.del('monta:ratelimit:register:ip:127.0.0.1', 'monta:ratelimit:social:ip:127.0.0.1');
     redis.disconnect();
   });
+  const [a, b] = useApps(2, () => ({ env: { ...LIMITS, REDIS_URL: inject('redisUrl') } }));
 
   it('login: the fourth attempt on one account, across both instances, is 429 with Retry-After', async () => {
     const email = uniqueEmail('limited');
@@ -82,18 +81,14 @@ describe('rate limits shared through Redis by two instances', () => {
 
   it('refresh: per account', async () => {
     // Registered through an instance without low limits, so the register bucket above doesn't interfere.
-    const free = await startApp({ REDIS_URL: inject('redisUrl') });
-    try {
-      const user = await registerAndLogin(client(free.url), uniqueEmail('refresh'));
-      const statuses = [];
-      for (let i = 0; i < 4; i++) {
-        const api = client(i % 2 === 0 ? a.url : b.url);
-        statuses.push((await api.post('/timer-api/auth/refresh', { token: user.refreshToken })).status);
-      }
-      expect(statuses).toEqual([200, 200, 200, 429]);
-    } finally {
-      await free.close();
+    const free = await instances.start({ REDIS_URL: inject('redisUrl') });
+    const user = await registerAndLogin(client(free.url), uniqueEmail('refresh'));
+    const statuses = [];
+    for (let i = 0; i < 4; i++) {
+      const api = client(i % 2 === 0 ? a.url : b.url);
+      statuses.push((await api.post('/timer-api/auth/refresh', { token: user.refreshToken })).status);
     }
+    expect(statuses).toEqual([200, 200, 200, 429]);
   });
 
   it('social logins: per IP', async () => {
@@ -108,72 +103,57 @@ describe('rate limits shared through Redis by two instances', () => {
 
 describe('rate limits in memory (no Redis)', () => {
   it('counts per instance', async () => {
-    const app = await startApp({ RATE_LIMIT_LOGIN_PER_ACCOUNT: '2' });
-    try {
-      const api = client(app.url);
-      const email = uniqueEmail('mem');
-      const statuses = [];
-      for (let i = 0; i < 3; i++) {
-        statuses.push((await api.post('/timer-api/auth/email/login', { json: { email, password: 'x' } })).status);
-      }
-      expect(statuses).toEqual([404, 404, 429]);
-    } finally {
-      await app.close();
+    const { api } = await instances.start({ RATE_LIMIT_LOGIN_PER_ACCOUNT: '2' });
+    const email = uniqueEmail('mem');
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push((await api.post('/timer-api/auth/email/login', { json: { email, password: 'x' } })).status);
     }
+    expect(statuses).toEqual([404, 404, 429]);
   });
 });
 
 describe('rate limits with Redis unreachable', () => {
   it('fall back to counting in memory: logins work and stay limited', async () => {
-    const app = await startApp({ REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_LOGIN_PER_ACCOUNT: '2' });
-    try {
-      const api = client(app.url);
-      const ok = await api.post('/timer-api/auth/email/login', {
-        json: { email: 'user@test.com', password: 'qwer1234' },
-      });
-      expect(ok.status).toBe(200);
-      const email = uniqueEmail('offline');
-      const statuses = [];
-      for (let i = 0; i < 3; i++) {
-        statuses.push((await api.post('/timer-api/auth/email/login', { json: { email, password: 'x' } })).status);
-      }
-      expect(statuses).toEqual([404, 404, 429]);
-      expect((await api.get('/health/ready')).status).toBe(503);
-    } finally {
-      await app.close();
+    const { api } = await instances.start({ REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_LOGIN_PER_ACCOUNT: '2' });
+    const ok = await api.post('/timer-api/auth/email/login', {
+      json: { email: 'user@test.com', password: 'qwer1234' },
+    });
+    expect(ok.status).toBe(200);
+    const email = uniqueEmail('offline');
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push((await api.post('/timer-api/auth/email/login', { json: { email, password: 'x' } })).status);
     }
+    expect(statuses).toEqual([404, 404, 429]);
+    expect((await api.get('/health/ready')).status).toBe(503);
   });
 });
 
 describe('refresh limits spare the logged-out PWA and other accounts', () => {
   it('refreshes with no token are not counted; a forged token names no account bucket', async () => {
-    const app = await startApp({ RATE_LIMIT_REFRESH_PER_IP: '4', RATE_LIMIT_REFRESH_PER_ACCOUNT: '2' });
-    try {
-      const api = client(app.url);
-      const user = await registerAndLogin(api, uniqueEmail('spared'));
-      for (let i = 0; i < 6; i++) {
-        const r = await api.post('/timer-api/auth/refresh', { headers: { authorization: 'Bearer ' }, json: {} });
-        expect(r.status).toBe(401);
-      }
-      // A token with the user's account id but the wrong signature: 401, and the user's bucket is untouched.
-      const forged = await new SignJWT({})
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject(user.accountId)
-        .setJti('x')
-        .setIssuedAt()
-        .setExpirationTime('1h')
-        .sign(new TextEncoder().encode('another-secret-another-secret-another-secret'));
-      expect((await api.post('/timer-api/auth/refresh', { token: forged })).status).toBe(401);
-      const first = await api.post('/timer-api/auth/refresh', { token: user.refreshToken });
-      expect(first.status).toBe(200);
-      // Had the forged call counted for the account (limit 2), this one would be refused.
-      const second = await api.post('/timer-api/auth/refresh', { token: first.body.data.refresh_token });
-      expect(second.status).toBe(200);
-      const third = await api.post('/timer-api/auth/refresh', { token: second.body.data.refresh_token });
-      expect(third.status).toBe(429);
-      expect(third.body.code).toBe('RATE_LIMITED');
-    } finally {
-      await app.close();
+    const { api } = await instances.start({ RATE_LIMIT_REFRESH_PER_IP: '4', RATE_LIMIT_REFRESH_PER_ACCOUNT: '2' });
+    const user = await registerAndLogin(api, uniqueEmail('spared'));
+    for (let i = 0; i < 6; i++) {
+      const r = await api.post('/timer-api/auth/refresh', { headers: { authorization: 'Bearer ' }, json: {} });
+      expect(r.status).toBe(401);
     }
+    // A token with the user's account id but the wrong signature: 401, and the user's bucket is untouched.
+    const forged = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(user.accountId)
+      .setJti('x')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('another-secret-another-secret-another-secret'));
+    expect((await api.post('/timer-api/auth/refresh', { token: forged })).status).toBe(401);
+    const first = await api.post('/timer-api/auth/refresh', { token: user.refreshToken });
+    expect(first.status).toBe(200);
+    // Had the forged call counted for the account (limit 2), this one would be refused.
+    const second = await api.post('/timer-api/auth/refresh', { token: first.body.data.refresh_token });
+    expect(second.status).toBe(200);
+    const third = await api.post('/timer-api/auth/refresh', { token: second.body.data.refresh_token });
+    expect(third.status).toBe(429);
+    expect(third.body.code).toBe('RATE_LIMITED');
   });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { startApp, useInstances } from './support/app.js';
 import { client, login, registerAndLogin } from './support/http.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-db.js';
 
@@ -19,17 +19,10 @@ const NEST_401 = {
 const FORMER_FIXED_SECRET = 'dev-only-access-secret-change-me-0123456789';
 
 const scratch: ScratchDatabase[] = [];
-const apps: TestApp[] = [];
 afterAll(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.close().catch(() => undefined)));
   await Promise.all(scratch.splice(0).map((d) => d.drop()));
 });
-
-async function boot(env: Record<string, string>, captureLogs = false): Promise<TestApp> {
-  const app = await startApp(env, { captureLogs });
-  apps.push(app);
-  return app;
-}
+const instances = useInstances();
 
 const sign = (secret: string, claims: Record<string, unknown>, sub: string, exp = true) => {
   const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(sub).setIssuedAt();
@@ -41,7 +34,10 @@ describe('unset secrets outside production', () => {
     const database = await createScratchDatabase('secrets');
     scratch.push(database);
     const env = { DATABASE_URL: database.url };
-    const [a, b] = await Promise.all([boot(env, true), boot(env, true)]);
+    const [a, b] = await Promise.all([
+      instances.start(env, { captureLogs: true }),
+      instances.start(env, { captureLogs: true }),
+    ]);
     for (const name of ['AUTH_JWT_SECRET', 'AUTH_REFRESH_SECRET'] as const) {
       expect(a.handle.config[name].length).toBeGreaterThanOrEqual(32);
       expect(b.handle.config[name]).toBe(a.handle.config[name]);
@@ -70,7 +66,7 @@ describe('unset secrets outside production', () => {
 
     await a.close();
     await b.close();
-    const restarted = await boot(env);
+    const restarted = await instances.start(env);
     expect(restarted.handle.config.AUTH_JWT_SECRET).toBe(a.handle.config.AUTH_JWT_SECRET);
     const api = client(restarted.url);
     expect((await api.get('/timer-api/members/me', { token: refreshed.body.data.access_token })).status).toBe(200);
@@ -79,7 +75,7 @@ describe('unset secrets outside production', () => {
 
   it('the secret the source used to fix no longer forges a token (NODE_ENV test, or development as when unset)', async () => {
     for (const NODE_ENV of ['test', 'development']) {
-      const app = await boot({ NODE_ENV });
+      const app = await instances.start({ NODE_ENV });
       const api = client(app.url);
       const admin = await login(api, 'admin@test.com');
       const forged = await sign(
@@ -96,7 +92,10 @@ describe('unset secrets outside production', () => {
 
   it('secrets given in the environment are used as given', async () => {
     const secret = randomBytes(32).toString('hex');
-    const app = await boot({ AUTH_JWT_SECRET: secret, AUTH_REFRESH_SECRET: randomBytes(32).toString('hex') }, true);
+    const app = await instances.start(
+      { AUTH_JWT_SECRET: secret, AUTH_REFRESH_SECRET: randomBytes(32).toString('hex') },
+      { captureLogs: true },
+    );
     expect(app.handle.config.AUTH_JWT_SECRET).toBe(secret);
     expect(app.logs.some((l) => /signing secrets unset/.test(l))).toBe(false);
     const api = client(app.url);
@@ -110,7 +109,7 @@ describe('a database that cannot keep generated secrets', () => {
   it('stops the boot naming the cause by its code, never by the driver message that carries the values', async () => {
     const database = await createScratchDatabase('secrets_refused');
     scratch.push(database);
-    const first = await boot({
+    const first = await instances.start({
       DATABASE_URL: database.url,
       AUTH_JWT_SECRET: 'a'.repeat(40),
       AUTH_REFRESH_SECRET: 'b'.repeat(40),
@@ -141,7 +140,7 @@ describe('production', () => {
 
 describe('a token without exp', () => {
   it('is refused even when signed with the real secret', async () => {
-    const app = await boot({});
+    const app = await instances.start({});
     const api = client(app.url);
     const user = await registerAndLogin(api);
     const claims = { email: user.email, role: { role_id: 2, name: 'User' } };

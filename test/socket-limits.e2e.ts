@@ -1,7 +1,7 @@
 import type { Server } from 'socket.io';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { StudyGroupGateway } from '../src/study-groups/study-group.gateway.js';
-import { startApp, type TestApp } from './support/app.js';
+import { useApp, useInstances } from './support/app.js';
 import { groupsKit, waitFor } from './support/groups-kit.js';
 import { connect, connected, type TestSocket } from './support/sockets.js';
 
@@ -11,13 +11,9 @@ const JOIN_TIMEOUT = { status: 'error', message: 'join timeout' };
 const TOO_MANY = 'too many connections';
 
 describe('sockets that never join are let go after SOCKET_JOIN_TIMEOUT_SECONDS', () => {
-  let app: TestApp;
+  const app = useApp({ env: { SOCKET_JOIN_TIMEOUT_SECONDS: '1' } });
   const kit = groupsKit(() => ({ apps: [app] }));
-  beforeAll(async () => {
-    app = await startApp({ SOCKET_JOIN_TIMEOUT_SECONDS: '1' });
-  });
   afterEach(() => kit.cleanup());
-  afterAll(() => app.close());
 
   it('an anonymous socket, an authenticated idle one and one that left are disconnected; a seated one stays', async () => {
     const [seated, idle, leaver] = await Promise.all([kit.member(), kit.member(), kit.member()]);
@@ -46,13 +42,9 @@ describe('sockets that never join are let go after SOCKET_JOIN_TIMEOUT_SECONDS',
 });
 
 describe('a socket that leaves and joins again', () => {
-  let app: TestApp;
+  const app = useApp();
   const kit = groupsKit(() => ({ apps: [app] }));
-  beforeAll(async () => {
-    app = await startApp();
-  });
   afterEach(() => kit.cleanup());
-  afterAll(() => app.close());
 
   it('keeps one disconnect listener however many times it cycles', async () => {
     const m = await kit.member();
@@ -73,10 +65,9 @@ describe('a socket that leaves and joins again', () => {
 });
 
 describe('connections per address are capped at SOCKET_MAX_PER_IP', () => {
-  const apps: TestApp[] = [];
+  const instances = useInstances();
   const sockets: TestSocket[] = [];
   afterEach(() => sockets.splice(0).forEach((s) => s.close()));
-  afterAll(() => Promise.all(apps.map((a) => a.close())));
 
   /** A socket with the given `X-Forwarded-For` (websocket only: node clients may send headers there). */
   function open(url: string, forwardedFor?: string): TestSocket {
@@ -99,16 +90,14 @@ describe('connections per address are capped at SOCKET_MAX_PER_IP', () => {
   };
 
   it('raw engine.io connections that never open the namespace count too: the fourth handshake is refused', async () => {
-    const app = await startApp({ SOCKET_MAX_PER_IP: '3' });
-    apps.push(app);
+    const app = await instances.start({ SOCKET_MAX_PER_IP: '3' });
     for (let i = 0; i < 3; i++) expect((await handshake(app.url)).status).toBe(200);
     expect(await handshake(app.url)).toEqual({ status: 403, body: JSON.stringify({ code: 4, message: TOO_MANY }) });
     expect(await refusal(open(app.url))).toBe(TOO_MANY);
   });
 
   it('without TRUST_PROXY the peer address counts: the fourth of three is refused, whatever it forwards', async () => {
-    const app = await startApp({ SOCKET_MAX_PER_IP: '3' });
-    apps.push(app);
+    const app = await instances.start({ SOCKET_MAX_PER_IP: '3' });
     const first = [open(app.url), open(app.url, '10.0.0.1'), open(app.url, '10.0.0.2')];
     await Promise.all(first.map(connected));
     expect(await refusal(open(app.url, '10.0.0.3'))).toBe(TOO_MANY);
@@ -126,8 +115,7 @@ describe('connections per address are capped at SOCKET_MAX_PER_IP', () => {
   });
 
   it('with TRUST_PROXY each forwarded client address has its own budget', async () => {
-    const app = await startApp({ SOCKET_MAX_PER_IP: '2', TRUST_PROXY: 'true' });
-    apps.push(app);
+    const app = await instances.start({ SOCKET_MAX_PER_IP: '2', TRUST_PROXY: 'true' });
     await Promise.all([open(app.url, '10.0.0.1'), open(app.url, '10.0.0.1, 192.168.0.9')].map(connected));
     expect(await refusal(open(app.url, '10.0.0.1'))).toBe(TOO_MANY);
     await Promise.all([open(app.url, '10.0.0.2'), open(app.url, '10.0.0.2')].map(connected));
