@@ -126,7 +126,7 @@ export const ERRORS = {
   PALETTE_NOT_FOUND: { status: 404, spring: '해당 팔레트를 찾을 수 없습니다.' },
   ADMIN_CHARACTER_NOT_FOUND: { status: 400, spring: '캐릭터를 찾을 수 없습니다.', wire: 'CHARACTER_NOT_FOUND' },
   CHARACTER_NAME_TAKEN: { status: 400, spring: '이미 사용중인 캐릭터 이름입니다. 다른 이름을 입력해주세요.' },
-  // The admin bodies' hand-written checks: `"<javaField> : <message>"` lines in both dialects.
+  // A Spring body's checks (readSpring, the admin bodies): `"<javaField> : <message>"` lines in both dialects.
   FIELD_CHECKS: { status: 400, given: true, wire: 'VALIDATION' },
 } as const satisfies Record<string, ErrorSpec>;
 

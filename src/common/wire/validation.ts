@@ -10,7 +10,8 @@ import { edgeRaises } from './raises.js';
 /**
  * A small validator that reproduces class-validator's messages and order as the original Nest
  * server produced them (class-validator): unknown properties first, then fields in declaration
- * order, every failing check of a field reported, in the order listed here.
+ * order, every failing check of a field reported, in the order listed here. The Spring bodies use
+ * the same fields and checks with Spring's rules (`readSpring` in spring.ts: `firstFailure`).
  */
 export interface Check {
   test(value: unknown): boolean;
