@@ -1,21 +1,17 @@
 /**
  * Authentication hot path (issues 2 and 11): requests/s, latency and CPU per request of monta-server's
  * authenticated `GET /timer-api/members/me`, beside a bare Fastify + pg server doing the same work
- * (bench/bare/auth-server.ts), in the same run. Prints figures, never asserts timing; results in
- * docs/performance.md (login, which Argon2id dominates, was measured in issue 2 and is not repeated).
+ * (bench/bare/auth-server.ts), in the same run. Prints figures, never asserts timing.
  *
  *   npm run bench:auth        (about a minute with the defaults)
  *
- *  1. a scratch database; monta-server and the bare server as children on 127.0.0.1, each with a pg
- *     pool of BENCH_POOL_SIZE and the same secret; one login through monta-server for a token;
- *  2. both must answer `/members/me` alike, and the bare server refuse a tampered token;
- *  3. autocannon, a warm-up then a measured window per run, in BENCH_ROUNDS interleaved rounds (monta,
- *     bare, monta, …: both see the same machine load, each round gives a ratio);
- *  4. a table and the ratios monta / bare, per round and over all rounds (issue 11's target: ≥ 0.9×).
+ * Both servers get a pg pool of BENCH_POOL_SIZE and the same secret; one login through monta-server
+ * gives the token, both must answer `/members/me` alike and the bare server must refuse a tampered
+ * token. Then BENCH_ROUNDS interleaved rounds (monta, bare, monta, …: both see the same machine load),
+ * and the ratios monta / bare per round and over all rounds (issue 11's target: ≥ 0.9×).
  *
  * Settings: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (32), BENCH_POOL_SIZE (10,
- * monta's default), BENCH_ROUNDS (3), BENCH_ADMIN_URL, BENCH_NODE_FLAGS (node flags of both servers,
- * e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * monta's default), BENCH_ROUNDS (3), BENCH_ADMIN_URL, BENCH_NODE_FLAGS.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { TEST_ACCOUNTS } from '../src/seeds/seed.js';
@@ -23,9 +19,9 @@ import { runBench } from './lib/cleanup.js';
 import { figures, FIGURES, HttpClient, type Measured, measure } from './lib/http.js';
 import { API } from './lib/members.js';
 import { BENCH_SECRETS, type ServerProcess, startMonta, startServer } from './lib/proc.js';
-import { printMachine, printTable, ratio } from './lib/report.js';
-import { createScratchDatabase } from './lib/scratch-database.js';
-import { ADMIN_URL, intSetting } from './lib/settings.js';
+import { printRatios, printTable, ratio } from './lib/report.js';
+import { setUp } from './lib/scratch-database.js';
+import { intSetting } from './lib/settings.js';
 
 const settings = {
   seconds: intSetting('BENCH_SECONDS', 10, 1, 600),
@@ -58,14 +54,12 @@ async function checkSameAnswers(monta: ServerProcess, bare: ServerProcess): Prom
 }
 
 async function main(): Promise<void> {
-  console.log('Machine');
-  await printMachine(ADMIN_URL);
-  console.log(
-    `Settings: ${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured per run, concurrency ` +
-      `${settings.concurrency}, pg pool ${settings.poolSize} per server, ${settings.rounds} interleaved round(s)`,
+  const { concurrency, warmupSeconds, seconds, poolSize } = settings;
+  const { database } = await setUp(
+    `${warmupSeconds} s warm-up + ${seconds} s measured per run, concurrency ${concurrency}, ` +
+      `pg pool ${poolSize} per server, ${settings.rounds} interleaved round(s)`,
   );
-  const database = await createScratchDatabase(ADMIN_URL, 'monta_bench');
-  const pool = { DATABASE_URL: database.url, DATABASE_POOL_SIZE: String(settings.poolSize) };
+  const pool = { DATABASE_URL: database.url, DATABASE_POOL_SIZE: String(poolSize) };
   const monta = await startMonta(database.url, pool);
   const bare = await startServer({
     name: 'bare',
@@ -75,15 +69,7 @@ async function main(): Promise<void> {
   const token = await checkSameAnswers(monta, bare);
   console.log('Both servers answer /members/me alike.\nRuns:');
 
-  const spec = {
-    method: 'GET' as const,
-    path: ME,
-    headers: { authorization: `Bearer ${token}` },
-    expectStatus: 200,
-    concurrency: settings.concurrency,
-    warmupSeconds: settings.warmupSeconds,
-    seconds: settings.seconds,
-  };
+  const spec = { path: ME, token, concurrency, warmupSeconds, seconds };
   const rounds: [Measured, Measured][] = [];
   for (let round = 1; round <= settings.rounds; round++) {
     const label = `GET /members/me #${round}`;
@@ -100,13 +86,13 @@ async function main(): Promise<void> {
   ]);
   printTable(['round', 'server', ...FIGURES], lines, 2);
   console.log('\nRatios monta / bare');
-  const cpu = (x: Measured) => (x.serverCpuMs === undefined ? undefined : x.serverCpuMs / x.requests);
-  rounds.forEach(([m, b], i) =>
-    console.log(
-      `  round ${i + 1}: req/s ${ratio(m.requestsPerSecond, b.requestsPerSecond)}  p50 ${ratio(m.p50, b.p50)}  ` +
-        `p99 ${ratio(m.p99, b.p99)}  CPU/req ${ratio(cpu(m), cpu(b))}  peak RSS ${ratio(m.peakRss, b.peakRss)}`,
-    ),
-  );
+  printRatios(rounds, {
+    'req/s': (x) => x.requestsPerSecond,
+    p50: (x) => x.p50,
+    p99: (x) => x.p99,
+    'CPU/req': (x) => (x.serverCpuMs === undefined ? undefined : x.serverCpuMs / x.requests),
+    'peak RSS': (x) => x.peakRss,
+  });
   // All rounds together: the figure issue 11's target (monta ≥ 0.9× bare) is read from.
   const all = (side: 0 | 1) => {
     const sum = (value: (x: Measured) => number) => rounds.reduce((total, r) => total + value(r[side]), 0);

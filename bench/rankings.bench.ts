@@ -6,13 +6,11 @@
  *
  *   npx tsx bench/rankings.bench.ts
  *
- *  1. a scratch database; BENCH_MEMBERS members; for each member and each of the BENCH_DAYS local days
- *     up to yesterday (DEFAULT_TIMEZONE), with probability BENCH_STUDY_PERCENT %, one ended session of
- *     10–180 min at a random time (some cross midnight), in start_time order with triggers off (no
- *     rollup change log); VACUUM (ANALYZE);
- *  2. the caller: the middle of the last whole month's ranking, logged in through the API;
- *  3. per period (the last whole day, ISO week and month): the first request (it builds the snapshot)
- *     timed on its own and checked against an independent SQL sum; then load runs.
+ * For each member and each of the BENCH_DAYS local days up to yesterday (DEFAULT_TIMEZONE), with
+ * probability BENCH_STUDY_PERCENT %, one ended session of 10–180 min at a random time (some cross
+ * midnight), loaded with triggers off (no rollup change log). The caller is the middle of the last whole
+ * month's ranking. Per period (the last whole day, ISO week and month), the first request (it builds the
+ * snapshot) is timed on its own and checked against an independent SQL sum before the load runs.
  *
  * Settings: BENCH_MEMBERS (100000), BENCH_DAYS (365), BENCH_STUDY_PERCENT (20), BENCH_SECONDS (10),
  * BENCH_WARMUP_SECONDS (3), BENCH_CONCURRENCY (1,16), BENCH_ADMIN_URL, BENCH_NODE_FLAGS,
@@ -25,11 +23,11 @@ import { periodOf, type Period } from '../src/rankings/periods.js';
 import { addDays, localDate } from '../src/common/local-days.js';
 import { runBench } from './lib/cleanup.js';
 import { figures, FIGURES, HttpClient, measure } from './lib/http.js';
-import { API, insertMembers, logIn } from './lib/members.js';
+import { API, type BenchMember, insertMembers, logIn } from './lib/members.js';
 import { startMonta } from './lib/proc.js';
-import { printMachine, printTable } from './lib/report.js';
-import { connect, createScratchDatabase } from './lib/scratch-database.js';
-import { ADMIN_URL, intListSetting, intSetting } from './lib/settings.js';
+import { printTable } from './lib/report.js';
+import { setUp } from './lib/scratch-database.js';
+import { intListSetting, intSetting } from './lib/settings.js';
 
 const settings = {
   members: intSetting('BENCH_MEMBERS', 100_000, 10, 1_000_000),
@@ -43,11 +41,11 @@ const TZ = loadConfig({}).DEFAULT_TIMEZONE;
 const PERIODS: Period[] = ['day', 'week', 'month'];
 const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
 
-async function loadSessions(client: pg.Client, yesterday: string): Promise<void> {
+async function loadSessions(client: pg.Client, yesterday: string): Promise<BenchMember[]> {
   const t0 = performance.now();
   await client.query(`set work_mem = '256MB'`);
   await client.query(`select setseed(0.13)`);
-  await insertMembers(client, 'rank', settings.members);
+  const members = await insertMembers(client, 'rank', settings.members);
   // Triggers off: no rollup change log (and no FK checks) for a bulk load the rankings read raw anyway.
   await client.query(`set session_replication_role = replica`);
   const inserted = await client.query(
@@ -67,6 +65,7 @@ async function loadSessions(client: pg.Client, yesterday: string): Promise<void>
   await client.query(`set session_replication_role = origin`);
   await client.query('vacuum (analyze) study_record, member');
   console.log(`  ${settings.members} members, ${inserted.rowCount} study records, vacuumed: ${seconds(t0)} s`);
+  return members;
 }
 
 /** Every member's total over [from, to] as the rankings count it (an independent, simpler SQL). */
@@ -87,13 +86,9 @@ async function exactTotals(client: pg.Client, from: string, to: string): Promise
 }
 
 async function main(): Promise<void> {
-  console.log('Machine');
-  await printMachine(ADMIN_URL);
-  console.log(`Settings: ${JSON.stringify(settings)}, zone ${TZ}`);
+  const { database, client } = await setUp(`${JSON.stringify(settings)}, zone ${TZ}`, 'monta_rank_bench');
   const yesterday = addDays(localDate(new Date(), TZ), -1);
-  const database = await createScratchDatabase(ADMIN_URL, 'monta_rank_bench');
-  const client = await connect(database.url);
-  await loadSessions(client, yesterday);
+  const members = await loadSessions(client, yesterday);
 
   // The last whole day, ISO week and month before today, and the exact totals of each.
   const dates: Record<Period, string> = {
@@ -112,40 +107,19 @@ async function main(): Promise<void> {
     .slice(Math.floor(sorted.length / 2))
     .map(([id]) => id)
     .find((id) => exact.get('day')!.has(id) && exact.get('week')!.has(id))!;
-  const caller = await client.query<{ email: string; account_id: string }>(
-    `select a.email, a.account_id from account a join member m using (account_id) where m.member_id = $1`,
-    [callerId],
-  );
   const snapshot = process.env.RANKING_SNAPSHOT_SECONDS;
   const server = await startMonta(database.url, snapshot ? { RANKING_SNAPSHOT_SECONDS: snapshot } : {});
   const http = new HttpClient(server.url, 1);
-  const [{ token }] = await logIn(client, http, [
-    { email: caller.rows[0].email, accountId: caller.rows[0].account_id, memberId: callerId, token: '' },
-  ]);
-  const headers = { authorization: `Bearer ${token}` };
-  const pg = { name: database.name };
-  const windows = {
-    method: 'GET' as const,
-    headers,
-    expectStatus: 200,
-    warmupSeconds: settings.warmupSeconds,
-    seconds: settings.seconds,
-  };
+  const [{ token }] = await logIn(client, http, [members.find((m) => m.memberId === callerId)!]);
 
   const rows: string[][] = [];
-  for (const concurrency of settings.concurrencies) {
-    const m = await measure(
-      'GET /members/me (baseline)',
-      server,
-      {
-        ...windows,
-        path: `${API}/members/me`,
-        concurrency,
-      },
-      pg,
-    );
-    rows.push(['/members/me', String(concurrency), ...figures(m)]);
-  }
+  const load = async (label: string, route: string, path: string) => {
+    for (const concurrency of settings.concurrencies) {
+      const spec = { path, token, concurrency, warmupSeconds: settings.warmupSeconds, seconds: settings.seconds };
+      rows.push([route, String(concurrency), ...figures(await measure(label, server, spec, { name: database.name }))]);
+    }
+  };
+  await load('GET /members/me (baseline)', '/members/me', `${API}/members/me`);
   for (const period of PERIODS) {
     const path = `${API}/rankings?period=${period}&date=${dates[period]}&limit=50`;
     const t0 = performance.now();
@@ -160,13 +134,7 @@ async function main(): Promise<void> {
         `total ${first.total}, me ${JSON.stringify(first.me)}; independent SQL ${ok ? 'agrees' : 'DISAGREES'}`,
     );
     if (!ok) throw new Error(`wrong answer: expected total ${totals.size}, me rank ${rank} seconds ${mine}`);
-    for (const concurrency of settings.concurrencies) {
-      rows.push([
-        period,
-        String(concurrency),
-        ...figures(await measure(`GET /rankings ${period}`, server, { ...windows, path, concurrency }, pg)),
-      ]);
-    }
+    await load(`GET /rankings ${period}`, period, path);
   }
   http.close();
   console.log('\nResults');

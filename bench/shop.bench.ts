@@ -1,33 +1,30 @@
 /**
- * Shop purchases (issue 5): requests/s and latency of `POST /v2/shop/purchase` (one consumable,
- * count 1) on real PostgreSQL with many members buying at once, beside one member's purchases all at
- * once in the same run. Each purchase locks the buyer's member row so points never go negative; the
- * second phase shows what that lock costs when one member's requests pile up. Prints figures, never
- * asserts timing.
+ * Shop purchases (issue 5): requests/s and latency of `POST /v2/shop/purchase` (one consumable, count 1)
+ * with many members buying at once, beside one member's purchases all at once in the same run: each
+ * purchase locks the buyer's member row so points never go negative, and the second phase shows what
+ * that lock costs when one member's requests pile up. Prints figures, never asserts timing.
  *
  *   npm run bench:shop        (about a minute with the defaults)
  *
- *  1. a scratch database with the bench's own consumable (10 points, effect 20000), monta-server;
- *  2. BENCH_MEMBERS + 1 members by SQL with 10⁹ points each, their tokens signed as the server does;
- *  3. a 3 s warm-up (discarded), then phase 1: BENCH_MEMBERS virtual users, each buying as its own
- *     member; phase 2: BENCH_SINGLE_CONCURRENCY virtual users all buying as the remaining member;
- *     monta-server's CPU and RSS and its database's backends' CPU sampled in each window;
- *  4. the ledger: every member's points = start − its purchase records, the stack = the records, and
- *     every 201 received has its record; more records only by the requests autocannon cut off at the
- *     end of a run, at most one per connection (OK or MISMATCH, and exit code 1).
+ * The bench's own consumable (10 points); BENCH_MEMBERS + 1 members with 10⁹ points each; a 3 s warm-up,
+ * then phase 1: BENCH_MEMBERS virtual users, each buying as its own member, and phase 2:
+ * BENCH_SINGLE_CONCURRENCY virtual users all buying as the remaining member. Then the ledger: every
+ * member's points = start − its purchase records, the stack = the records, and every 201 received has its
+ * record; more records only by the requests autocannon cut off at the end of a run, at most one per
+ * connection (OK, or MISMATCH and exit code 1).
  *
- * Settings: BENCH_SECONDS (20, also the first argument), BENCH_WARMUP_SECONDS (3), BENCH_MEMBERS (50),
+ * Settings: BENCH_SECONDS (20), BENCH_WARMUP_SECONDS (3), BENCH_MEMBERS (50),
  * BENCH_SINGLE_CONCURRENCY (50), BENCH_POOL_SIZE (10), BENCH_ADMIN_URL, BENCH_NODE_FLAGS.
  */
+import type pg from 'pg';
 import { runBench } from './lib/cleanup.js';
-import { figures, FIGURES, type LoadSpec, type Measured, measure, runLoad } from './lib/http.js';
+import { figures, FIGURES, measure, type MeasureSpec, runLoad } from './lib/http.js';
 import { type BenchMember, insertMembers, signTokens } from './lib/members.js';
 import { startMonta } from './lib/proc.js';
-import { printMachine, printTable } from './lib/report.js';
-import { connect, createScratchDatabase } from './lib/scratch-database.js';
-import { ADMIN_URL, intSetting } from './lib/settings.js';
+import { printTable } from './lib/report.js';
+import { setUp } from './lib/scratch-database.js';
+import { intSetting } from './lib/settings.js';
 
-if (process.argv[2]) process.env.BENCH_SECONDS = process.argv[2].replace(/^--seconds=/, '');
 const settings = {
   seconds: intSetting('BENCH_SECONDS', 20, 1, 600),
   warmupSeconds: intSetting('BENCH_WARMUP_SECONDS', 3, 0, 120),
@@ -39,10 +36,10 @@ const ITEM_COST = 10;
 const START_POINTS = 1_000_000_000; // enough for any run, far below int4's ceiling
 
 async function main(): Promise<void> {
-  console.log('Machine');
-  await printMachine(ADMIN_URL);
-  const database = await createScratchDatabase(ADMIN_URL, 'monta_bench');
-  const client = await connect(database.url);
+  const { database, client } = await setUp(
+    `${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured per phase; phase 1: ${settings.members} ` +
+      `members, one virtual user each; phase 2: ${settings.singleConcurrency} virtual users, one member; pg pool ${settings.poolSize}`,
+  );
   const item = await client.query<{ item_id: number }>(
     `insert into item (name, item_type, description, required_study_time, cost, grade, image_url, effect_code, is_hidden)
      values ('bench consumable', 'Consumable', 'bench item', null, $1, null, 'http://localhost/static/bench.svg', 20000, false)
@@ -54,17 +51,14 @@ async function main(): Promise<void> {
   await client.query('update member set point = $1', [START_POINTS]);
   const exclude = new Set([(await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid]);
   const server = await startMonta(database.url, { DATABASE_POOL_SIZE: String(settings.poolSize) });
-  console.log(
-    `Settings: ${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured per phase; phase 1: ${settings.members} ` +
-      `members, one virtual user each; phase 2: ${settings.singleConcurrency} virtual users, one member; pg pool ${settings.poolSize}`,
-  );
 
   const created = new Map<string, number>(); // answers 201 per member, warm-ups included
   // autocannon drops the connections in flight when a run ends: their purchases commit unanswered.
   const unanswered = new Map<string, number>(); // the most a member can have: one per connection and run
-  const buy = (memberOf: (user: number) => BenchMember, concurrency: number, runs = 2): Omit<LoadSpec, 'baseUrl'> => {
-    for (let u = 0; u < concurrency; u++)
+  const buy = (memberOf: (user: number) => BenchMember, concurrency: number, runs = 2): MeasureSpec => {
+    for (let u = 0; u < concurrency; u++) {
       unanswered.set(memberOf(u).memberId, (unanswered.get(memberOf(u).memberId) ?? 0) + runs);
+    }
     return {
       method: 'POST',
       path: '/v2/shop/purchase',
@@ -73,7 +67,7 @@ async function main(): Promise<void> {
       concurrency,
       warmupSeconds: settings.warmupSeconds,
       seconds: settings.seconds,
-      headersOf: (user) => ({ authorization: `Bearer ${memberOf(user).token}` }),
+      tokenOf: (user) => memberOf(user).token,
       onAnswer: (user, status) => {
         const id = memberOf(user).memberId;
         if (status === 201) created.set(id, (created.get(id) ?? 0) + 1);
@@ -83,34 +77,25 @@ async function main(): Promise<void> {
   const crowd = members.slice(0, settings.members);
   const lone = members[settings.members];
   // V8 optimises the hot path during the first seconds; that should not land in the first phase.
-  await runLoad({ ...buy((u) => crowd[u % crowd.length], 8, 1), baseUrl: server.url, warmupSeconds: 0, seconds: 3 });
-  const phases: [string, number, Measured][] = [];
-  const pg = { name: database.name, exclude };
-  const phase = async (name: string, spec: Omit<LoadSpec, 'baseUrl'>, buyers: number) =>
-    phases.push([name, buyers, await measure(name, server, spec, pg)]);
-  await phase(
-    '1: each its own member',
-    buy((u) => crowd[u], settings.members),
-    settings.members,
-  );
-  await phase(
-    '2: all on one member',
-    buy(() => lone, settings.singleConcurrency),
-    1,
-  );
+  await runLoad({ ...buy((u) => crowd[u % crowd.length], 8, 1), baseUrl: server.url, seconds: 3 });
+  const phases: [string, number, MeasureSpec][] = [
+    ['1: each its own member', settings.members, buy((u) => crowd[u], settings.members)],
+    ['2: all on one member', 1, buy(() => lone, settings.singleConcurrency)],
+  ];
+  const lines: string[][] = [];
+  for (const [name, buyers, spec] of phases) {
+    lines.push([name, String(buyers), ...figures(await measure(name, server, spec, { name: database.name, exclude }))]);
+  }
   if (server.child.exitCode !== null) throw new Error(`monta-server exited during the run:\n${server.output()}`);
 
   console.log('\nResults (CPU per answer 201: monta-server, and the bench database’s backends but the bench’s own)');
-  printTable(
-    ['phase', 'members', ...FIGURES],
-    phases.map(([name, buyers, m]) => [name, String(buyers), ...figures(m)]),
-  );
+  printTable(['phase', 'members', ...FIGURES], lines);
   await verify(client, members, itemId, created, unanswered);
 }
 
 /** The ledger of every member adds up, and matches what the bench was told. */
 async function verify(
-  client: Awaited<ReturnType<typeof connect>>,
+  client: pg.Client,
   members: BenchMember[],
   itemId: number,
   created: Map<string, number>,

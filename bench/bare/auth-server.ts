@@ -13,19 +13,16 @@ import Fastify, { type FastifyReply } from 'fastify';
 import { jwtVerify } from 'jose';
 import pg from 'pg';
 
-const env = (name: string, fallback?: string): string => {
-  const value = process.env[name] ?? fallback;
-  if (value === undefined) throw new Error(`${name} is required`);
-  return value;
-};
-
 const ALG = 'HS256';
 // Imported once, as monta-server does: raw bytes would make jose import the key on every call.
-const accessKey = createSecretKey(Buffer.from(env('AUTH_JWT_SECRET'), 'utf8'));
+const accessKey = createSecretKey(Buffer.from(process.env.AUTH_JWT_SECRET!, 'utf8'));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
-const pool = new pg.Pool({ connectionString: env('DATABASE_URL'), max: Number(env('DATABASE_POOL_SIZE', '10')) });
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+});
 pool.on('error', () => undefined);
 
 /** The columns the answer shows; the query reads every column, as monta-server's read of the member does. */
@@ -87,13 +84,10 @@ app.get('/timer-api/members/me', async (request, reply) => {
   };
 });
 
-await app.listen({ port: Number(env('PORT', '0')), host: env('HOST', '127.0.0.1') });
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    void app
-      .close()
-      .then(() => pool.end())
-      .then(() => process.exit(0));
-  });
-}
+await app.listen({ port: Number(process.env.PORT ?? 0), host: process.env.HOST ?? '127.0.0.1' });
+const stop = async () => {
+  await app.close();
+  await pool.end();
+  process.exit(0);
+};
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void stop());

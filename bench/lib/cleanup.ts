@@ -1,9 +1,9 @@
-/** Clean-up steps of a bench or load-test run: the databases, servers and children go away however it ends. */
+/** Clean-up steps of a bench run: the databases, servers and children go away however it ends. */
 export const cleanups: (() => Promise<void>)[] = [];
 let cleaning: Promise<void> | undefined;
 
 /** Runs every registered step once, newest first; a failing step does not stop the others. */
-export function cleanUp(): Promise<void> {
+function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
     for (const step of cleanups.reverse()) {
       try {
@@ -16,14 +16,6 @@ export function cleanUp(): Promise<void> {
   return cleaning;
 }
 
-/** A hard stop after `seconds`, so a stuck run never lingers: it cleans up and exits 1. */
-export function watchdog(seconds: number): NodeJS.Timeout {
-  return setTimeout(() => {
-    console.error(`\nthe run took longer than ${seconds} s; giving up`);
-    void cleanUp().then(() => process.exit(1));
-  }, seconds * 1000);
-}
-
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.error(`\n${signal}: cleaning up`);
@@ -31,9 +23,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-/** A bench's whole run: a watchdog, a failure reported (exit code 1), and the clean-up however it ends. */
+/**
+ * A bench's whole run: a failure reported (exit code 1), the clean-up however it ends, and a hard stop
+ * after `maxSeconds` (clean-up, exit code 1), so a stuck run never lingers.
+ */
 export async function runBench(main: () => Promise<void>, maxSeconds: number): Promise<void> {
-  const stop = watchdog(maxSeconds);
+  const watchdog = setTimeout(() => {
+    console.error(`\nthe run took longer than ${maxSeconds} s; giving up`);
+    void cleanUp().then(() => process.exit(1));
+  }, maxSeconds * 1000);
   try {
     await main();
   } catch (error) {
@@ -41,6 +39,6 @@ export async function runBench(main: () => Promise<void>, maxSeconds: number): P
     process.exitCode = 1;
   } finally {
     await cleanUp();
-    clearTimeout(stop);
+    clearTimeout(watchdog);
   }
 }

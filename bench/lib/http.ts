@@ -3,136 +3,106 @@ import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerProcess } from './proc.js';
-import { fixed, mib, summarize } from './report.js';
-import { BackendSampler, ProcessSampler } from './sample.js';
+import { fixed, mib, type Percentiles, summarize } from './report.js';
+import { sampleBackends, sampleProcess } from './sample.js';
 import { requireLoopback } from './settings.js';
 
 /** One fixed-concurrency, fixed-duration autocannon run against one endpoint. */
 export interface LoadSpec {
   /** Base URL, e.g. http://127.0.0.1:4000 (loopback only). */
   baseUrl: string;
-  method: 'GET' | 'POST';
+  method?: 'GET' | 'POST'; // GET by default
   path: string;
+  /** Sent as `authorization: Bearer <token>` on every request. */
+  token?: string;
   headers?: Record<string, string>;
   body?: string;
-  /** The status a successful answer has; anything else counts as an error. */
-  expectStatus: number;
+  /** The status a successful answer has (200 by default); anything else counts as an error. */
+  expectStatus?: number;
   concurrency: number;
-  warmupSeconds: number;
   seconds: number;
-  /**
-   * Extra headers of virtual user `user` (0 … concurrency-1), e.g. its own member's token: each user
-   * is then an autocannon instance of one connection. Without it, one instance of `concurrency`.
-   */
-  headersOf?: (user: number) => Record<string, string>;
-  /** Every answer's status, warm-up included (user 0 without `headersOf`). */
+  /** The token of connection (virtual user) `user`, 0 … concurrency-1, when each has its own. */
+  tokenOf?: (user: number) => string;
+  /** Every answer's status and its connection. */
   onAnswer?: (user: number, status: number) => void;
-  /** Called when the measured window opens and closes (for CPU and memory sampling). */
-  onMeasureStart?: () => void;
-  onMeasureEnd?: () => void;
 }
 
-export interface LoadResult {
-  /** Answers with the expected status inside the measured window, and their latencies. */
+/** Answers with the expected status (`requests`) and their latencies. */
+export interface LoadResult extends Omit<Percentiles, 'count'> {
   requests: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  /** Other statuses and transport errors inside the measured window. */
+  /** Other statuses and transport errors, and a few of their descriptions. */
   errors: number;
-  /** Length of the measured window in seconds (as measured, not as asked). */
+  errorSamples: string[];
+  /** Length of the run in seconds (as measured, not as asked). */
   seconds: number;
   requestsPerSecond: number;
-  /** CPU time of this (load-generating) process during the window, in ms. */
-  generatorCpuMs: number;
-  /** A few distinct error descriptions, for the report. */
-  errorSamples: string[];
 }
 
 /** The slice of autocannon's API used here (the package ships no types). */
-interface Instance {
-  on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): void;
-  on(event: 'reqError', listener: (error: Error) => void): void;
+interface Client {
+  setHeaders(headers: Record<string, string>): void;
 }
-type Autocannon = (
-  options: {
-    url: string;
-    method: string;
-    headers: Record<string, string>;
-    body?: string;
-    connections: number;
-    duration: number;
-  },
-  done: (error: Error | null) => void,
-) => Instance;
+type Autocannon = (options: {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  connections: number;
+  duration: number;
+  setupClient: (client: Client) => void;
+}) => PromiseLike<unknown> & {
+  on(event: 'response', listener: (client: Client, status: number, bytes: number, ms: number) => void): void;
+  on(event: 'reqError', listener: (error: Error) => void): void;
+};
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 /**
- * Closed-loop load with autocannon in this process: keep-alive connections, each sending its next
- * request when the answer came. The warm-up is a run of its own whose answers are only told to
- * `onAnswer`; nearest-rank percentiles of the measured answers with the expected status.
+ * Closed-loop load with autocannon in this process: `concurrency` keep-alive connections, each sending
+ * its next request when the answer came. Latencies are kept exact and summarized here: autocannon's
+ * own histogram records whole milliseconds, and most answers here take less than one.
  */
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   requireLoopback(spec.baseUrl, 'the load target');
-  const base = { ...spec.headers, ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }) };
-  const users = spec.headersOf ? Array.from({ length: spec.concurrency }, (_, user) => user) : [0];
+  const headers: Record<string, string> = { ...spec.headers };
+  if (spec.token) headers.authorization = `Bearer ${spec.token}`;
+  if (spec.body !== undefined) headers['content-type'] = 'application/json';
   const latencies: number[] = [];
   const errorSamples = new Set<string>();
   let errors = 0;
-  let measuring = false;
   const failed = (why: string) => {
-    if (!measuring) return;
     errors += 1;
     if (errorSamples.size < 5) errorSamples.add(why);
   };
-  const run = (seconds: number) =>
-    Promise.all(
-      users.map(
-        (user) =>
-          new Promise<void>((resolve, reject) => {
-            const instance = autocannon(
-              {
-                url: spec.baseUrl + spec.path,
-                method: spec.method,
-                headers: { ...base, ...spec.headersOf?.(user) },
-                body: spec.body,
-                connections: spec.headersOf ? 1 : spec.concurrency,
-                duration: seconds,
-              },
-              (error) => (error ? reject(error) : resolve()),
-            );
-            instance.on('response', (_client, status, _bytes, ms) => {
-              spec.onAnswer?.(user, status);
-              if (status !== spec.expectStatus) failed(`HTTP ${status}`);
-              else if (measuring) latencies.push(ms);
-            });
-            instance.on('reqError', (error) => failed(error.message));
-          }),
-      ),
-    );
-  if (spec.warmupSeconds > 0) await run(spec.warmupSeconds);
-  measuring = true;
-  spec.onMeasureStart?.();
-  const cpuBefore = process.cpuUsage();
+  const users = new Map<Client, number>();
+  const instance = autocannon({
+    url: spec.baseUrl + spec.path,
+    method: spec.method ?? 'GET',
+    headers,
+    body: spec.body,
+    connections: spec.concurrency,
+    duration: spec.seconds,
+    setupClient: (client) => {
+      users.set(client, users.size);
+      if (spec.tokenOf) client.setHeaders({ ...headers, authorization: `Bearer ${spec.tokenOf(users.size - 1)}` });
+    },
+  });
+  instance.on('response', (client, status, _bytes, ms) => {
+    spec.onAnswer?.(users.get(client)!, status);
+    if (status === (spec.expectStatus ?? 200)) latencies.push(ms);
+    else failed(`HTTP ${status}`);
+  });
+  instance.on('reqError', (error) => failed(error.message));
   const started = performance.now();
-  await run(spec.seconds);
+  await instance;
   const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  measuring = false;
-  spec.onMeasureEnd?.();
-  const { count, p50, p95, p99, max } = summarize(latencies);
+  const { count, ...percentiles } = summarize(latencies);
   return {
     requests: count,
-    p50,
-    p95,
-    p99,
-    max,
+    ...percentiles,
     errors,
+    errorSamples: [...errorSamples],
     seconds,
     requestsPerSecond: count / seconds,
-    generatorCpuMs: (cpu.user + cpu.system) / 1000,
-    errorSamples: [...errorSamples],
   };
 }
 
@@ -179,7 +149,7 @@ export class HttpClient {
   }
 }
 
-/** A load run with the server's CPU time and peak RSS (and its database's backends' CPU) over the window. */
+/** A load run with the server's CPU time and peak RSS (and its database's backends' CPU) over its window. */
 export interface Measured extends LoadResult {
   peakRss?: number;
   serverCpuMs?: number;
@@ -187,55 +157,44 @@ export interface Measured extends LoadResult {
   machineBusy?: number;
 }
 
+export type MeasureSpec = Omit<LoadSpec, 'baseUrl'> & { warmupSeconds: number };
+
 /**
- * runLoad against `server`, sampling it (and, given a database, its PostgreSQL backends but `exclude`)
- * in the measured window; prints a line, then lets the server settle (GC, sockets) for a second.
+ * A warm-up run (discarded), then the measured run against `server`, sampling it (and, given a database,
+ * its PostgreSQL backends but `exclude`); prints a line, then lets the server settle (GC, sockets) for a second.
  */
 export async function measure(
   label: string,
   server: ServerProcess,
-  spec: Omit<LoadSpec, 'baseUrl'>,
+  spec: MeasureSpec,
   database?: { name: string; exclude?: ReadonlySet<number> },
 ): Promise<Measured> {
-  const sampler = new ProcessSampler(server.child.pid ?? 0);
-  const backends = database && new BackendSampler(database.name, database.exclude);
   process.stdout.write(`  ${label.padEnd(30)} ${server.name.padEnd(6)} c=${spec.concurrency} … `);
-  const result = await runLoad({
-    ...spec,
-    baseUrl: server.url,
-    onMeasureStart: () => [sampler, backends].forEach((s) => s?.start()),
-    onMeasureEnd: () => [sampler, backends].forEach((s) => s?.stop()),
-  });
+  const load = { ...spec, baseUrl: server.url };
+  if (spec.warmupSeconds > 0) await runLoad({ ...load, seconds: spec.warmupSeconds });
+  const [stopServer, stopBackends] = [sampleProcess(server.child.pid ?? 0), database && sampleBackends(database)];
+  const result = await runLoad(load);
+  const [{ peakRss, cpuMs: serverCpuMs, machineBusy }, pgCpuMs] = [stopServer(), stopBackends?.()];
   console.log(`${result.requestsPerSecond.toFixed(0)} req/s, p99 ${fixed(result.p99, 1)} ms, errors ${result.errors}`);
   if (result.errorSamples.length) console.log(`    errors seen: ${result.errorSamples.join('; ')}`);
   await sleep(1000);
-  const { peakRss, cpuMs: serverCpuMs, machineBusy } = sampler;
-  return { ...result, peakRss, serverCpuMs, pgCpuMs: backends?.cpuMs, machineBusy };
+  return { ...result, peakRss, serverCpuMs, pgCpuMs, machineBusy };
 }
 
-/** The columns of a measured run, for printTable; CPU per answer with the expected status. */
-export const FIGURES = [
-  'req/s',
-  'p50 ms',
-  'p95 ms',
-  'p99 ms',
-  'max ms',
-  'errors',
-  'peak RSS MiB',
-  'server CPU ms/req',
-  'PG CPU ms/req',
-  'machine busy %',
+/** The columns of a measured run for printTable, each with its figure; CPU per answer with the expected status. */
+const perRequest = (m: Measured, ms: number | undefined) =>
+  ms === undefined ? undefined : ms / Math.max(1, m.requests);
+const COLUMNS: [string, (m: Measured) => string][] = [
+  ['req/s', (m) => fixed(m.requestsPerSecond, 0)],
+  ['p50 ms', (m) => fixed(m.p50, 2)],
+  ['p95 ms', (m) => fixed(m.p95, 2)],
+  ['p99 ms', (m) => fixed(m.p99, 2)],
+  ['max ms', (m) => fixed(m.max, 1)],
+  ['errors', (m) => String(m.errors)],
+  ['peak RSS MiB', (m) => fixed(mib(m.peakRss), 0)],
+  ['server CPU ms/req', (m) => fixed(perRequest(m, m.serverCpuMs), 3)],
+  ['PG CPU ms/req', (m) => fixed(perRequest(m, m.pgCpuMs), 3)],
+  ['machine busy %', (m) => fixed(m.machineBusy === undefined ? undefined : 100 * m.machineBusy, 0)],
 ];
-export function figures(m: Measured): string[] {
-  const perRequest = (ms: number | undefined) => (ms === undefined ? undefined : ms / Math.max(1, m.requests));
-  return [
-    fixed(m.requestsPerSecond, 0),
-    ...[m.p50, m.p95, m.p99].map((ms) => fixed(ms, 2)),
-    fixed(m.max, 1),
-    String(m.errors),
-    fixed(mib(m.peakRss), 0),
-    fixed(perRequest(m.serverCpuMs), 3),
-    fixed(perRequest(m.pgCpuMs), 3),
-    fixed(m.machineBusy === undefined ? undefined : 100 * m.machineBusy, 0),
-  ];
-}
+export const FIGURES = COLUMNS.map(([name]) => name);
+export const figures = (m: Measured): string[] => COLUMNS.map(([, figure]) => figure(m));

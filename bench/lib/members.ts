@@ -48,21 +48,18 @@ export async function signTokens(members: BenchMember[]): Promise<BenchMember[]>
   return Promise.all(members.map(async (m) => ({ ...m, token: (await sign(m)).token })));
 }
 
-/** Gives the accounts PASSWORD (one Argon2id hash) and logs each in through the API, four at a time. */
+/** Gives the accounts PASSWORD (one Argon2id hash) and logs each in through the API, one after the other. */
 export async function logIn(client: pg.Client, http: HttpClient, members: BenchMember[]): Promise<BenchMember[]> {
+  const ids = members.map((m) => m.accountId);
   await client.query('update account set password = $1 where account_id = any($2::uuid[])', [
     await hashPassword(PASSWORD),
-    members.map((m) => m.accountId),
+    ids,
   ]);
-  const logged = [...members];
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < logged.length; i = next++) {
-      const body = JSON.stringify({ email: logged[i].email, password: PASSWORD });
-      const data = await http.data<{ access_token: string }>('POST', `${API}/auth/email/login`, { body });
-      logged[i] = { ...logged[i], token: data.access_token };
-    }
-  };
-  await Promise.all(Array.from({ length: 4 }, worker));
+  const logged: BenchMember[] = [];
+  for (const m of members) {
+    const body = JSON.stringify({ email: m.email, password: PASSWORD });
+    const data = await http.data<{ access_token: string }>('POST', `${API}/auth/email/login`, { body });
+    logged.push({ ...m, token: data.access_token });
+  }
   return logged;
 }

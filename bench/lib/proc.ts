@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../src/config/config.js';
 import { freePort } from '../../test/support/net.js';
 import { cleanups } from './cleanup.js';
 
@@ -69,18 +70,11 @@ export const BENCH_SECRETS = {
   AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
   AUTH_REFRESH_SECRET: randomBytes(32).toString('hex'),
 };
-const MANY = '1000000000';
-/** Rate limits out of the way: every virtual user comes from 127.0.0.1. */
+/** Rate limits out of the way (every virtual user comes from 127.0.0.1): each `RATE_LIMIT_*_PER_*` of the config. */
 const UNLIMITED = Object.fromEntries(
-  [
-    'LOGIN_PER_IP',
-    'LOGIN_PER_ACCOUNT',
-    'REGISTER_PER_IP',
-    'REFRESH_PER_IP',
-    'REFRESH_PER_ACCOUNT',
-    'SOCIAL_PER_IP',
-    'EXPORT_PER_ACCOUNT',
-  ].map((limit) => [`RATE_LIMIT_${limit}`, MANY]),
+  Object.keys(loadConfig({}))
+    .filter((name) => /^RATE_LIMIT_\w+_PER_/.test(name))
+    .map((name) => [name, '1000000000']),
 );
 
 /**

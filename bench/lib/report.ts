@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { availableParallelism, loadavg, totalmem } from 'node:os';
-import { withAdmin } from './scratch-database.js';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { withAdmin } from './settings.js';
 
 export interface Percentiles {
   count: number;
@@ -11,23 +10,11 @@ export interface Percentiles {
   max: number;
 }
 
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
-}
-
+/** Count, nearest-rank percentiles and maximum of a sample (NaN when it is empty). */
 export function summarize(values: number[]): Percentiles {
   const sorted = Float64Array.from(values).sort();
-  const max = sorted.length ? sorted[sorted.length - 1] : Number.NaN;
-  return {
-    count: sorted.length,
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    p99: percentile(sorted, 99),
-    max,
-  };
+  const at = (p: number) => (sorted.length ? sorted[Math.ceil((p / 100) * sorted.length) - 1] : Number.NaN);
+  return { count: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: at(100) };
 }
 
 export const fixed = (value: number | undefined, digits: number): string =>
@@ -37,6 +24,16 @@ export const mib = (bytes: number | undefined): number | undefined =>
 /** x / y with two decimals, `n/a` when either side is missing. */
 export const ratio = (x: number | undefined, y: number | undefined): string =>
   x === undefined || y === undefined || !y ? 'n/a' : (x / y).toFixed(2);
+/** Per round, the ratios monta / bare of the named figures. */
+export function printRatios<T>(rounds: [T, T][], named: Record<string, (x: T) => number | undefined>): void {
+  for (const [i, [m, b]] of rounds.entries()) {
+    console.log(
+      `  round ${i + 1}: ${Object.entries(named)
+        .map(([name, f]) => `${name} ${ratio(f(m), f(b))}`)
+        .join('  ')}`,
+    );
+  }
+}
 export const loadAverage = (): string =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -54,37 +51,27 @@ export function printTable(header: string[], lines: string[][], left = 1): void 
   for (const line of lines) console.log(`| ${cells(line).join(' | ')} |`);
 }
 
-/** What the figures were measured on. */
-function describeMachine(): Record<string, string> {
-  const run = (file: string, args: string[]) => {
-    try {
-      return execFileSync(file, args, { encoding: 'utf8' }).trimEnd();
-    } catch {
-      return 'unavailable';
-    }
-  };
-  let cpu = 'unavailable';
-  try {
-    cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu;
-  } catch {
-    // not Linux
-  }
-  return {
-    date: new Date().toISOString(),
-    commit: run('git', ['describe', '--always', '--dirty']),
-    nproc: run('nproc', []) || String(availableParallelism()),
-    cpu,
-    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB total`,
-    node: `${process.version}, ${process.platform} ${process.arch}`,
-  };
-}
-
-/** The header of every bench: machine, commit, PostgreSQL and the load before the run. */
+/** The header of every bench: what the figures were measured on, and the load before the run. */
 export async function printMachine(adminUrl: string): Promise<void> {
+  let commit = 'unavailable';
+  try {
+    commit = execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).trimEnd();
+  } catch {
+    // not a git checkout
+  }
   const postgres = await withAdmin(
     adminUrl,
-    async (c) => (await c.query<{ server_version: string }>('show server_version')).rows[0].server_version,
+    async (c) => (await c.query('show server_version')).rows[0].server_version,
   );
-  for (const [key, value] of Object.entries(describeMachine())) console.log(`  ${key}: ${value}`);
-  console.log(`  PostgreSQL: ${postgres}\n  load average before the run: ${loadAverage()}`);
+  const machine = {
+    date: new Date().toISOString(),
+    commit,
+    nproc: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unavailable',
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB total`,
+    node: `${process.version}, ${process.platform} ${process.arch}`,
+    PostgreSQL: postgres,
+    'load average before the run': loadAverage(),
+  };
+  for (const [key, value] of Object.entries(machine)) console.log(`  ${key}: ${value}`);
 }

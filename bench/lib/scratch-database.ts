@@ -1,30 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { type Db, openDatabase } from '../../src/database/client.js';
+import { openDatabase } from '../../src/database/client.js';
 import { runMigrations } from '../../src/database/migrator.js';
 import { seed } from '../../src/seeds/seed.js';
 import { cleanups } from './cleanup.js';
-
-/** One short session on the administrative database (create and drop databases, read versions). */
-export async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+import { printMachine } from './report.js';
+import { ADMIN_URL, withAdmin } from './settings.js';
 
 /**
- * A fresh database `<prefix>_<random>` on the admin URL's server, migrated and prepared (by default
- * seeded as a fresh install), and dropped by the clean-up however the run ends.
+ * A fresh database `<prefix>_<random>` on the admin URL's server, migrated and seeded as a fresh
+ * install, and dropped by the clean-up however the run ends.
  */
-export async function createScratchDatabase(
-  adminUrl: string,
-  prefix: string,
-  prepare: (db: Db) => Promise<void> = (db) => seed(db, { production: false }),
-): Promise<{ name: string; url: string }> {
+export async function createScratchDatabase(adminUrl: string, prefix: string): Promise<{ name: string; url: string }> {
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   await withAdmin(adminUrl, (c) => c.query(`create database ${name}`));
   cleanups.push(() =>
@@ -35,7 +22,7 @@ export async function createScratchDatabase(
   const database = await openDatabase({ url: url.toString(), dataDir: '' });
   try {
     await runMigrations(database.db);
-    await prepare(database.db);
+    await seed(database.db, { production: false });
   } finally {
     await database.close();
   }
@@ -48,4 +35,13 @@ export async function connect(url: string): Promise<pg.Client> {
   await client.connect();
   cleanups.push(() => client.end());
   return client;
+}
+
+/** The start of a bench: the machine and the settings printed, then a scratch database and a client on it. */
+export async function setUp(settings: string, prefix = 'monta_bench') {
+  console.log('Machine');
+  await printMachine(ADMIN_URL);
+  console.log(`Settings: ${settings}`);
+  const database = await createScratchDatabase(ADMIN_URL, prefix);
+  return { database, client: await connect(database.url) };
 }

@@ -1,3 +1,5 @@
+import pg from 'pg';
+
 const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
 
 /** Load and scratch databases stay on this machine. */
@@ -31,3 +33,14 @@ export const ADMIN_URL = requireLoopback(
   process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   'BENCH_ADMIN_URL',
 );
+
+/** One short session on the administrative database (create and drop databases, read versions). */
+export async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
