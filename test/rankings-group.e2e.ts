@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { actors } from './support/actors.js';
-import { startApp, type TestApp } from './support/app.js';
+import { useApps, useInstances } from './support/app.js';
 import { ManualClock } from './support/clock.js';
 import { groupsKit, type Member } from './support/groups-kit.js';
 import { client, registerAndLogin } from './support/http.js';
@@ -12,20 +12,16 @@ import { ownRedis } from './support/redis-server.js';
 // old, then rebuilt behind the stale answer. Sessions are in 2017–2018, which no other suite touches.
 
 const clock = new ManualClock();
-const apps: TestApp[] = [];
-const kit = groupsKit(() => ({ apps }));
-
-beforeAll(async () => {
-  const env = {
+const apps = useApps(2, {
+  env: {
     REDIS_URL: 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: `rankings-${randomUUID()}:`,
     RANKING_SNAPSHOT_SECONDS: '60',
-  };
-  apps.push(await startApp(env, { clock }), await startApp(env, { clock }));
+  },
+  clock,
 });
-afterAll(async () => {
-  for (const app of apps.splice(0)) await app.close();
-});
+const kit = groupsKit(() => ({ apps }));
+const instances = useInstances();
 afterEach(async () => {
   clock.reset();
   await kit.cleanup();
@@ -140,26 +136,21 @@ describe('OpenAPI', () => {
 describe('GET /rankings?scope=group: Redis unreachable', () => {
   it('answers 503 with Retry-After (not 500), and scope=all still answers', async () => {
     const redis = await ownRedis();
+    onTestFinished(() => redis.stop());
     await redis.start();
-    const app = await startApp({ REDIS_URL: redis.url, RANKING_SNAPSHOT_SECONDS: '0' });
-    try {
-      const api = client(app.url);
-      const u = await registerAndLogin(api);
-      await redis.stop();
-      const r = await api.get('/timer-api/rankings?scope=group', { token: u.accessToken });
-      expect(r.status).toBe(503);
-      expect(r.headers.get('retry-after')).toBe('2');
-      expect(r.body).toEqual({
-        status: 'error',
-        error: 'Service Unavailable',
-        message: '일시적으로 요청을 처리할 수 없습니다. 잠시 후 다시 시도해주세요.',
-        code: 'GROUPS_UNAVAILABLE',
-      });
-      const all = await api.get('/timer-api/rankings?date=2018-01-01', { token: u.accessToken });
-      expect(all.status, all.text).toBe(200);
-    } finally {
-      await app.close();
-      await redis.stop();
-    }
+    const { api } = await instances.start({ REDIS_URL: redis.url, RANKING_SNAPSHOT_SECONDS: '0' });
+    const u = await registerAndLogin(api);
+    await redis.stop();
+    const r = await api.get('/timer-api/rankings?scope=group', { token: u.accessToken });
+    expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe('2');
+    expect(r.body).toEqual({
+      status: 'error',
+      error: 'Service Unavailable',
+      message: '일시적으로 요청을 처리할 수 없습니다. 잠시 후 다시 시도해주세요.',
+      code: 'GROUPS_UNAVAILABLE',
+    });
+    const all = await api.get('/timer-api/rankings?date=2018-01-01', { token: u.accessToken });
+    expect(all.status, all.text).toBe(200);
   });
 });

@@ -3,9 +3,9 @@ import { openDatabase, type Database } from '../src/database/client.js';
 import { openJobDatabase, type JobDatabase } from '../src/stat-jobs/job-database.js';
 import { StatJobs } from '../src/stat-jobs/stat-jobs.js';
 import { actors } from './support/actors.js';
-import { startApp, type TestApp } from './support/app.js';
+import { useApp } from './support/app.js';
 import { ManualClock } from './support/clock.js';
-import { client, type Client, registerAndLogin } from './support/http.js';
+import { registerAndLogin } from './support/http.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-db.js';
 
 // In DEFAULT_TIMEZONE the overall ranking reads the daily rollups (issue 10) for covered days and the
@@ -14,18 +14,28 @@ import { createScratchDatabase, type ScratchDatabase } from './support/scratch-d
 
 const clock = new ManualClock();
 let scratch: ScratchDatabase;
-let app: TestApp;
-let api: Client;
 let database: Database;
 let jobs: JobDatabase;
 
 beforeAll(async () => {
   scratch = await createScratchDatabase('rankings');
-  app = await startApp(
-    { DATABASE_URL: scratch.url, RANKING_SNAPSHOT_SECONDS: '0', DEFAULT_TIMEZONE: 'Asia/Seoul', JOBS_ENABLED: 'false' },
-    { clock },
-  );
-  api = client(app.url);
+});
+// Registered before the service, so it runs after the service closed.
+afterAll(async () => {
+  await jobs?.close();
+  await database?.close();
+  await scratch?.drop();
+});
+const { api } = useApp(() => ({
+  env: {
+    DATABASE_URL: scratch.url,
+    RANKING_SNAPSHOT_SECONDS: '0',
+    DEFAULT_TIMEZONE: 'Asia/Seoul',
+    JOBS_ENABLED: 'false',
+  },
+  clock,
+}));
+beforeAll(async () => {
   database = await openDatabase({ url: scratch.url, dataDir: '/nonexistent', poolSize: 2 });
   jobs = openJobDatabase(database, {
     url: scratch.url,
@@ -35,12 +45,6 @@ beforeAll(async () => {
   });
   // A fresh install has its roles from the seeds; registration needs the User role.
   await database.execute(`insert into role (role_id, name) values (1, 'Admin'), (2, 'User') on conflict do nothing`);
-});
-afterAll(async () => {
-  await app?.close();
-  await jobs?.close();
-  await database?.close();
-  await scratch?.drop();
 });
 
 type User = Awaited<ReturnType<typeof registerAndLogin>>;

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { GROUP_CAPACITY } from '../src/study-groups/group-store.js';
-import { startApp, type TestApp } from './support/app.js';
+import { type TestApp, useApps } from './support/app.js';
 import { groupsKit, ids, type Member, pwaList, waitFor } from './support/groups-kit.js';
 import { client, login, uniqueEmail } from './support/http.js';
 import { ownRedis, type OwnRedis } from './support/redis-server.js';
@@ -20,19 +20,12 @@ const UNAVAILABLE = { status: 'error', message: 'unavailable' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('two deployments with their own REDIS_KEY_PREFIX on one Redis', () => {
-  let one: TestApp;
-  let two: TestApp;
+  const [one, two] = useApps(2, (i) => ({
+    env: { REDIS_URL: redis.url, RATE_LIMIT_LOGIN_PER_ACCOUNT: '3', REDIS_KEY_PREFIX: i === 0 ? 'one:' : 'two:' },
+  }));
   const kitOne = groupsKit(() => ({ apps: [one] }));
   const kitTwo = groupsKit(() => ({ apps: [two] }));
-  beforeAll(async () => {
-    const env = { REDIS_URL: redis.url, RATE_LIMIT_LOGIN_PER_ACCOUNT: '3' };
-    [one, two] = await Promise.all([
-      startApp({ ...env, REDIS_KEY_PREFIX: 'one:' }),
-      startApp({ ...env, REDIS_KEY_PREFIX: 'two:' }),
-    ]);
-  });
   afterEach(() => Promise.all([kitOne.cleanup(), kitTwo.cleanup()]));
-  afterAll(() => Promise.all([one.close(), two.close()]));
 
   it("share no rooms, and one's removeAllData leaves the other's groups alone", async () => {
     const [x, y] = await Promise.all([kitOne.member(), kitTwo.member()]);
@@ -148,18 +141,12 @@ function httpTraffic(apps: TestApp[], members: Member[]) {
 }
 
 describe('Redis killed and restarted under HTTP and socket traffic', () => {
-  const apps: TestApp[] = [];
+  const apps = useApps(2, () => ({ env: { REDIS_URL: redis.url } }));
   const kit = groupsKit(() => ({ apps }));
-  beforeAll(async () => {
-    apps.push(await startApp({ REDIS_URL: redis.url }), await startApp({ REDIS_URL: redis.url }));
-  });
   // A test that failed with Redis stopped leaves it running again for the next one.
   afterEach(async () => {
     await redis.start();
     await kit.cleanup();
-  });
-  afterAll(async () => {
-    for (const app of apps.splice(0)) await app.close();
   });
 
   const readiness = () => Promise.all(apps.map((a) => fetch(`${a.url}/health/ready`).then((r) => r.status)));

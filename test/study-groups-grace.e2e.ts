@@ -1,12 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import type { Server } from 'socket.io';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP_STORE, type GroupStore } from '../src/study-groups/group-store.js';
 import { StudyGroupGateway } from '../src/study-groups/study-group.gateway.js';
-import { startApp, type TestApp } from './support/app.js';
+import { type TestApp, useApp, useApps, useInstances } from './support/app.js';
 import { type Cluster, events, groupsKit, ids, type Member, pwaList, waitFor } from './support/groups-kit.js';
 import type { TestSocket } from './support/sockets.js';
-import { freePort } from './support/net.js';
+import { ownRedis, type OwnRedis } from './support/redis-server.js';
 
 // GROUP_RECONNECT_GRACE_SECONDS > 0 (issue: "Leaving"): a member's seat outlives their last socket by
 // the grace, so a reconnect keeps it; explicit leave and account deletion stay immediate; an instance
@@ -198,136 +197,86 @@ function graceCases(cluster: () => Cluster, instances: number) {
 }
 
 describe('reconnect grace: one instance, memory store', () => {
-  let app: TestApp | undefined;
-  beforeAll(async () => {
-    app = await startApp(GRACE);
-  });
-  afterAll(() => app?.close());
+  const app = useApp({ env: GRACE });
+  const instances = useInstances();
 
-  graceCases(() => ({ apps: [app!] }), 1);
+  graceCases(() => ({ apps: [app] }), 1);
 
   it('an instance stopping with a member in grace keeps no seat and no timer', async () => {
-    const stopping = await startApp(GRACE);
-    let closed = false;
-    try {
-      const kit = groupsKit(() => ({ apps: [stopping] }));
-      const [o, x] = await Promise.all([kit.member(), kit.member()]);
-      const jo = await kit.join(o);
-      const jx = await kit.join(x);
-      expect(jx.info.groupId).toBe(jo.info.groupId);
-      const id = jx.client.socket.id!;
-      jx.client.close();
-      await waitFor(() => !ioOf(stopping).of('/').sockets.has(id), 'the server to drop the socket');
-      expect(graceTimers(stopping).size).toBe(1);
+    const stopping = await instances.start(GRACE);
+    const kit = groupsKit(() => ({ apps: [stopping] }));
+    const [o, x] = await Promise.all([kit.member(), kit.member()]);
+    const jo = await kit.join(o);
+    const jx = await kit.join(x);
+    expect(jx.info.groupId).toBe(jo.info.groupId);
+    const id = jx.client.socket.id!;
+    jx.client.close();
+    await waitFor(() => !ioOf(stopping).of('/').sockets.has(id), 'the server to drop the socket');
+    expect(graceTimers(stopping).size).toBe(1);
 
-      await stopping.close();
-      closed = true;
-      expect(await jo.client.disconnected).toBe('transport close');
-      const store = stopping.handle.app.get<GroupStore>(GROUP_STORE);
-      expect(await store.groupOf(x.memberId)).toBeUndefined();
-      expect(await store.groupOf(o.memberId)).toBeUndefined();
-      expect(await store.members(jo.info.groupId)).toEqual([]);
-      // Neither x's grace nor the disconnects the shutdown itself caused leave a timer behind.
-      expect(graceTimers(stopping).size).toBe(0);
-    } finally {
-      if (!closed) await stopping.close();
-    }
+    await stopping.close();
+    expect(await jo.client.disconnected).toBe('transport close');
+    const store = stopping.handle.app.get<GroupStore>(GROUP_STORE);
+    expect(await store.groupOf(x.memberId)).toBeUndefined();
+    expect(await store.groupOf(o.memberId)).toBeUndefined();
+    expect(await store.members(jo.info.groupId)).toEqual([]);
+    // Neither x's grace nor the disconnects the shutdown itself caused leave a timer behind.
+    expect(graceTimers(stopping).size).toBe(0);
   });
 });
 
 describe('reconnect grace: two instances sharing Redis', () => {
-  let port = 0;
-  let redis: ChildProcess | undefined;
-  const apps: TestApp[] = [];
-  const redisUrl = () => `redis://127.0.0.1:${port}`;
+  let redis: OwnRedis | undefined;
+  const redisUrl = () => redis!.url;
 
   beforeAll(async () => {
-    port = await freePort();
-    redis = await startRedis(port);
-    apps.push(await startApp({ REDIS_URL: redisUrl(), ...GRACE }), await startApp({ REDIS_URL: redisUrl(), ...GRACE }));
+    redis = await ownRedis();
+    await redis.start();
   });
-  afterAll(async () => {
-    for (const app of apps.splice(0)) await app.close();
-    if (redis) {
-      redis.kill('SIGTERM');
-      await exited(redis);
-    }
-  });
+  // Registered before the instances, so Redis stops after they closed.
+  afterAll(() => redis?.stop());
+  const apps = useApps(2, () => ({ env: { REDIS_URL: redisUrl(), ...GRACE } }));
+  const instances = useInstances();
 
   const { kit, join, drop } = graceCases(() => ({ apps }), 2);
 
   it('an instance stopping with a member in grace: the seat is freed, memberLeft once, nothing leaks', async () => {
-    const stopping = await startApp({ REDIS_URL: redisUrl(), ...GRACE }, { captureLogs: true });
-    let closed = false;
-    try {
-      const [o, p, x, q, y] = await Promise.all(Array.from({ length: 5 }, () => kit.member()));
-      const jo = await join(o, 0);
-      const jp = await join(p, 1);
-      const jx = await join(x, stopping.url);
-      const jq = await join(q, stopping.url); // still connected when the instance stops
-      for (const j of [jx, jq]) expect(j.info.groupId).toBe(jo.info.groupId);
-      await kit.flush([jo.client, jp.client], o);
+    const stopping = await instances.start({ REDIS_URL: redisUrl(), ...GRACE }, { captureLogs: true });
+    const [o, p, x, q, y] = await Promise.all(Array.from({ length: 5 }, () => kit.member()));
+    const jo = await join(o, 0);
+    const jp = await join(p, 1);
+    const jx = await join(x, stopping.url);
+    const jq = await join(q, stopping.url); // still connected when the instance stops
+    for (const j of [jx, jq]) expect(j.info.groupId).toBe(jo.info.groupId);
+    await kit.flush([jo.client, jp.client], o);
 
-      const dropped = await drop(jx.client, stopping);
-      expect(graceTimers(stopping).size).toBe(1);
-      expect(await kit.groupOf(x.memberId)).toBe(jo.info.groupId);
-      await stopping.close();
-      closed = true;
-      expect(Date.now() - dropped).toBeLessThan(GRACE_MS);
+    const dropped = await drop(jx.client, stopping);
+    expect(graceTimers(stopping).size).toBe(1);
+    expect(await kit.groupOf(x.memberId)).toBe(jo.info.groupId);
+    await stopping.close();
+    expect(Date.now() - dropped).toBeLessThan(GRACE_MS);
 
-      expect(await jq.client.disconnected).toBe('transport close');
-      // The stopping instance gave both seats up (a crash would leave them to the heartbeat sweep).
-      const left = (c: TestSocket) => sorted(c.all<{ memberId: string }>('memberLeft').map((l) => l.memberId));
-      const gone = sorted([x.memberId, q.memberId]);
-      await waitFor(
-        () => [jo.client, jp.client].every((c) => left(c).join() === gone.join()),
-        'memberLeft for x and q',
-      );
-      for (const m of [x, q]) expect(await kit.groupOf(m.memberId)).toBeUndefined();
-      expect(ids(await kit.store().members(jo.info.groupId))).toEqual(sorted([o.memberId, p.memberId]));
-      // No timer outlives the instance: neither x's grace nor one for q's disconnect at shutdown.
-      expect(graceTimers(stopping).size).toBe(0);
+    expect(await jq.client.disconnected).toBe('transport close');
+    // The stopping instance gave both seats up (a crash would leave them to the heartbeat sweep).
+    const left = (c: TestSocket) => sorted(c.all<{ memberId: string }>('memberLeft').map((l) => l.memberId));
+    const gone = sorted([x.memberId, q.memberId]);
+    await waitFor(() => [jo.client, jp.client].every((c) => left(c).join() === gone.join()), 'memberLeft for x and q');
+    for (const m of [x, q]) expect(await kit.groupOf(m.memberId)).toBeUndefined();
+    expect(ids(await kit.store().members(jo.info.groupId))).toEqual(sorted([o.memberId, p.memberId]));
+    // No timer outlives the instance: neither x's grace nor one for q's disconnect at shutdown.
+    expect(graceTimers(stopping).size).toBe(0);
 
-      // Past the grace: still one memberLeft each, no store call from the stopped instance, and a seat
-      // is taken by the next member.
-      await sleep(dropped + GRACE_MS + 600 - Date.now());
-      await kit.flush([jo.client, jp.client], o);
-      for (const c of [jo.client, jp.client]) {
-        expect(left(c)).toEqual(gone);
-        expect(sorted(pwaList(c))).toEqual(sorted([o.memberId, p.memberId]));
-      }
-      expect(stopping.logs.filter((line) => line.includes('group store unavailable'))).toEqual([]);
-      const jy = await join(y, 1);
-      expect(jy.info.groupId).toBe(jo.info.groupId);
-      expect(ids(jy.info.members)).toEqual(sorted([o.memberId, p.memberId, y.memberId]));
-    } finally {
-      if (!closed) await stopping.close();
+    // Past the grace: still one memberLeft each, no store call from the stopped instance, and a seat
+    // is taken by the next member.
+    await sleep(dropped + GRACE_MS + 600 - Date.now());
+    await kit.flush([jo.client, jp.client], o);
+    for (const c of [jo.client, jp.client]) {
+      expect(left(c)).toEqual(gone);
+      expect(sorted(pwaList(c))).toEqual(sorted([o.memberId, p.memberId]));
     }
+    expect(stopping.logs.filter((line) => line.includes('group store unavailable'))).toEqual([]);
+    const jy = await join(y, 1);
+    expect(jy.info.groupId).toBe(jo.info.groupId);
+    expect(ids(jy.info.members)).toEqual(sorted([o.memberId, p.memberId, y.memberId]));
   });
 });
-
-const exited = (child: ChildProcess) =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise<void>((resolve) => child.once('exit', () => resolve()));
-
-function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-  ]);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
-  });
-}

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { useApps } from './support/app.js';
 import { groupsKit, ids, pwaList, waitFor } from './support/groups-kit.js';
 import { connected } from './support/sockets.js';
 import { studyGroupsSuite } from './support/study-groups-suite.js';
@@ -14,19 +14,16 @@ import { exited, ownRedis, type OwnRedis } from './support/redis-server.js';
 // and restart Redis under the running service.
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 let redis: OwnRedis;
-const apps: TestApp[] = [];
 const redisUrl = () => redis.url;
 const stopRedis = () => redis.stop();
 
 beforeAll(async () => {
   redis = await ownRedis();
   await redis.start();
-  apps.push(await startApp({ REDIS_URL: redisUrl() }), await startApp({ REDIS_URL: redisUrl() }));
 });
-afterAll(async () => {
-  for (const app of apps.splice(0)) await app.close();
-  await stopRedis();
-});
+// Registered before the instances, so Redis stops after they closed.
+afterAll(() => stopRedis());
+const apps = useApps(2, () => ({ env: { REDIS_URL: redisUrl() } }));
 
 studyGroupsSuite('study groups: two instances sharing Redis', () => ({ apps }));
 

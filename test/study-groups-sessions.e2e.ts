@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useApps } from './support/app.js';
 import { groupsKit } from './support/groups-kit.js';
 import { login } from './support/http.js';
 import { connected, type TestSocket } from './support/sockets.js';
@@ -8,20 +8,16 @@ import { connected, type TestSocket } from './support/sockets.js';
 // A member's other sockets, on this instance and on another one sharing Redis: a leaveGroup through one
 // socket unseats them all, and a password change closes every socket opened with the old tokens.
 const JOIN_TIMEOUT = { status: 'error', message: 'join timeout' };
-const apps: TestApp[] = [];
-const kit = groupsKit(() => ({ apps }));
-
-beforeAll(async () => {
+const apps = useApps(2, {
   // The shared Redis, under a prefix of this run's own: no other suite sees these groups.
-  const env = {
+  env: {
     REDIS_URL: 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: `sessions-${randomBytes(4).toString('hex')}:`,
     SOCKET_JOIN_TIMEOUT_SECONDS: '2',
-  };
-  apps.push(await startApp(env), await startApp(env));
+  },
 });
+const kit = groupsKit(() => ({ apps }));
 afterEach(() => kit.cleanup());
-afterAll(() => Promise.all(apps.map((a) => a.close())));
 
 /** Resolves with the reason, or 'still connected' after `ms`. */
 const goneWithin = (c: TestSocket, ms: number) =>
