@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { type UsedApp, useInstances } from './support/app.js';
 import { freePort } from './support/net.js';
 
 // deploy/nginx/templates/monta.conf.template, the file compose.yaml mounts, run by Debian's nginx in
@@ -23,7 +23,7 @@ let ca: Buffer;
 let base: string;
 let plain: string;
 const ports: number[] = [];
-const apps: (TestApp | undefined)[] = [];
+const apps: UsedApp[] = [];
 const env = () => ({
   REDIS_URL: inject('redisUrl'),
   REDIS_KEY_PREFIX: `nginx-${prefix}:`,
@@ -31,7 +31,9 @@ const env = () => ({
   GROUP_RECONNECT_GRACE_SECONDS: '5',
 });
 const prefix = randomUUID().slice(0, 8);
-const startInstance = async (i: number) => (apps[i] = await startApp({ ...env(), PORT: String(ports[i]) }));
+// Registered before the hooks below, so the instances close last. One restarted in a test closes with it.
+const instances = useInstances();
+const startInstance = async (i: number) => (apps[i] = await instances.start({ ...env(), PORT: String(ports[i]) }));
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'monta-nginx-'));
@@ -102,7 +104,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   nginx?.kill('SIGQUIT');
-  for (const app of apps) await app?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
