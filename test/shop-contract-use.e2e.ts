@@ -4,7 +4,16 @@ import { type Expected, expectError, spring } from './support/bad-input.js';
 import { useDb } from './support/db.js';
 import { createCharacter, createItem, insertPalette } from './support/factories.js';
 import { type Client, registerAndLogin } from './support/http.js';
-import { accountOnly, catalogueRow, keysOf, pick, pointsOf, REFUSED, ScriptedRandom } from './support/shop-kit.js';
+import {
+  accountOnly,
+  catalogueRow,
+  expectRecordBody,
+  keysOf,
+  pick,
+  pointsOf,
+  REFUSED,
+  ScriptedRandom,
+} from './support/shop-kit.js';
 import { transactions } from './support/study-db.js';
 
 const {
@@ -28,7 +37,6 @@ const UNAUTHORIZED = spring(401, 'UNAUTHORIZED', ['인증되지 않은 사용자
 const SPRING_UNAUTHORIZED: Expected = { ...UNAUTHORIZED, body: { ...UNAUTHORIZED.body, code: 'UNAUTHENTICATED' } };
 const NO_SUCH_ID = 999_999_999_999;
 // Key orders, as Spring's DTOs wrote them.
-const RECORD_KEYS = 'transaction_record_id,transaction_type,amount,count,balance_after_transaction,notes';
 const USED_CHARACTER_KEYS = 'character_id,name,description,grade,image_url,sell_price';
 const LISTED_CHARACTER_KEYS = 'character_id,name,description,image_url,grade,sell_price';
 const PALETTE_KEYS = 'palette_id,grade,name,light_color,normal_color,dark_color,darker_color';
@@ -163,20 +171,13 @@ describe('S2 POST /v2/shop/sell: success', () => {
     const row = await owned(u.memberId, character, 3);
     const r = await sell(u.accessToken, { character_inventory_id: row, count: 2 });
     expect(r.status).toBe(201);
-    expect(r.body).toEqual({
-      status: 'success',
-      data: {
-        transaction_record: {
-          transaction_record_id: expect.any(Number),
-          transaction_type: 'Sell',
-          amount: 500,
-          count: 2,
-          balance_after_transaction: 1000,
-          notes: `${name} 2개 판매`,
-        },
-      },
+    expectRecordBody(r.body, {
+      transaction_type: 'Sell',
+      amount: 500,
+      count: 2,
+      balance_after_transaction: 1000,
+      notes: `${name} 2개 판매`,
     });
-    expect(keysOf(r.body.data.transaction_record)).toBe(RECORD_KEYS);
     expect(await pointsOf(db, u.memberId)).toBe(1000);
     expect(await characterInventory(u)).toMatchObject([{ character_inventory_id: row, quantity: 1 }]);
 

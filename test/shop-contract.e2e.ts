@@ -4,7 +4,16 @@ import { type Expected, expectError, forbidden, unauthenticated } from './suppor
 import { useDb } from './support/db.js';
 import { createCharacter, createItem } from './support/factories.js';
 import { registerAndLogin } from './support/http.js';
-import { accountOnly, catalogueRow, keysOf, pick, pointsOf, REFUSED, setPoints } from './support/shop-kit.js';
+import {
+  accountOnly,
+  catalogueRow,
+  expectRecordBody,
+  keysOf,
+  pick,
+  pointsOf,
+  REFUSED,
+  setPoints,
+} from './support/shop-kit.js';
 import { transactions } from './support/study-db.js';
 
 const { COUNT_TOO_LARGE, COUNT_TOO_SMALL, FOOD_CAP, ITEM_NOT_FOUND, NOT_ENOUGH_POINTS, USER_NOT_FOUND } = REFUSED;
@@ -16,7 +25,6 @@ const { COUNT_TOO_LARGE, COUNT_TOO_SMALL, FOOD_CAP, ITEM_NOT_FOUND, NOT_ENOUGH_P
 const ITEM_KEYS = 'item_id,item_type,name,description,cost,required_study_time,image_url,grade,is_hidden';
 const ROW_KEYS = 'item_inventory_id,progress,quantity,item_type';
 const CHARACTER_KEYS = 'character_id,name,description,sell_price,image_url,grade';
-const RECORD_KEYS = 'transaction_record_id,transaction_type,amount,count,balance_after_transaction,notes';
 
 const app = useApp();
 const { api } = app;
@@ -299,20 +307,13 @@ describe('S1 POST /v2/shop/purchase: success', () => {
     const name = (await catalogueRow(db, 'item', food)).name as string;
     const r = await purchase(u.accessToken, { item_id: food, count: 2 });
     expect(r.status).toBe(201);
-    expect(r.body).toEqual({
-      status: 'success',
-      data: {
-        transaction_record: {
-          transaction_record_id: expect.any(Number),
-          transaction_type: 'Purchase',
-          amount: 240,
-          count: 2,
-          balance_after_transaction: 260,
-          notes: `${name} 2개 구매`,
-        },
-      },
+    expectRecordBody(r.body, {
+      transaction_type: 'Purchase',
+      amount: 240,
+      count: 2,
+      balance_after_transaction: 260,
+      notes: `${name} 2개 구매`,
     });
-    expect(keysOf(r.body.data.transaction_record)).toBe(RECORD_KEYS);
     expect(Number.isInteger(r.body.data.transaction_record.transaction_record_id)).toBe(true);
     expect(await pointsOf(db, u.memberId)).toBe(260);
     const notes = `${name} 2개 구매`;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
 import { Random } from '../../src/common/random.js';
 import { spring } from './bad-input.js';
 import { type Client, uniqueEmail } from './http.js';
@@ -25,6 +26,25 @@ export const REFUSED = {
 
 /** A response object's keys in order, comma-joined (the originals' serialisers fixed the order). */
 export const keysOf = (o: object) => Object.keys(o).join();
+/** A transaction record's keys, in the order the originals' serialisers wrote them. */
+export const RECORD_KEYS = 'transaction_record_id,transaction_type,amount,count,balance_after_transaction,notes';
+
+export interface ExpectedRecord {
+  transaction_type: 'Purchase' | 'Sell';
+  amount: number;
+  count: number;
+  balance_after_transaction: number;
+  notes: string;
+}
+
+/** A purchase's or a sale's body: exactly this transaction record (whatever its id), keys in order. */
+export function expectRecordBody(body: any, record: ExpectedRecord): void {
+  expect(body).toEqual({
+    status: 'success',
+    data: { transaction_record: { transaction_record_id: expect.any(Number), ...record } },
+  });
+  expect(keysOf(body.data.transaction_record)).toBe(RECORD_KEYS);
+}
 /** A row's columns as a response object, in the given key order. */
 export const pick = (row: Record<string, unknown>, keys: string) =>
   Object.fromEntries(keys.split(',').map((k) => [k, row[k]]));
