@@ -15,11 +15,11 @@ describe('useApps', () => {
   const [one, two] = useApps(2, (i) => ({ env: { REDIS_KEY_PREFIX: `fixture-${i}:` } }));
 
   it('starts each instance with its own settings, on its own port', async () => {
-    expect(one!.handle.config.REDIS_KEY_PREFIX).toBe('fixture-0:');
-    expect(two!.handle.config.REDIS_KEY_PREFIX).toBe('fixture-1:');
-    expect(one!.url).not.toBe(two!.url);
-    expect((await one!.api.get('/health/live')).status).toBe(200);
-    expect((await two!.api.get('/health/live')).status).toBe(200);
+    expect(one.handle.config.REDIS_KEY_PREFIX).toBe('fixture-0:');
+    expect(two.handle.config.REDIS_KEY_PREFIX).toBe('fixture-1:');
+    expect(one.url).not.toBe(two.url);
+    expect((await one.api.get('/health/live')).status).toBe(200);
+    expect((await two.api.get('/health/live')).status).toBe(200);
   });
 });
 

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, inject, onTestFinished, TestRunner } from 'vitest';
+import { beforeAll, inject } from 'vitest';
 import { Writable } from 'node:stream';
 import { type AppHandle, type AppOverrides, createApp, createLogger } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
+import { useTeardown } from './fixture.js';
 import { type Client, client } from './http.js';
 
 export interface TestApp {
@@ -81,27 +82,18 @@ export interface Instances {
 
 /** Registers the suite's `afterAll` that closes every instance still running; call it at collection time. */
 export function useInstances(): Instances {
+  const teardown = useTeardown();
   const running: UsedApp[] = [];
   const start = async (env: Record<string, string> = {}, options: StartOptions = {}): Promise<UsedApp> => {
     const app = await startApp(env, options);
-    const used: UsedApp = {
-      ...app,
-      api: client(app.url),
-      close: async () => {
-        const at = running.indexOf(used);
-        if (at >= 0) running.splice(at, 1);
-        await app.close();
-      },
-    };
+    const close = teardown.add(async () => {
+      running.splice(running.indexOf(used), 1);
+      await app.close();
+    });
+    const used: UsedApp = { ...app, api: client(app.url), close };
     running.push(used);
-    if (TestRunner.getCurrentTest()) onTestFinished(() => used.close());
     return used;
   };
-  afterAll(async () => {
-    const closing = await Promise.allSettled([...running].map((app) => app.close()));
-    const failed = closing.find((c) => c.status === 'rejected');
-    if (failed) throw failed.reason;
-  });
   return {
     start,
     get running() {
@@ -117,10 +109,10 @@ export function useInstances(): Instances {
  * of the instance's index, for settings known only once earlier hooks ran (a fake provider's URL, a
  * proxy's port) or that differ per instance.
  */
-export function useApps(
-  count: number,
+export function useApps<N extends number>(
+  count: N,
   setup: AppSetup | ((index: number) => AppSetup | Promise<AppSetup>) = {},
-): UsedApp[] {
+): Tuple<N, UsedApp> {
   const instances = useInstances();
   const started: (UsedApp | undefined)[] = [];
   beforeAll(async () => {
@@ -129,12 +121,19 @@ export function useApps(
       started[i] = await instances.start(env, options);
     }
   });
-  return Array.from({ length: count }, (_, i) => lazyApp(() => started[i]));
+  return Array.from({ length: count }, (_, i) => lazyApp(() => started[i])) as Tuple<N, UsedApp>;
 }
+
+/** `count` of `T`, as a tuple when `count` is a literal, so `const [one, two] = useApps(2)` needs no `!`. */
+type Tuple<N extends number, T, R extends T[] = []> = number extends N
+  ? T[]
+  : R['length'] extends N
+    ? R
+    : Tuple<N, T, [...R, T]>;
 
 /** The suite's service: `useApps(1, setup)`. */
 export function useApp(setup: AppSetup | (() => AppSetup | Promise<AppSetup>) = {}): UsedApp {
-  return useApps(1, typeof setup === 'function' ? () => setup() : setup)[0]!;
+  return useApps(1, typeof setup === 'function' ? () => setup() : setup)[0];
 }
 
 function lazyApp(get: () => UsedApp | undefined): UsedApp {

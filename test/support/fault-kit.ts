@@ -6,6 +6,7 @@ import { expect, inject } from 'vitest';
 import { openDb } from './db.js';
 import { createItem } from './factories.js';
 import { type Client, client, type Reply, registerAndLogin } from './http.js';
+import { useStarted } from './fixture.js';
 import { freePort } from './net.js';
 import { TcpProxy } from './tcp-proxy.js';
 
@@ -360,4 +361,13 @@ export async function startProxiedService(members: number, applicationName?: str
     await close();
     throw error;
   }
+}
+
+/** The suite's proxied service: started in `beforeAll`, closed in `afterAll` (see `useStarted`). */
+export function useProxiedService(members: number, applicationName?: string): ProxiedService {
+  return useStarted(
+    'useProxiedService',
+    () => startProxiedService(members, applicationName),
+    (started) => started.close(),
+  );
 }

@@ -6,6 +6,7 @@ import { SEED_ROLES } from '../../src/seeds/seed.js';
 import { role } from '../../src/database/schema.js';
 import { TABLES } from '../../src/import/tables.js';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-db.js';
+import { useTeardown } from './fixture.js';
 
 // The import CLI as a child process, and fresh targets to import into (issue 15).
 
@@ -26,14 +27,35 @@ export function runCli(args: string[], databaseUrl: string, onLine?: (line: stri
   });
 }
 
-/** A migrated target with the seeded roles and catalogue, as a fresh install has them. */
-export async function freshTarget(tag: string): Promise<{ scratch: ScratchDatabase; db: Database }> {
+export interface Target {
+  scratch: ScratchDatabase;
+  db: Database;
+}
+
+/** A migrated target with the seeded roles and catalogue, as a fresh install has them; the caller drops it. */
+export async function freshTarget(tag: string): Promise<Target> {
   const scratch = await createScratchDatabase(tag);
   const db = await openDatabase({ url: scratch.url, dataDir: '', poolSize: 1 });
   await runMigrations(db.db);
   await db.db.insert(role).values(SEED_ROLES);
   await seedCatalogue(db.db);
   return { scratch, db };
+}
+
+/**
+ * Fresh targets that close and drop themselves with the scope that made them: the test, or the suite
+ * when made in `beforeAll` (see `useTeardown`). Call at collection time.
+ */
+export function useFreshTargets(): (tag: string) => Promise<Target> {
+  const teardown = useTeardown();
+  return async (tag) => {
+    const target = await freshTarget(tag);
+    teardown.add(async () => {
+      await target.db.close();
+      await target.scratch.drop();
+    });
+    return target;
+  };
 }
 
 /** Every row's physical version: a row rewritten by an UPDATE gets a new xmin. */

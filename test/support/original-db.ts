@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
+import { useStarted } from './fixture.js';
 
 // The original's MySQL schema at 024b289, on the local MariaDB, in a database
 // of its own per run: the source of the import tests and the import benchmark.
@@ -110,4 +111,17 @@ export async function createOriginalDatabase(): Promise<OriginalDatabase> {
       await connection.end();
     },
   };
+}
+
+/** The suite's original database, filled by `load`: made in `beforeAll`, dropped in `afterAll` (see `useStarted`). */
+export function useOriginalDatabase(load: (original: OriginalDatabase) => Promise<void>): OriginalDatabase {
+  return useStarted(
+    'useOriginalDatabase',
+    async () => {
+      const original = await createOriginalDatabase();
+      await load(original);
+      return original;
+    },
+    (original) => original.drop(),
+  );
 }

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { useStarted } from './fixture.js';
 import { freePort } from './net.js';
 
 /** A redis-server of the test's own (never the shared one at 6379), which it may stop and restart. */
@@ -45,4 +46,17 @@ export async function ownRedis(): Promise<OwnRedis> {
       child = undefined;
     },
   };
+}
+
+/** The suite's own redis-server, running from `beforeAll`, stopped in `afterAll` (see `useStarted`). */
+export function useOwnRedis(): OwnRedis {
+  return useStarted(
+    'useOwnRedis',
+    async () => {
+      const redis = await ownRedis();
+      await redis.start();
+      return redis;
+    },
+    (redis) => redis.stop(),
+  );
 }

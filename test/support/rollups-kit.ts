@@ -7,6 +7,7 @@ import { RollupReader } from '../../src/statistics/rollup-reader.js';
 import { StatisticsRepository } from '../../src/statistics/statistics.repository.js';
 import { StatisticsService } from '../../src/statistics/statistics.service.js';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-db.js';
+import { useStarted } from './fixture.js';
 
 /** A migrated scratch database with the statistics service and the jobs' database on it. */
 export interface RollupWorld {
@@ -47,6 +48,15 @@ export async function openRollupWorld(zone: string, applicationName = `monta-rol
     },
   };
   return world;
+}
+
+/** The suite's world: opened in `beforeAll`, closed in `afterAll` (see `useStarted`). */
+export function useRollupWorld(zone: string, applicationName?: string): RollupWorld {
+  return useStarted(
+    'useRollupWorld',
+    () => openRollupWorld(zone, applicationName),
+    (world) => world.close(),
+  );
 }
 
 /** A member (with its account) straight in the database: the statistics need no more. */
