@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
-import { type Client, client, registerAndLogin } from './support/http.js';
+import { useApp } from './support/app.js';
+import { registerAndLogin } from './support/http.js';
 import { openDb } from './support/db.js';
 
 // /account/delete in Debian's chromium (playwright-core drives it; no browser is downloaded).
@@ -19,16 +19,14 @@ const ARGS = [
 ];
 
 describe('account deletion page in a real browser', () => {
-  let app: TestApp;
-  let api: Client;
+  const app = useApp();
+  const { api } = app;
   let browser: Browser;
   let attacker: Server;
   let attackerUrl: string;
   let forged = '';
 
   beforeAll(async () => {
-    app = await startApp();
-    api = client(app.url);
     // playwright-core starts chromium with a fresh temporary profile (--user-data-dir) of its own.
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
     // Another origin (localhost, another port) whose page posts a form to the service by itself.
@@ -40,8 +38,8 @@ describe('account deletion page in a real browser', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => attacker?.close(resolve));
-    await app?.close();
+    // beforeAll may have failed before the server existed (no chromium): then there is nothing to wait for.
+    if (attacker) await new Promise((resolve) => attacker.close(resolve));
   });
 
   const context = (acceptLanguage: string): Promise<BrowserContext> =>
@@ -147,14 +145,8 @@ function post(url: string, cookie: string, form: Record<string, string>, headers
 }
 
 describe('account deletion page over plain HTTP', () => {
-  let app: TestApp;
-  let api: Client;
-
-  beforeAll(async () => {
-    app = await startApp({ RATE_LIMIT_LOGIN_PER_ACCOUNT: '2' });
-    api = client(app.url);
-  });
-  afterAll(async () => app?.close());
+  const app = useApp({ env: { RATE_LIMIT_LOGIN_PER_ACCOUNT: '2' } });
+  const { api } = app;
 
   it('shares the login budget per account: the third attempt is 429 with Retry-After', async () => {
     const owner = await registerAndLogin(api);

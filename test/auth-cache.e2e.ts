@@ -1,38 +1,28 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
-import { client, type Client, login, registerAndLogin } from './support/http.js';
-import { ownRedis, type OwnRedis } from './support/redis-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApps } from './support/app.js';
+import { useDb } from './support/db.js';
+import { type Client, login, registerAndLogin } from './support/http.js';
+import { useOwnRedis } from './support/redis-server.js';
 
 // Issue 11, the guard cache: the live-account and member lookups are cached per instance and every
 // instance drops a change before the changing request answers. The TTL here is long (60 s), so an
 // instance that missed an invalidation would go on accepting from its cache and these tests would fail.
 const LONG_TTL = '60';
 
-let redis: OwnRedis;
-let db: pg.Pool;
-const apps: TestApp[] = [];
-let a: Client;
-let b: Client;
+const redis = useOwnRedis();
+const db = useDb({ max: 2 });
+const [one, two] = useApps(2, () => ({
+  env: { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'cache-test:', AUTH_CACHE_TTL_SECONDS: LONG_TTL },
+}));
+const [a, b] = [one.api, two.api];
 let adminToken: string;
 
 beforeAll(async () => {
-  redis = await ownRedis();
-  await redis.start();
-  db = new pg.Pool({ connectionString: inject('databaseUrl'), max: 2 });
-  const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'cache-test:', AUTH_CACHE_TTL_SECONDS: LONG_TTL };
-  apps.push(await startApp(env), await startApp(env));
-  [a, b] = apps.map((app) => client(app.url));
   adminToken = (await login(a, 'admin@test.com')).access_token;
   await untilListening(2);
-});
-afterAll(async () => {
-  await Promise.all(apps.map((app) => app.close()));
-  await db.end();
-  await redis.stop();
 });
 
 /** Until `count` instances are subscribed to the invalidation channel (each subscribes once Redis is ready). */
@@ -149,22 +139,14 @@ describe('the guard cache across two instances sharing one Redis', () => {
 
 describe('the guard cache while Redis is down or silent', () => {
   // Their own pair on their own Redis, with a short TTL: an erasure that cannot be confirmed waits it out.
-  let faulty: OwnRedis;
-  const pair: TestApp[] = [];
-  let x: Client;
-  let y: Client;
+  const faulty = useOwnRedis();
+  const pair = useApps(2, () => ({
+    env: { REDIS_URL: faulty.url, REDIS_KEY_PREFIX: 'cache-faults:', AUTH_CACHE_TTL_SECONDS: '2' },
+  }));
+  const [x, y] = [pair[0].api, pair[1].api];
 
   beforeAll(async () => {
-    faulty = await ownRedis();
-    await faulty.start();
-    const env = { REDIS_URL: faulty.url, REDIS_KEY_PREFIX: 'cache-faults:', AUTH_CACHE_TTL_SECONDS: '2' };
-    pair.push(await startApp(env), await startApp(env));
-    [x, y] = pair.map((app) => client(app.url));
     await untilListening(2, faulty.url, 'cache-faults:');
-  });
-  afterAll(async () => {
-    await Promise.all(pair.map((app) => app.close()));
-    await faulty.stop();
   });
 
   it('Redis down: the instances read the database, so an erasure on one is refused on the other at once', async () => {

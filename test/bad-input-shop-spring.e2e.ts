@@ -1,9 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from './support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type Auth,
   BAD_ACCESS,
-  type BadToken,
   expectError,
   type Expected,
   huge,
@@ -14,10 +11,9 @@ import {
   TOO_LARGE_MESSAGE,
 } from './support/bad-input.js';
 import { createCharacter, createItem, insertInventory } from './support/factories.js';
-import { type Client, registerAndLogin } from './support/http.js';
-import type { Db } from './support/db.js';
+import { registerAndLogin } from './support/http.js';
 import { memberRow, transactions } from './support/study-db.js';
-import { type Member, startBadInputSuite } from './support/bad-input-suite.js';
+import { type Sender, useBadInputSuite } from './support/bad-input-suite.js';
 
 // Bad input on the shop's Spring routes (S1–S4): credentials first, every row gets its exact status
 // and Spring envelope (message always an array), never a 500, and no point, inventory row or
@@ -77,7 +73,6 @@ interface Ids {
   empty: string;
   theirItem: string;
 }
-type Sender = Auth | 'nomember';
 type Make = Payload | ((i: Ids) => Payload);
 type Body = (i: Ids) => Record<string, unknown>;
 interface ShopRow {
@@ -145,17 +140,10 @@ const countRows = (valid: Body): ShopRow[] => [
   json('count 1000', (i) => ({ ...valid(i), count: 1000 }), badRequest(M.tooLarge)),
 ];
 
-let app: TestApp;
-let api: Client;
-let db: Db;
-let bad: Record<BadToken, string | undefined>;
-let me: Member;
-let other: Member;
-let noMember: string;
+const { api, db, me, other, authorization } = useBadInputSuite();
 let ids: Ids;
 
 beforeAll(async () => {
-  ({ app, api, db, me, other, bad, noMember } = await startBadInputSuite());
   const food = await createItem(db, { type: 'Food', cost: 100 });
   // me buys one food: 400 points left, one unit growing for an hour, one transaction record.
   const bought = await api.post('/v2/shop/purchase', { token: me.accessToken, json: { item_id: food, count: 1 } });
@@ -188,19 +176,6 @@ beforeAll(async () => {
     theirItem: await insertInventory(db, other.memberId, { progress: 0 }),
   };
 });
-afterAll(async () => {
-  await app.close();
-  await db.end();
-});
-
-function authorization(auth: Sender): string | undefined {
-  if (auth === 'none') return undefined;
-  if (typeof auth === 'object') return bad[auth.bad];
-  if (auth === 'nomember') return `Bearer ${noMember}`;
-  if (auth === 'self') return `Bearer ${me.accessToken}`;
-  if (auth === 'other') return `Bearer ${other.accessToken}`;
-  throw new Error(`no ${auth} in this suite`);
-}
 
 /** Everything a shop request could touch for one member, every column (updated_at included). */
 async function state(memberId: string) {

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from './support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type Auth,
   BAD_ACCESS,
-  type BadToken,
   expectError,
   type Expected,
   forbidden,
@@ -14,10 +11,8 @@ import {
   validation,
 } from './support/bad-input.js';
 import { createCharacter, insertInventory } from './support/factories.js';
-import type { Client } from './support/http.js';
-import type { Db } from './support/db.js';
 import { memberRow, transactions } from './support/study-db.js';
-import { type Member, startBadInputSuite } from './support/bad-input-suite.js';
+import { type Sender, useBadInputSuite } from './support/bad-input-suite.js';
 
 // Bad input on the shop's Nest routes (N14, N15, N25): credentials and ownership come first, every
 // row gets its exact status and Nest envelope, never a 500, and nothing changes. The Spring routes
@@ -26,7 +21,6 @@ import { type Member, startBadInputSuite } from './support/bad-input-suite.js';
 const T = { oneOf: 'item_type must be either Food or Consumable', required: 'item_type is required' };
 const MEMBER_MISSING = notFound('멤버가 존재하지 않습니다.');
 
-type Sender = Auth | 'nomember';
 interface QueryRow {
   name: string;
   /** The query string, `?` included; the suite's valid one when absent. */
@@ -75,16 +69,9 @@ const queryRows = (): QueryRow[] => [
   },
 ];
 
-let app: TestApp;
-let api: Client;
-let db: Db;
-let bad: Record<BadToken, string | undefined>;
-let me: Member;
-let other: Member;
-let noMember: string;
+const { api, db, me, other, authorization } = useBadInputSuite();
 
 beforeAll(async () => {
-  ({ app, api, db, me, other, bad, noMember } = await startBadInputSuite());
   // Both members hold a food, a ticket and a character, so a leak or a change would show.
   const character = await createCharacter(db, 'C');
   for (const u of [me, other]) {
@@ -96,19 +83,6 @@ beforeAll(async () => {
     ]);
   }
 });
-afterAll(async () => {
-  await app.close();
-  await db.end();
-});
-
-function authorization(auth: Sender): string | undefined {
-  if (auth === 'none') return undefined;
-  if (typeof auth === 'object') return bad[auth.bad];
-  if (auth === 'nomember') return `Bearer ${noMember}`;
-  if (auth === 'self') return `Bearer ${me.accessToken}`;
-  if (auth === 'other') return `Bearer ${other.accessToken}`;
-  throw new Error(`no ${auth} in this suite`);
-}
 
 /** Everything of one member a request could touch, every column (updated_at included). */
 async function state(memberId: string) {

@@ -1,18 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   expectInvariants,
   expectServedThrough,
   expectWarnedAbout,
   Load,
   report,
-  type ProxiedService,
-  type ServiceProcess,
-  startProxiedService,
-  type User,
+  useProxiedService,
 } from './support/fault-kit.js';
-import type { TcpProxy } from './support/tcp-proxy.js';
 
 // Connections lost under load (issue 9 items 1, 2): the built service runs as a child process behind
 // a TCP proxy, so a crash (an unhandled 'error' event) ends that process and shows here. Its
@@ -22,24 +17,14 @@ import type { TcpProxy } from './support/tcp-proxy.js';
 const APP_NAME = `monta_faults_${randomBytes(4).toString('hex')}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let db: pg.Pool;
-let proxy: TcpProxy;
-let service: ServiceProcess;
-let users: User[];
-let item: number;
-
-let started: ProxiedService | undefined;
-beforeAll(async () => {
-  started = await startProxiedService(6, APP_NAME);
-  ({ db, proxy, service, users, item } = started);
-});
-afterAll(() => started?.close());
+const started = useProxiedService(6, APP_NAME);
 
 /**
  * What both scenarios must show: the process up, connections in use among those lost (`cut`, more than
  * one per fault, and 503s), every answer served through, the 503s logged, recovery, and the data intact.
  */
 async function expectSurvived(load: Load, scenario: string, fault: { faults: number } & Record<string, number>) {
+  const { db, service, users, item } = started;
   const tally = await load.stop();
   const [, cut] = Object.entries(fault).find(([name]) => name !== 'faults')!;
   expect(service.alive()).toBe(true);
@@ -65,6 +50,7 @@ async function expectSurvived(load: Load, scenario: string, fault: { faults: num
 
 /** After the faults: the same process answers every kind of request again, without a restart. */
 async function expectRecovered(load: Load): Promise<void> {
+  const { service } = started;
   expect(service.alive()).toBe(true);
   const after = await load.roundOfEach();
   expect(after.serverErrors).toEqual([]);
@@ -74,6 +60,7 @@ async function expectRecovered(load: Load): Promise<void> {
 
 describe('connections lost under load', () => {
   it('backends terminated over and over mid-request (pg_terminate_backend): the process stays up, no 500, 503s in time, recovery, data intact', async () => {
+    const { db, service, users, item } = started;
     const load = new Load(service.url, users, item).start(10);
     let faults = 0;
     let terminated = 0;
@@ -91,6 +78,7 @@ describe('connections lost under load', () => {
   });
 
   it('every connection cut at once through the proxy, repeatedly: the process stays up, no 500, recovery, data intact', async () => {
+    const { proxy, service, users, item } = started;
     const load = new Load(service.url, users, item).start(10);
     let faults = 0;
     let cut = 0;

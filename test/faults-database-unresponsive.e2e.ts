@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   eventually,
   expectInvariants,
@@ -7,8 +7,7 @@ import {
   Load,
   REQUEST_BOUND_MS,
   report,
-  type ProxiedService,
-  startProxiedService,
+  useProxiedService,
 } from './support/fault-kit.js';
 
 // A database that accepts connections but stops answering (issue 9 item 3): the proxy keeps every
@@ -16,15 +15,11 @@ import {
 // 503 well within 15 s, readiness says so, and once the database answers again the same process
 // serves again by itself. The service runs as a child process (see faults-database-connections).
 
-let started: ProxiedService | undefined;
-beforeAll(async () => {
-  started = await startProxiedService(4);
-});
-afterAll(() => started?.close());
+const started = useProxiedService(4);
 
 describe('a database that stops answering', () => {
   it('answers 503 with Retry-After within 15 s (default timeouts), readiness goes down, and it recovers by itself', async () => {
-    const { db, proxy, service, users, item } = started!;
+    const { db, proxy, service, users, item } = started;
     const load = new Load(service.url, users, item).start(8);
     await new Promise((resolve) => setTimeout(resolve, 500)); // connections open and in use
     proxy.hold();

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Database } from '../src/database/client.js';
-import type { ScratchDatabase } from './support/scratch-db.js';
-import { freshTarget, runCli } from './support/import-kit.js';
-import { createOriginalDatabase, type OriginalDatabase } from './support/original-db.js';
+import { expect, it } from 'vitest';
+import { runCli, useFreshTargets } from './support/import-kit.js';
+import { useOriginalDatabase } from './support/original-db.js';
 import { loadBulk } from './support/original-fixture.js';
 
 // Issue 15: an import killed mid-way (SIGKILL, no chance to clean up) resumes from its last
@@ -10,26 +8,12 @@ import { loadBulk } from './support/original-fixture.js';
 
 const MEMBERS = 300;
 const RECORDS = 6000;
-let original: OriginalDatabase;
-const targets: { scratch: ScratchDatabase; db: Database }[] = [];
-
-beforeAll(async () => {
-  original = await createOriginalDatabase();
-  await loadBulk(original, MEMBERS, RECORDS);
-}, 60_000);
-
-afterAll(async () => {
-  for (const t of targets) {
-    await t.db.close();
-    await t.scratch.drop();
-  }
-  await original?.drop();
-});
+const original = useOriginalDatabase((database) => loadBulk(database, MEMBERS, RECORDS));
+const freshTarget = useFreshTargets();
 
 it('resumes after a kill mid-way and ends identical to an uninterrupted import', async () => {
   const killed = await freshTarget('import_killed');
   const whole = await freshTarget('import_whole');
-  targets.push(killed, whole);
   let seen = 0;
   const interrupted = await runCli(['--from', original.url, '--batch-size', '50'], killed.scratch.url, (line, kill) => {
     const m = /^import: study_record (\d+)\/\d+$/.exec(line);

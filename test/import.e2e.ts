@@ -1,15 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../src/database/client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runImport } from '../src/import/importer.js';
 import type { Progress } from '../src/import/progress.js';
 import { openSource } from '../src/import/source.js';
 import { checksum } from '../src/import/verify.js';
-import { startApp } from './support/app.js';
-import { client } from './support/http.js';
-import { freshTarget, runCli, versions } from './support/import-kit.js';
-import { createOriginalDatabase, type OriginalDatabase } from './support/original-db.js';
+import { useInstances } from './support/app.js';
+import { runCli, type Target, useFreshTargets, versions } from './support/import-kit.js';
+import { useOriginalDatabase } from './support/original-db.js';
 import { DELETED, loadFixture, SOCIAL, STUDENT, TOP_CHARACTER_ID, TOP_ID } from './support/original-fixture.js';
-import type { ScratchDatabase } from './support/scratch-db.js';
 
 // Issue 15: the original's MySQL database (on the local MariaDB) into a freshly migrated target.
 
@@ -21,22 +18,16 @@ const silent: Progress = {
 };
 
 describe('import from the original database', () => {
-  let original: OriginalDatabase;
-  let target: { scratch: ScratchDatabase; db: Database };
+  const original = useOriginalDatabase(loadFixture);
+  const freshTarget = useFreshTargets();
+  const instances = useInstances();
+  let target: Target;
   let first: Awaited<ReturnType<typeof runCli>>;
 
   beforeAll(async () => {
-    original = await createOriginalDatabase();
-    await loadFixture(original);
     target = await freshTarget('import');
     first = await runCli(['--from', original.url], target.scratch.url);
   }, 60_000);
-
-  afterAll(async () => {
-    await target?.db.close();
-    await target?.scratch.drop();
-    await original?.drop();
-  });
 
   it('prints the verification table with every refused row and its reason, and exits non-zero for them', () => {
     expect(first.out).toMatch(/^account\s+4\s+1\s+0\s+3\s+ok$/m);
@@ -94,154 +85,142 @@ describe('import from the original database', () => {
   }, 30_000);
 
   it('lets the student log in with the old password and answers the PWA as the original would', async () => {
-    const app = await startApp({ DATABASE_URL: target.scratch.url });
-    try {
-      const api = client(app.url);
-      const login = await api.post('/timer-api/auth/email/login', {
-        json: { email: STUDENT.email, password: STUDENT.password },
-      });
-      expect(login.status).toBe(200);
-      expect(login.body.data.account).toMatchObject({
-        account_id: STUDENT.accountId,
-        email: STUDENT.email,
-        provider: 'email',
-      });
-      const token = login.body.data.access_token as string;
-      const get = async (path: string) => (await api.get(path, { token })).body;
-      const m = `/timer-api/members/${STUDENT.memberId}`;
-      // The original's fields, as it sent them (later issues may add keys of their own).
-      expect(await get('/timer-api/members/me')).toMatchObject({
-        status: 'success',
-        data: {
-          member: {
-            member_id: STUDENT.memberId,
-            status_message: '오늘도 열공 🔥',
-            image_url: 'https://img/chick.png',
-            nickname: '김공부',
-            point: 750,
-            active_record_id: TOP_ID,
-          },
+    const { api } = await instances.start({ DATABASE_URL: target.scratch.url });
+    const login = await api.post('/timer-api/auth/email/login', {
+      json: { email: STUDENT.email, password: STUDENT.password },
+    });
+    expect(login.status).toBe(200);
+    expect(login.body.data.account).toMatchObject({
+      account_id: STUDENT.accountId,
+      email: STUDENT.email,
+      provider: 'email',
+    });
+    const token = login.body.data.access_token as string;
+    const get = async (path: string) => (await api.get(path, { token })).body;
+    const m = `/timer-api/members/${STUDENT.memberId}`;
+    // The original's fields, as it sent them (later issues may add keys of their own).
+    expect(await get('/timer-api/members/me')).toMatchObject({
+      status: 'success',
+      data: {
+        member: {
+          member_id: STUDENT.memberId,
+          status_message: '오늘도 열공 🔥',
+          image_url: 'https://img/chick.png',
+          nickname: '김공부',
+          point: 750,
+          active_record_id: TOP_ID,
         },
-      });
-      expect(await get(`${m}/study-categories`)).toEqual({
-        status: 'success',
-        data: {
-          study_categories: [
-            { study_category_id: '1', subject: '수학', color: '#000000' },
-            { study_category_id: '3', subject: '국어', color: '#ff0000' },
-          ],
-        },
-      });
-      // Asia/Seoul days: 02-07 16:30Z and 02-08 14:00Z both start on 02-08; no session crosses
-      // midnight here (we split those across days, where the original counted them on the first).
-      expect(await get(`${m}/statistics?date=2024-02-08`)).toEqual({
-        status: 'success',
-        data: { date: '2024-02-08', totalSeconds: 6600 },
-      });
-      const heat = await get(`${m}/statistics/heat-map?start=2024-02-01&end=2024-02-29`);
-      expect(heat.data).toEqual(
-        expect.arrayContaining([
-          { date: '2024-02-02', totalSeconds: 1800 },
-          { date: '2024-02-08', totalSeconds: 6600 },
-        ]),
-      );
-      expect(heat.data).toHaveLength(2);
-      expect((await get(`${m}/statistics/monthly?year=2024&month=2`)).data).toMatchObject({
-        month: 2,
-        year: 2024,
-        totalSeconds: 8400,
-      });
-      const streak = await get(`${m}/study-streak`);
-      expect(streak.data).toMatchObject({
-        study_streak_id: 1,
-        palette: {
-          palette_id: 1,
-          name: '파랑',
-          grade: 'Rare',
-          light_color: '#aaaaff',
-          normal_color: '#5555ff',
-          dark_color: '#2222aa',
-          darker_color: '#111155',
-        },
-      });
-      const food = await get(`${m}/item-inventory?item_type=Food`);
-      expect(food.data.item_inventory).toEqual(
-        expect.arrayContaining([
-          {
-            item_inventory_id: '1',
-            progress: 0,
-            quantity: 1,
+      },
+    });
+    expect(await get(`${m}/study-categories`)).toEqual({
+      status: 'success',
+      data: {
+        study_categories: [
+          { study_category_id: '1', subject: '수학', color: '#000000' },
+          { study_category_id: '3', subject: '국어', color: '#ff0000' },
+        ],
+      },
+    });
+    // Asia/Seoul days: 02-07 16:30Z and 02-08 14:00Z both start on 02-08; no session crosses
+    // midnight here (we split those across days, where the original counted them on the first).
+    expect(await get(`${m}/statistics?date=2024-02-08`)).toEqual({
+      status: 'success',
+      data: { date: '2024-02-08', totalSeconds: 6600 },
+    });
+    const heat = await get(`${m}/statistics/heat-map?start=2024-02-01&end=2024-02-29`);
+    expect(heat.data).toEqual(
+      expect.arrayContaining([
+        { date: '2024-02-02', totalSeconds: 1800 },
+        { date: '2024-02-08', totalSeconds: 6600 },
+      ]),
+    );
+    expect(heat.data).toHaveLength(2);
+    expect((await get(`${m}/statistics/monthly?year=2024&month=2`)).data).toMatchObject({
+      month: 2,
+      year: 2024,
+      totalSeconds: 8400,
+    });
+    const streak = await get(`${m}/study-streak`);
+    expect(streak.data).toMatchObject({
+      study_streak_id: 1,
+      palette: {
+        palette_id: 1,
+        name: '파랑',
+        grade: 'Rare',
+        light_color: '#aaaaff',
+        normal_color: '#5555ff',
+        dark_color: '#2222aa',
+        darker_color: '#111155',
+      },
+    });
+    const food = await get(`${m}/item-inventory?item_type=Food`);
+    expect(food.data.item_inventory).toEqual(
+      expect.arrayContaining([
+        {
+          item_inventory_id: '1',
+          progress: 0,
+          quantity: 1,
+          item_type: 'Food',
+          item: {
+            item_id: 1,
             item_type: 'Food',
-            item: {
-              item_id: 1,
-              item_type: 'Food',
-              name: '고기',
-              description: 'C~A',
-              cost: 200,
-              required_study_time: 3600,
-              image_url: 'https://img/meat.png',
-              grade: 'C',
-              is_hidden: false,
-            },
+            name: '고기',
+            description: 'C~A',
+            cost: 200,
+            required_study_time: 3600,
+            image_url: 'https://img/meat.png',
+            grade: 'C',
+            is_hidden: false,
           },
-          { item_inventory_id: '4', progress: 1200, quantity: 1, item_type: 'Food' },
-        ]),
-      );
-      expect(food.data.item_inventory).toHaveLength(2);
-      const consumable = await get(`${m}/item-inventory?item_type=Consumable`);
-      expect(consumable.data.item_inventory).toEqual([
-        expect.objectContaining({ item_inventory_id: '2', quantity: 3, progress: null, item_type: 'Consumable' }),
-      ]);
-      const characters = await get(`${m}/character-inventory`);
-      expect(characters.data.character_inventory).toEqual(
-        expect.arrayContaining([
-          {
-            character_inventory_id: '1',
-            quantity: 2,
-            character: {
-              character_id: 1,
-              name: '병아리',
-              description: '삐약',
-              sell_price: 100,
-              image_url: 'https://img/chick.png',
-              grade: 'C',
-            },
+        },
+        { item_inventory_id: '4', progress: 1200, quantity: 1, item_type: 'Food' },
+      ]),
+    );
+    expect(food.data.item_inventory).toHaveLength(2);
+    const consumable = await get(`${m}/item-inventory?item_type=Consumable`);
+    expect(consumable.data.item_inventory).toEqual([
+      expect.objectContaining({ item_inventory_id: '2', quantity: 3, progress: null, item_type: 'Consumable' }),
+    ]);
+    const characters = await get(`${m}/character-inventory`);
+    expect(characters.data.character_inventory).toEqual(
+      expect.arrayContaining([
+        {
+          character_inventory_id: '1',
+          quantity: 2,
+          character: {
+            character_id: 1,
+            name: '병아리',
+            description: '삐약',
+            sell_price: 100,
+            image_url: 'https://img/chick.png',
+            grade: 'C',
           },
-          { character_inventory_id: '2', quantity: 1 },
-        ]),
-      );
-      expect(characters.data.character_inventory).toHaveLength(2);
-      // The legacy bcrypt hash was upgraded to Argon2id by that login.
-      const { rows } = await target.db.execute(
-        `select password from account where account_id = '${STUDENT.accountId}'`,
-      );
-      expect(String(rows[0]!.password)).toMatch(/^\$argon2id\$/);
-      const gone = await api.post('/timer-api/auth/email/login', {
-        json: { email: 'gone@test.com', password: STUDENT.password },
-      });
-      expect(gone.status).toBe(404);
-    } finally {
-      await app.close();
-    }
+        },
+        { character_inventory_id: '2', quantity: 1 },
+      ]),
+    );
+    expect(characters.data.character_inventory).toHaveLength(2);
+    // The legacy bcrypt hash was upgraded to Argon2id by that login.
+    const { rows } = await target.db.execute(`select password from account where account_id = '${STUDENT.accountId}'`);
+    expect(String(rows[0]!.password)).toMatch(/^\$argon2id\$/);
+    const gone = await api.post('/timer-api/auth/email/login', {
+      json: { email: 'gone@test.com', password: STUDENT.password },
+    });
+    expect(gone.status).toBe(404);
   }, 30_000);
 
   it('dry-run reports what the import would do and changes nothing', async () => {
     const fresh = await freshTarget('import_dry');
-    try {
-      const before = await versions(fresh.db);
-      const dry = await runCli(['--from', original.url, '--dry-run'], fresh.scratch.url);
-      expect(dry.out).toMatch(/^study_record\s+8\s+1\s+2\s+5\s+ok$/m);
-      expect(dry.out).toContain('dry run: nothing was committed');
-      expect(dry.out).toContain(first.out.match(/checksum: \w+/)![0]);
-      expect(await versions(fresh.db)).toBe(before);
-      const { rows } = await fresh.db.execute(
-        `select to_regnamespace('monta_import') as s, (select count(*)::int from account) as n`,
-      );
-      expect(rows[0]).toEqual({ s: null, n: 0 });
-    } finally {
-      await fresh.db.close();
-      await fresh.scratch.drop();
-    }
+    const before = await versions(fresh.db);
+    const dry = await runCli(['--from', original.url, '--dry-run'], fresh.scratch.url);
+    expect(dry.out).toMatch(/^study_record\s+8\s+1\s+2\s+5\s+ok$/m);
+    expect(dry.out).toContain('dry run: nothing was committed');
+    expect(dry.out).toContain(first.out.match(/checksum: \w+/)![0]);
+    expect(await versions(fresh.db)).toBe(before);
+    const { rows } = await fresh.db.execute(
+      `select to_regnamespace('monta_import') as s, (select count(*)::int from account) as n`,
+    );
+    expect(rows[0]).toEqual({ s: null, n: 0 });
   }, 30_000);
 
   it('reads the datetimes on --source-timezone', async () => {
@@ -256,23 +235,16 @@ describe('import from the original database', () => {
       expect(rows).toEqual([{ s: '2024-02-08 16:00:00+00' }]);
     } finally {
       await source.close();
-      await seoul.db.close();
-      await seoul.scratch.drop();
     }
   }, 30_000);
 
   it('refuses a target that already holds accounts of its own', async () => {
     const other = await freshTarget('import_refuse');
-    try {
-      await other.db.execute(`insert into account (email, password) values ('someone@test.com', 'x')`);
-      const run = await runCli(['--from', original.url], other.scratch.url);
-      expect(run.code).toBe(2);
-      expect(run.out).toContain('the target already holds 1 accounts');
-      const { rows } = await other.db.execute('select count(*)::int as n from member');
-      expect(rows[0]).toEqual({ n: 0 });
-    } finally {
-      await other.db.close();
-      await other.scratch.drop();
-    }
+    await other.db.execute(`insert into account (email, password) values ('someone@test.com', 'x')`);
+    const run = await runCli(['--from', original.url], other.scratch.url);
+    expect(run.code).toBe(2);
+    expect(run.out).toContain('the target already holds 1 accounts');
+    const { rows } = await other.db.execute('select count(*)::int as n from member');
+    expect(rows[0]).toEqual({ n: 0 });
   }, 30_000);
 });
