@@ -263,7 +263,7 @@ async function main(): Promise<void> {
   const backfill = await timed(() => jobs.backfill(addDays(today, -settings.days - 1), addDays(today, -2), new Date()));
   const monthly = await timed(() => jobs.monthly(new Date()));
   const daily = await timed(() => jobs.daily(new Date()));
-  await client.query('vacuum (analyze) stat_daily, stat_day, stat_monthly, stat_state, stat_change');
+  await client.query('vacuum (analyze) stat_daily, stat_month_days, stat_monthly, stat_state, stat_change');
   console.log(
     `jobs: full backfill ${(backfill.ms / 1000).toFixed(1)} s (${backfill.result.written} rows), ` +
       `monthly ${monthly.ms.toFixed(0)} ms (${monthly.result.written} rows), ` +

@@ -283,7 +283,7 @@ describe('statistics jobs on PostgreSQL (pg-boss)', () => {
     process.on('unhandledRejection', capture);
     url ??= await a.listen();
     const api = client(url);
-    await db.query('delete from stat_daily; delete from stat_day; delete from stat_monthly; delete from stat_state');
+    await db.query('delete from stat_daily; delete from stat_month_days; delete from stat_monthly; delete from stat_state');
     const holder = await db.connect();
     await holder.query('select pg_advisory_lock($1)', [ROLLUP_LOCK]);
     let id: string | undefined;

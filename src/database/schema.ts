@@ -334,20 +334,21 @@ export const statDaily = pgTable(
 );
 
 /**
- * Per member and local day, the stat_daily rows summed across categories, written in the same
- * statements as they are: a year's heat-map reads 365 rows of one index range instead of summing
- * a row per category and day.
+ * Per member and month (its first day), each day's total across categories: `seconds[d - 1]` is
+ * day d's stat_daily micros summed and floored to seconds (0 for a day without study, and past the
+ * month's end). Rewritten whole with the daily rows of any of its days, in the same transaction: a
+ * year's heat-map reads 13 rows of one index range.
  */
-export const statDay = pgTable(
-  'stat_day',
+export const statMonthDays = pgTable(
+  'stat_month_days',
   {
     memberId: uuid('member_id')
       .notNull()
       .references(() => member.memberId, { onDelete: 'cascade' }),
-    localDate: date('local_date', { mode: 'string' }).notNull(),
-    micros: bigint('micros', { mode: 'number' }).notNull(),
+    month: date('month', { mode: 'string' }).notNull(),
+    seconds: integer('seconds').array().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.memberId, t.localDate] })],
+  (t) => [primaryKey({ columns: [t.memberId, t.month] })],
 );
 
 /** Per member and month (its first day): `seconds` sums the floored day totals, as the monthly route does. */

@@ -37,23 +37,30 @@ export const nextMonth = (month: string) => {
 const INSERT_DAILY = `insert into stat_daily (member_id, local_date, category_id, micros, sessions, completed)`;
 const UPSERT_DAILY = `on conflict (member_id, local_date, category_id) do update set micros = excluded.micros,
     sessions = excluded.sessions, completed = excluded.completed`;
-const RETURNING_DAILY = 'member_id, local_date, micros, sessions';
-// The day totals of the (member, day)s just written, from the rows the insert returned: stat_day
-// holds what stat_daily sums to per day, and a heat-map reads one row per day. Counts both tables.
-const WRITE_DAY = `, day as (
-    insert into stat_day (member_id, local_date, micros)
-    select member_id, local_date, sum(micros) from ins group by member_id, local_date order by member_id, local_date
-    on conflict (member_id, local_date) do update set micros = excluded.micros
-    returning 1)
-  select ((select count(*) from ins) + (select count(*) from day))::int written,
+const WRITTEN_DAILY = `select (select count(*) from ins)::int written,
     (select coalesce(sum(sessions), 0) from ins)::int read`;
+// stat_month_days from the daily rows: a select of stat_daily `s` grouped per member and day goes
+// between the two (migration 20261202154119 fills the table with the same statement).
+const MONTH_DAYS = `with day as (
+    select s.member_id, date_trunc('month', s.local_date)::date as month, extract(day from s.local_date)::int as d,
+      floor(sum(s.micros) / 1000000)::int as seconds`;
+const MONTH_DAYS_INSERT = `), ins as (
+    insert into stat_month_days (member_id, month, seconds)
+    select m.member_id, m.month, array_agg(coalesce(day.seconds, 0) order by g.d)
+    from (select distinct member_id, month from day) m
+    cross join generate_series(1, 31) as g(d)
+    left join day on day.member_id = m.member_id and day.month = m.month and day.d = g.d
+    group by m.member_id, m.month
+    order by m.member_id, m.month
+    returning 1)
+  select count(*)::int written from ins`;
 const AGGREGATE = `select member_id, local_date, category_id, sum(micros), count(*)::int,
     (count(*) filter (where status = 'Completed'))::int`;
 
 /**
  * Daily rows of the (member, day) parts of `sessions` that `keep` accepts (`s.member_id`, `s.day`),
- * cut as the raw statistics cut them (daySlices), then their day totals into stat_day; counts the
- * rows written and the session parts read.
+ * cut as the raw statistics cut them (daySlices); counts the rows written and the session parts
+ * read. The months of the days written are rebuilt after (refreshMonthDays), in the same transaction.
  */
 function writeDays(zone: string, sessions: SQL, keep: SQL, from = sql``): SQL {
   const columns = sql`r.member_id, coalesce(r.study_category_id, 0) as category_id, r.status,`;
@@ -68,8 +75,8 @@ function writeDays(zone: string, sessions: SQL, keep: SQL, from = sql``): SQL {
     -- A member's days of one chunk land on few heap pages: a year's heat-map reads a handful.
     order by member_id, local_date, category_id
     ${sql.raw(UPSERT_DAILY)}
-    returning ${sql.raw(RETURNING_DAILY)})
-  ${sql.raw(WRITE_DAY)}`;
+    returning sessions)
+  ${sql.raw(WRITTEN_DAILY)}`;
 }
 
 async function lockedState(run: RunSql): Promise<Coverage | undefined> {
@@ -130,7 +137,7 @@ export class RollupWriter {
       const state = await lockedState(run);
       if (state?.zone === this.zone) return state;
       await run('delete from stat_daily');
-      await run('delete from stat_day');
+      await run('delete from stat_month_days');
       await run('delete from stat_monthly');
       await saveState(run, empty(this.zone));
       return empty(this.zone);
@@ -193,13 +200,11 @@ export class RollupWriter {
     if (!pairs.length) return NONE;
     const members = pairs.map((p) => p.member_id);
     const days = pairs.map((p) => p.day);
-    for (const table of ['stat_daily', 'stat_day']) {
-      await run(
-        `delete from ${table} s using unnest($1::uuid[], $2::date[]) as p(member_id, day)
-         where s.member_id = p.member_id and s.local_date = p.day`,
-        [members, days],
-      );
-    }
+    await run(
+      `delete from stat_daily s using unnest($1::uuid[], $2::date[]) as p(member_id, day)
+       where s.member_id = p.member_id and s.local_date = p.day`,
+      [members, days],
+    );
     // Per pair, the member's sessions overlapping that day (an index range each), cut into days.
     const { rows } = await runQuery<{ written: number; read: number }>(
       run,
@@ -214,11 +219,26 @@ export class RollupWriter {
         sql`unnest(${sql.param(members)}::uuid[], ${sql.param(days)}::date[]) as p(member_id, pair_day) cross join lateral`,
       ),
     );
-    const counts = { read: rows[0]!.read, written: rows[0]!.written };
+    const touched = [...new Set(pairs.map((p) => `${p.member_id} ${monthOf(p.day)}`))].map((key) => {
+      const [member, month] = key.split(' ') as [string, string];
+      return { member, month };
+    });
+    // Both sides an index range per (member, month).
+    const counts = {
+      read: rows[0]!.read,
+      written:
+        rows[0]!.written +
+        (await refreshMonthDays(
+          run,
+          `unnest($1::uuid[], $2::date[]) as p(member_id, month)
+           cross join lateral (select * from stat_daily s where s.member_id = p.member_id
+             and s.local_date >= p.month and s.local_date < (p.month + interval '1 month')::date) s`,
+          `(m.member_id, m.month) in (select * from unnest($1::uuid[], $2::date[]))`,
+          [touched.map((m) => m.member), touched.map((m) => m.month)],
+        )),
+    };
     if (!state.monthlyFrom || !state.monthlyThrough) return counts;
-    const months = pairs
-      .map((p) => ({ member: p.member_id, month: monthOf(p.day) }))
-      .filter((p) => p.month >= state.monthlyFrom! && p.month <= state.monthlyThrough!);
+    const months = touched.filter((p) => p.month >= state.monthlyFrom! && p.month <= state.monthlyThrough!);
     if (!months.length) return counts;
     const written = await refreshMonthly(
       run,
@@ -235,7 +255,6 @@ export class RollupWriter {
       const state = (await lockedState(run)) ?? empty(this.zone);
       if (state.zone !== this.zone) throw new Error('DEFAULT_TIMEZONE changed while the rollups were written');
       await run('delete from stat_daily where local_date between $1::date and $2::date', [from, to]);
-      await run('delete from stat_day where local_date between $1::date and $2::date', [from, to]);
       const { rows } = await runQuery<{ written: number; read: number }>(
         run,
         writeDays(
@@ -248,7 +267,15 @@ export class RollupWriter {
           sql`s.day between ${from}::date and ${to}::date`,
         ),
       );
-      let written = rows[0]!.written;
+      // Every month holding one of these days is rebuilt whole, for every member.
+      let written =
+        rows[0]!.written +
+        (await refreshMonthDays(
+          run,
+          'stat_daily s where s.local_date between $1::date and $2::date',
+          'm.month between $1::date and $2::date',
+          [monthOf(from), addDays(nextMonth(monthOf(to)), -1)],
+        ));
       // Monthly rows over these days stay exact: a refill of covered months refreshes them too.
       if (state.monthlyFrom && state.monthlyThrough) {
         const lo = monthOf(from) > state.monthlyFrom ? monthOf(from) : state.monthlyFrom;
@@ -323,6 +350,21 @@ async function refreshMonthly(run: RunSql, dailyFilter: string, monthlyFilter: s
          micros = excluded.micros, sessions = excluded.sessions, completed = excluded.completed
        returning 1)
      select count(*)::int written from ins`,
+    params,
+  );
+  return rows[0]!.written;
+}
+
+/**
+ * Rebuilds the stat_month_days rows of the (member, month)s `monthFilter` selects (`m`) from their
+ * stat_daily rows, which `daily` yields (a from-clause naming them `s`): each day's micros summed and
+ * floored, at its day of the month. A month left without daily rows has no row.
+ */
+async function refreshMonthDays(run: RunSql, daily: string, monthFilter: string, params: unknown[]) {
+  await run(`delete from stat_month_days m where ${monthFilter}`, params);
+  const { rows } = await run<{ written: number }>(
+    `${MONTH_DAYS} from ${daily} group by s.member_id, s.local_date
+    ${MONTH_DAYS_INSERT}`,
     params,
   );
   return rows[0]!.written;

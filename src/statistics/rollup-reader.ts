@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import { CONFIG, type Config, MAX_SESSION_HOURS_EVER } from '../config/config.js';
+import { CONFIG, type Config } from '../config/config.js';
 import { DATABASE, type Database } from '../database/client.js';
 import { addDays, daysBetween } from '../common/local-days.js';
-import { type DayTotal, sessionDaySlices } from './statistics.repository.js';
+import { daySlices, endedSessions, longestSession } from './session-days.js';
+import type { DayTotal } from './statistics.repository.js';
 
 const dialect = new PgDialect();
 
@@ -21,75 +22,19 @@ export class RollupReader {
 
   /**
    * Day totals (seconds, non-zero) over [from, to] in `zone` (the rollups' zone), equal to the raw
-   * query's: covered, unchanged days from stat_day (one row per day), the rest (outside the coverage,
-   * days of pending changes, everything when there is no coverage) from study_record. One statement,
-   * so the coverage, the pending changes, the rollup rows and the records are read in one snapshot
-   * and one round trip. It answers one row of arrays (day offsets from `from`, seconds), the rollup
-   * days and the raw days apart: building and sending ~365 rows cost more than the reading does.
+   * query's: covered, unchanged days from stat_month_days, the rest (outside the coverage, days of
+   * pending changes, everything when there is no coverage) from study_record. One prepared
+   * statement, so coverage, pending changes, rollups and records come from one snapshot in one
+   * round trip; it answers one row of arrays that mergeDays() puts together.
    */
   async dayTotals(memberId: string, from: string, to: string, zone: string): Promise<DayTotal[]> {
     const span = daysBetween(from, to);
     if (span < 0) return [];
-    const maxSession = `${MAX_SESSION_HOURS_EVER} hours`;
-    const [row] = await this.run<DayArrays>(
-      'rollup_day_arrays',
-      sql`
-      with s as materialized (
-        select daily_from, daily_through from stat_state
-        where name = 'rollup' and zone = ${zone} and daily_from is not null
-      ),
-      cov as (
-        select greatest(s.daily_from, ${from}::date) lo, least(s.daily_through, ${to}::date) hi from s
-      ),
-      dirty as materialized (
-        select distinct d.day::date as day
-        from stat_change c
-        cross join lateral generate_series(date_trunc('day', c.start_time at time zone ${zone}),
-          date_trunc('day', c.end_time at time zone ${zone}), interval '1 day') as d(day)
-        where exists (select from s)
-          and c.member_id = ${memberId}
-          and c.start_time < (${to}::timestamp + interval '1 day') at time zone ${zone}
-          and c.end_time >= ${from}::timestamp at time zone ${zone}
-          and c.start_time >= (${from}::timestamp at time zone ${zone}) - ${maxSession}::interval
-      ),
-      -- Disjoint ranges of the days that read raw, as rawRanges() cut them before.
-      ranges as (
-        select ${from}::date a, ${to}::date b where not exists (select from s)
-        union all
-        select ${from}::date, least(${to}::date, s.daily_from - 1) from s where ${from}::date < s.daily_from
-        union all
-        select greatest(${from}::date, s.daily_through + 1), ${to}::date from s where ${to}::date > s.daily_through
-        union all
-        select dirty.day, dirty.day from dirty, cov where dirty.day between cov.lo and cov.hi
-      ),
-      -- The raw query of StatisticsRepository.dayTotals, once per range.
-      raw as (
-        select part.day - ${from}::date as d, floor(sum(part.seconds))::int as seconds
-        from ranges
-        cross join lateral (
-          ${sessionDaySlices(memberId, zone, sql`ranges.a::timestamp at time zone ${zone}`, sql`(ranges.b::timestamp + interval '1 day') at time zone ${zone}`)}
-          -- A fence: the scan runs once per range with its bounds, never once over all the member's records.
-          offset 0
-        ) part
-        where part.day between ranges.a and ranges.b
-        group by part.day
-        having floor(sum(part.seconds)) > 0
-      )
-      -- Both arrays of a part come from one aggregate over the same rows, so they pair up.
-      select rolled.days, rolled.seconds, r.days raw_days, r.seconds raw_seconds
-      from (
-        select array_agg(local_date - ${from}::date) days,
-          -- Integer division floors (micros are never negative): cheaper than numeric floor per day.
-          array_agg((micros / 1000000)::int) seconds
-        from stat_day, cov
-        where member_id = ${memberId} and local_date between cov.lo and cov.hi
-          and local_date not in (select day from dirty)
-          and micros >= 1000000
-      ) rolled,
-      (select array_agg(d) days, array_agg(seconds) seconds from raw) r
-    `,
-    );
-    return mergeDays(from, span, row!);
+    const params = [memberId, from, to, zone];
+    const rows = this.database.executePrepared
+      ? await this.database.executePrepared('rollup_day_totals', DAY_TOTALS, params)
+      : await this.database.execute(DAY_TOTALS, params);
+    return mergeDays(from, span, rows.rows[0] as unknown as DayArrays);
   }
 
   /**
@@ -114,7 +59,7 @@ export class RollupReader {
           where c.member_id = ${memberId}
             and c.start_time < (${last}::timestamp + interval '1 day') at time zone ${zone}
             and c.end_time >= ${first}::timestamp at time zone ${zone}
-            and c.start_time >= (${first}::timestamp at time zone ${zone}) - ${`${MAX_SESSION_HOURS_EVER} hours`}::interval
+            and c.start_time >= (${first}::timestamp at time zone ${zone}) - ${longestSession()}
             and d.day::date between ${first}::date and ${last}::date
         )
     `,
@@ -140,26 +85,121 @@ export class RollupReader {
   }
 }
 
-/** The statement's answer: day offsets from `from` and their seconds, rollup and raw days apart (null when none). */
+// The day totals' statement, with its own positional parameters: $1 member, $2 from, $3 to, $4 zone.
+const [member, first, last, tz] = ['$1::uuid', '$2::date', '$3::date', '$4::text'].map((p) => sql.raw(p)) as [
+  SQL,
+  SQL,
+  SQL,
+  SQL,
+];
+const DAY_TOTALS = dialect.sqlToQuery(sql`
+  with s as materialized (
+    select daily_from, daily_through from stat_state
+    where name = 'rollup' and zone = ${tz} and daily_from is not null
+  ),
+  -- The covered days of changes logged since the last run, as day ranges (they may overlap): they
+  -- read raw until a run recomputes them.
+  changed as materialized (
+    select greatest((c.start_time at time zone ${tz})::date, s.daily_from, ${first}) a,
+      least((c.end_time at time zone ${tz})::date, s.daily_through, ${last}) b
+    from stat_change c, s
+    where c.member_id = ${member}
+      and c.start_time < (${last}::timestamp + interval '1 day') at time zone ${tz}
+      and c.end_time >= ${first}::timestamp at time zone ${tz}
+      and c.start_time >= (${first}::timestamp at time zone ${tz}) - ${longestSession()}
+  ),
+  -- The days that read raw: all of them without coverage; before it, after it, its changed days.
+  ranges as (
+    select ${first} a, ${last} b where not exists (select from s)
+    union all
+    select ${first}, least(${last}, s.daily_from - 1) from s where ${first} < s.daily_from
+    union all
+    select greatest(${first}, s.daily_through + 1), ${last} from s where ${last} > s.daily_through
+    union all
+    select a, b from changed where a <= b
+  ),
+  -- The member's sessions cut into local days (the raw query's cut), per range, unsummed: a slice
+  -- of two overlapping changed ranges comes twice, and mergeDays() counts each (record, day) once.
+  raw as (
+    select part.id, part.day - ${first} as d, (part.seconds * 1000000)::bigint as micros
+    from ranges
+    cross join lateral (
+      ${daySlices(
+        tz,
+        endedSessions(
+          sql`ranges.a::timestamp at time zone ${tz}`,
+          sql`(ranges.b::timestamp + interval '1 day') at time zone ${tz}`,
+          sql`r.member_id = ${member}`,
+        ),
+        { columns: sql`r.study_record_id as id,` },
+      )}
+      -- A fence: the scan runs once per range with its bounds, never once over all the member's records.
+      offset 0
+    ) part
+    where part.day between ranges.a and ranges.b
+  )
+  -- Each set of arrays comes from one aggregate over the same rows, so they pair up.
+  select s.daily_from - ${first} lo, s.daily_through - ${first} hi, ch.a changed_from, ch.b changed_to,
+    m.months, m.seconds, r.ids raw_ids, r.days raw_days, r.micros raw_micros
+  from (
+    select array_agg(month - ${first}) months, array_agg(seconds) seconds
+    from stat_month_days
+    where member_id = ${member} and month between date_trunc('month', ${first}::timestamp)::date and ${last}
+      and exists (select from s)
+  ) m
+  cross join (select array_agg(id) ids, array_agg(d) days, array_agg(micros) micros from raw) r
+  cross join (select array_agg(a - ${first}) a, array_agg(b - ${first}) b from changed where a <= b) ch
+  left join s on true
+`).sql;
+
+/**
+ * The statement's answer, in day offsets from `from` (null where there is none): the coverage
+ * [lo, hi] and its changed day ranges; each stored month's first day and its 31 day totals; the raw
+ * slices (record, day, microseconds).
+ */
 interface DayArrays {
-  days: number[] | null;
-  seconds: number[] | null;
+  lo: number | null;
+  hi: number | null;
+  changed_from: number[] | null;
+  changed_to: number[] | null;
+  months: number[] | null;
+  seconds: number[][] | null;
+  raw_ids: string[] | null;
   raw_days: number[] | null;
-  raw_seconds: number[] | null;
+  raw_micros: string[] | null;
 }
 
 /**
- * The days of both parts (disjoint: a day reads either its rollup or its records) as the raw query
- * sorts them: each day's seconds put at its offset in [0, span], then the non-zero ones in order.
+ * The day totals the raw query gives, sorted by day: a covered, unchanged day counts its stored
+ * total, any other day the sum of its raw slices (each record's part of the day once) floored to
+ * seconds, as the raw query floors it.
  */
 function mergeDays(from: string, span: number, row: DayArrays): DayTotal[] {
   const byOffset = new Array<number>(span + 1).fill(0);
-  const put = (days: number[] | null, seconds: number[] | null) =>
-    days?.forEach((d, i) => {
-      byOffset[d] = Number(seconds![i]);
+  const changed = new Set<number>();
+  row.changed_from?.forEach((a, i) => {
+    for (let d = a; d <= row.changed_to![i]!; d++) changed.add(d);
+  });
+  if (row.lo !== null && row.hi !== null && row.months) {
+    const [lo, hi] = [Math.max(0, row.lo), Math.min(span, row.hi)];
+    row.months.forEach((month, i) =>
+      row.seconds![i]!.forEach((seconds, k) => {
+        const d = month + k;
+        if (seconds > 0 && d >= lo && d <= hi && !changed.has(d)) byOffset[d] = seconds;
+      }),
+    );
+  }
+  if (row.raw_days) {
+    const micros = new Map<number, number>();
+    const counted = new Set<string>();
+    row.raw_days.forEach((d, i) => {
+      const slice = `${row.raw_ids![i]}:${d}`;
+      if (counted.has(slice)) return;
+      counted.add(slice);
+      micros.set(d, (micros.get(d) ?? 0) + Number(row.raw_micros![i]));
     });
-  put(row.days, row.seconds);
-  put(row.raw_days, row.raw_seconds);
+    for (const [d, total] of micros) byOffset[d] = Math.floor(total / 1_000_000);
+  }
   const totals: DayTotal[] = [];
   byOffset.forEach((seconds, d) => {
     if (seconds > 0) totals.push({ date: addDays(from, d), seconds });

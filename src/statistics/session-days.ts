@@ -9,7 +9,7 @@ import { MAX_SESSION_HOURS_EVER } from '../config/config.js';
  * local day it overlaps, for its part of that day (DST days have 23 or 25 hours, as PostgreSQL's
  * `AT TIME ZONE` makes them). `end` is where a session ends (the rankings end a running one now).
  */
-export function daySlices(tz: string, sessions: SQL, options: { columns?: SQL; end?: SQL } = {}): SQL {
+export function daySlices(tz: string | SQL, sessions: SQL, options: { columns?: SQL; end?: SQL } = {}): SQL {
   const end = options.end ?? sql`r.end_time`;
   return sql`select ${options.columns ?? sql``} d.day::date as day,
          extract(epoch from
@@ -23,7 +23,8 @@ export function daySlices(tz: string, sessions: SQL, options: { columns?: SQL; e
 }
 
 /** How far before a window a session overlapping it can have started: the largest cap ever allowed. */
-export const longestSession = () => sql`${`${MAX_SESSION_HOURS_EVER} hours`}::interval`;
+// A constant, written into the text: statements built with positional parameters of their own stay free of drizzle's.
+export const longestSession = () => sql.raw(`interval '${MAX_SESSION_HOURS_EVER} hours'`);
 
 /**
  * The ended, live sessions overlapping [lo, hi) that `where` keeps. No session lasts longer than

@@ -90,17 +90,24 @@ export async function rollupChecksum(
         `select md5(string_agg(t::text, '|' order by t::text)) sum, count(*)::int n from ${table} t`,
       )
     )[0]!;
-  const [d, day, m] = [await digest('stat_daily'), await digest('stat_day'), await digest('stat_monthly')];
+  const [d, day, m] = [await digest('stat_daily'), await digest('stat_month_days'), await digest('stat_monthly')];
   return { daily: d.sum ?? '', day: day.sum ?? '', monthly: m.sum ?? '', rows: d.n + m.n };
 }
 
-/** (member, day)s where stat_day is not what stat_daily sums to: none, whatever ran. */
+/** (member, day)s where stat_month_days is not what stat_daily sums to (floored): none, whatever ran. */
 export async function dayTotalDrift(world: RollupWorld): Promise<number> {
   const [row] = await world.sql<{ n: number }>(
     `select count(*)::int n
-     from (select member_id, local_date, sum(micros) micros from stat_daily group by member_id, local_date) d
-     full join stat_day s using (member_id, local_date)
-     where d.micros is distinct from s.micros`,
+     from (
+       select member_id, local_date, floor(sum(micros) / 1000000)::int seconds
+       from stat_daily group by member_id, local_date having sum(micros) >= 1000000
+     ) d
+     full join (
+       select m.member_id, m.month + k - 1 local_date, m.seconds[k] seconds
+       from stat_month_days m cross join generate_series(1, 31) k
+       where m.seconds[k] <> 0 or cardinality(m.seconds) <> 31
+     ) s using (member_id, local_date)
+     where d.seconds is distinct from s.seconds`,
   );
   return row!.n;
 }

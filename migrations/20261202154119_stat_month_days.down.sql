@@ -1,0 +1,1 @@
+DROP TABLE "stat_month_days" CASCADE;
