@@ -254,7 +254,11 @@ export class RollupWriter {
     return this.db.transaction(async (run) => {
       const state = (await lockedState(run)) ?? empty(this.zone);
       if (state.zone !== this.zone) throw new Error('DEFAULT_TIMEZONE changed while the rollups were written');
-      await run('delete from stat_daily where local_date between $1::date and $2::date', [from, to]);
+      const { rows: gone } = await run<{ n: number }>(
+        `with gone as (delete from stat_daily where local_date between $1::date and $2::date returning 1)
+         select count(*)::int n from gone`,
+        [from, to],
+      );
       const { rows } = await runQuery<{ written: number; read: number }>(
         run,
         writeDays(
@@ -267,15 +271,16 @@ export class RollupWriter {
           sql`s.day between ${from}::date and ${to}::date`,
         ),
       );
-      // Every month holding one of these days is rebuilt whole, for every member.
-      let written =
-        rows[0]!.written +
-        (await refreshMonthDays(
+      // Every month holding one of these days is rebuilt whole, for every member, unless no daily
+      // row of these days went or came (a backfill's chunks before the first record).
+      let written = rows[0]!.written;
+      if (written > 0 || gone[0]!.n > 0)
+        written += await refreshMonthDays(
           run,
           'stat_daily s where s.local_date between $1::date and $2::date',
           'm.month between $1::date and $2::date',
           [monthOf(from), addDays(nextMonth(monthOf(to)), -1)],
-        ));
+        );
       // Monthly rows over these days stay exact: a refill of covered months refreshes them too.
       if (state.monthlyFrom && state.monthlyThrough) {
         const lo = monthOf(from) > state.monthlyFrom ? monthOf(from) : state.monthlyFrom;
