@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, canonicalZone, datesTouched, daysBetween, isDate, isTimeZone, localDate } from './local-days.js';
+import {
+  addDays,
+  canonicalZone,
+  datesFrom,
+  datesTouched,
+  daysBetween,
+  isDate,
+  isTimeZone,
+  localDate,
+} from './local-days.js';
 
 describe('local days', () => {
   it('takes the local date in the zone, not UTC', () => {
@@ -67,5 +76,25 @@ describe('local days', () => {
     expect(canonicalZone('Asia/Seoul')).toBe('Asia/Seoul');
     expect(canonicalZone('IST')).toMatch(/^Asia\/(Kolkata|Calcutta)$/); // ICU versions differ
     expect(canonicalZone('AET')).toBe('Australia/Sydney');
+  });
+});
+
+describe('datesFrom', () => {
+  it('steps through months, leap days and years as addDays does', () => {
+    for (const from of [
+      '2024-01-01',
+      '2023-02-27',
+      '2024-02-27',
+      '1900-02-27',
+      '2000-02-27',
+      '0099-12-30',
+      '0001-01-01',
+      '9997-06-01',
+    ]) {
+      const dates = datesFrom(from, 800);
+      expect(dates, from).toEqual(Array.from({ length: 800 }, (_, i) => addDays(from, i)));
+    }
+    expect(datesFrom('2024-02-28', 3)).toEqual(['2024-02-28', '2024-02-29', '2024-03-01']);
+    expect(datesFrom('2024-05-01', 0)).toEqual([]);
   });
 });

@@ -56,6 +56,34 @@ export function addDays(date: string, days: number): string {
     .slice(0, 10);
 }
 
+/**
+ * The `count` consecutive dates from `from` on, as addDays(from, i) gives them, stepped by calendar
+ * arithmetic instead of a Date each: a year's heat-map formats 366 of them per request.
+ */
+export function datesFrom(from: string, count: number): string[] {
+  let [y, m, d] = from.split('-').map(Number) as [number, number, number];
+  const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+  let prefix = `${String(y).padStart(4, '0')}-${pad(m)}-`;
+  let monthLength = daysInMonth(y, m);
+  const dates = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    dates[i] = prefix + pad(d);
+    if (++d > monthLength) {
+      d = 1;
+      if (++m > 12) [m, y] = [1, y + 1];
+      prefix = `${String(y).padStart(4, '0')}-${pad(m)}-`;
+      monthLength = daysInMonth(y, m);
+    }
+  }
+  return dates;
+}
+
+/** Days in month `m` (1–12) of year `y`, proleptic Gregorian as Date counts them. */
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
 /** Whole calendar days from `from` to `to` (negative when `to` is earlier). */
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);

@@ -3,7 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { CONFIG, type Config } from '../config/config.js';
 import { DATABASE, type Database } from '../database/client.js';
-import { addDays, daysBetween } from '../common/local-days.js';
+import { datesFrom, daysBetween } from '../common/local-days.js';
 import { daySlices, endedSessions, longestSession } from './session-days.js';
 import type { DayTotal } from './statistics.repository.js';
 
@@ -200,9 +200,10 @@ function mergeDays(from: string, span: number, row: DayArrays): DayTotal[] {
     });
     for (const [d, total] of micros) byOffset[d] = Math.floor(total / 1_000_000);
   }
+  const dates = datesFrom(from, span + 1);
   const totals: DayTotal[] = [];
   byOffset.forEach((seconds, d) => {
-    if (seconds > 0) totals.push({ date: addDays(from, d), seconds });
+    if (seconds > 0) totals.push({ date: dates[d]!, seconds });
   });
   return totals;
 }
