@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { assertErrorAnswerDocumented, checkingErrorAnswers } from './documented.js';
 
 export interface Reply<T = any> {
   status: number;
@@ -29,7 +30,8 @@ export function client(base: string | (() => string)) {
     if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
       headers['content-type'] = 'application/json';
     }
-    const response = await fetch((typeof base === 'string' ? base : base()) + path, { method, headers, body });
+    const root = typeof base === 'string' ? base : base();
+    const response = await fetch(root + path, { method, headers, body });
     const text = await response.text();
     let parsed: unknown = undefined;
     try {
@@ -37,7 +39,9 @@ export function client(base: string | (() => string)) {
     } catch {
       parsed = undefined;
     }
-    return { status: response.status, headers: response.headers, body: parsed as T, text };
+    const reply = { status: response.status, headers: response.headers, body: parsed as T, text };
+    if (checkingErrorAnswers && reply.status >= 400) await assertErrorAnswerDocumented(root, method, path, reply);
+    return reply;
   };
   return {
     get: <T = any>(path: string, o?: RequestOptions) => call<T>('GET', path, o),
