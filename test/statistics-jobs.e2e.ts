@@ -9,6 +9,7 @@ import { type AppHandle, createApp } from '../src/app.js';
 import { Metrics } from '../src/common/metrics.js';
 import { loadConfig } from '../src/config/config.js';
 import { StatJobsRunner } from '../src/stat-jobs/stat-jobs.runner.js';
+import { useApp, useInstances } from './support/app.js';
 import { client, login, registerAndLogin } from './support/http.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-db.js';
 
@@ -54,10 +55,8 @@ interface Run {
 describe('statistics jobs on PostgreSQL (pg-boss)', () => {
   let scratch: ScratchDatabase;
   let db: pg.Pool;
-  let a: AppHandle;
-  let b: AppHandle | undefined;
   let webhook: Server;
-  let url: string | undefined;
+  let webhookPort: number;
   const alerts: { text: string }[] = [];
   const appName = `monta-stats-test-${process.pid}`;
   const runs = async (where = 'true') =>
@@ -80,18 +79,29 @@ describe('statistics jobs on PostgreSQL (pg-boss)', () => {
       });
     });
     await new Promise<void>((r) => webhook.listen(0, '127.0.0.1', r));
-    const port = (webhook.address() as { port: number }).port;
+    webhookPort = (webhook.address() as { port: number }).port;
     scratch = await createScratchDatabase('jobs');
     db = new pg.Pool({ connectionString: scratch.url, max: 3 });
-    a = await createApp(
-      loadConfig({
-        ...base,
-        DATABASE_URL: scratch.url,
-        STATS_JOB_APPLICATION_NAME: appName,
-        ALERT_WEBHOOK_URL: `http://127.0.0.1:${port}/hook`,
-        ALERT_FAILURE_RATE_THRESHOLD: '0.2',
-      }),
-    );
+  });
+  // Registered before the instances, so it runs after they closed.
+  afterAll(async () => {
+    await db?.end();
+    await scratch?.drop();
+    webhook?.close();
+  });
+  const service = useApp(() => ({
+    env: {
+      ...base,
+      DATABASE_URL: scratch.url,
+      STATS_JOB_APPLICATION_NAME: appName,
+      ALERT_WEBHOOK_URL: `http://127.0.0.1:${webhookPort}/hook`,
+      ALERT_FAILURE_RATE_THRESHOLD: '0.2',
+    },
+  }));
+  const instances = useInstances();
+  let a: AppHandle;
+  beforeAll(async () => {
+    a = service.handle;
     await db.query(`insert into role (role_id, name) values (1, 'Admin'), (2, 'User') on conflict do nothing`);
     const { rows } = await db.query(
       `insert into account (email, password) values ('jobs@rollups.test', 'x') returning account_id`,
@@ -106,14 +116,6 @@ describe('statistics jobs on PostgreSQL (pg-boss)', () => {
        from generate_series(now() - interval '700 days', now() - interval '1 day', interval '31 hours') t`,
       [member.rows[0].member_id],
     );
-  });
-
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    await db?.end();
-    await scratch?.drop();
-    webhook?.close();
   });
 
   it('a run whose connection is terminated mid-way is retried and converges to the same rows', async () => {
@@ -178,8 +180,7 @@ describe('statistics jobs on PostgreSQL (pg-boss)', () => {
   });
 
   it('the admin routes list the runs and queue a backfill (live Admin accounts, Nest dialect)', async () => {
-    url ??= await a.listen();
-    const api = client(url);
+    const { api } = service;
     await db.query(
       `insert into account (email, password, role_id) select 'admin.jobs@test.com', password, 1 from account where false`,
     );
@@ -281,9 +282,10 @@ describe('statistics jobs on PostgreSQL (pg-boss)', () => {
     const unhandled: unknown[] = [];
     const capture = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', capture);
-    url ??= await a.listen();
-    const api = client(url);
-    await db.query('delete from stat_daily; delete from stat_month_days; delete from stat_monthly; delete from stat_state');
+    const { api } = service;
+    await db.query(
+      'delete from stat_daily; delete from stat_month_days; delete from stat_monthly; delete from stat_state',
+    );
     const holder = await db.connect();
     await holder.query('select pg_advisory_lock($1)', [ROLLUP_LOCK]);
     let id: string | undefined;
@@ -297,7 +299,7 @@ describe('statistics jobs on PostgreSQL (pg-boss)', () => {
         return job.rows[0]?.state === 'active' && job.rows[0].retry_count >= 2;
       });
       // …and it too outlives its 1 s deadline, past the pool's 3 s connect timeout.
-      for (const end = Date.now() + 4500; Date.now() < end; ) {
+      for (const end = Date.now() + 4500; Date.now() < end;) {
         health.push((await api.get('/health/live')).status);
         const { rows } = await db.query(
           `select count(*)::int n from pg_stat_activity where application_name = $1 and wait_event_type = 'Lock'`,
@@ -336,14 +338,12 @@ describe('statistics jobs on PostgreSQL (pg-boss)', () => {
 
   it('two instances: each scheduled run happens once', async () => {
     const t0 = new Date();
-    b = await createApp(
-      loadConfig({
-        ...base,
-        DATABASE_URL: scratch.url,
-        STATS_DAILY_CRON: '* * * * * *',
-        STATS_JOB_APPLICATION_NAME: `${appName}-b`,
-      }),
-    );
+    await instances.start({
+      ...base,
+      DATABASE_URL: scratch.url,
+      STATS_DAILY_CRON: '* * * * * *',
+      STATS_JOB_APPLICATION_NAME: `${appName}-b`,
+    });
     // Both instances now watch a schedule due every second (the schedule is shared, in pgboss).
     await db.query(`update pgboss.schedule set cron = '* * * * * *' where name = 'stats-daily'`);
     await until(
