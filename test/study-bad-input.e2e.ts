@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from './support/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type Auth,
   badRequest,
   badTokenRows,
-  type BadToken,
   expectError,
   type Expected,
   forbidden,
@@ -20,10 +17,8 @@ import {
   unauthenticated,
   validation,
 } from './support/bad-input.js';
-import type { Client } from './support/http.js';
-import type { Db } from './support/db.js';
 import { categoryRows, memberRow, records, transactions } from './support/study-db.js';
-import { type Member, startBadInputSuite } from './support/bad-input-suite.js';
+import { type Sender, useBadInputSuite } from './support/bad-input-suite.js';
 
 // Bad input on the study routes (N13, N16–N19, N23, N24): credentials and ownership come first,
 // every row gets its exact status and envelope, never a 500, and nothing changes.
@@ -53,7 +48,6 @@ const MEMBER_MISSING = notFound('멤버가 존재하지 않습니다.');
 const USER_NOT_FOUND = notFound('사용자를 찾을 수 없습니다.', 'MEMBER_NOT_FOUND');
 const JUNK_IDS = ['abc', '0', '-1', '1.5', '1e3', '999999999', '99999999999999999999', "1'%20or%20'1'='1"];
 
-type Sender = Auth | 'nomember';
 type StudyRow = Omit<Row, 'auth'> & { auth?: Sender };
 const row = (name: string, json: unknown, expected: Expected, auth?: Sender): StudyRow => ({
   name,
@@ -92,20 +86,13 @@ const subjectRows = (): StudyRow[] => {
   ];
 };
 
-let app: TestApp;
-let api: Client;
-let db: Db;
-let bad: Record<BadToken, string | undefined>;
-let me: Member;
-let other: Member;
-let noMember: string;
+const { api, db, me, other, authorization } = useBadInputSuite();
 let taken: string; // me's category 'taken'
 let kept: string; // me's category 'kept'
 let theirs: string; // other's category
 let gone: string; // me's deleted category
 
 beforeAll(async () => {
-  ({ app, api, db, me, other, bad, noMember } = await startBadInputSuite());
   const make = async (u: typeof me, subject: string) =>
     (await api.post(`/timer-api/members/${u.memberId}/study-categories`, { token: u.accessToken, json: { subject } }))
       .body.data.category.study_category_id as string;
@@ -120,19 +107,6 @@ beforeAll(async () => {
       .status,
   ).toBe(200);
 });
-afterAll(async () => {
-  await app.close();
-  await db.end();
-});
-
-function authorization(auth: Sender): string | undefined {
-  if (auth === 'none') return undefined;
-  if (typeof auth === 'object') return bad[auth.bad];
-  if (auth === 'nomember') return `Bearer ${noMember}`;
-  if (auth === 'self') return `Bearer ${me.accessToken}`;
-  if (auth === 'other') return `Bearer ${other.accessToken}`;
-  throw new Error(`no ${auth} in this suite`);
-}
 
 /** Everything a bad request could touch: both members' categories, records, points and transactions. */
 const snapshot = async () =>
