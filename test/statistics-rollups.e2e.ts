@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays, daysBetween } from '../src/common/local-days.js';
 import { StatJobs } from '../src/stat-jobs/stat-jobs.js';
 import {
@@ -8,6 +8,7 @@ import {
   openRollupWorld,
   rollupChecksum,
   type RollupWorld,
+  useRollupWorld,
 } from './support/rollups-kit.js';
 
 // Issue 10, "Must show": rollup-based answers equal raw-based answers for random ranges, after any
@@ -172,8 +173,6 @@ async function property(zone: string, seed: number) {
 
 describe('statistics rollups equal the raw answers (issue 10)', () => {
   const seed = Number(process.env.SEED ?? Date.now() % 1_000_000);
-  let world: RollupWorld | undefined;
-  afterAll(async () => world?.close());
 
   it.each(['Asia/Seoul', 'America/New_York'])(
     `random sessions and runs, DEFAULT_TIMEZONE %s (seed ${seed})`,
@@ -186,12 +185,10 @@ describe('statistics rollups equal the raw answers (issue 10)', () => {
   );
 
   describe('with runs done', () => {
-    beforeAll(async () => {
-      world = await openRollupWorld('Asia/Seoul');
-    });
+    const world = useRollupWorld('Asia/Seoul');
 
     it('the routes read the rollups: a rollup row changed behind their back shows in the answer', async () => {
-      const w = world!;
+      const w = world;
       const m = await addMember(w);
       await w.sql(
         `insert into study_record (member_id, start_time, end_time, status) values ($1, '2024-05-01T01:00:00Z', '2024-05-01T02:00:00Z', 'Completed')`,
@@ -210,7 +207,7 @@ describe('statistics rollups equal the raw answers (issue 10)', () => {
     });
 
     it('a re-run writes identical rows (checksum)', async () => {
-      const w = world!;
+      const w = world;
       const jobs = new StatJobs(w.jobs, 'Asia/Seoul');
       const m = await addMember(w);
       for (let i = 0; i < 30; i++) {
