@@ -1,6 +1,6 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { describe, expect, it } from 'vitest';
+import { type TestApp, useApps } from './support/app.js';
+import { useDb } from './support/db.js';
 import { client, type Client, registerAndLogin, type Reply } from './support/http.js';
 
 // Issue 9 item 5: category c1 "P" renamed to "Q" while c2 "Q" is renamed to "P", on two instances.
@@ -8,23 +8,14 @@ import { client, type Client, registerAndLogin, type Reply } from './support/htt
 // whose target went meanwhile is refused with 409 CATEGORY_CHANGED (what the caller asked for no
 // longer exists), never a second merge. A live category always keeps every record.
 
-let one: TestApp;
-let two: TestApp;
-let db: pg.Pool;
-
-beforeAll(async () => {
+const db = useDb();
+const [one, two] = useApps(2, {
   // Lock waits longer than the 10 s the first test may poll for both renames to be waiting.
-  const patient = {
+  env: {
     DATABASE_LOCK_TIMEOUT_MS: '15000',
     DATABASE_STATEMENT_TIMEOUT_MS: '15000',
     DATABASE_QUERY_TIMEOUT_MS: '16000',
-  };
-  [one, two] = await Promise.all([startApp(patient), startApp(patient)]);
-  db = new pg.Pool({ connectionString: inject('databaseUrl'), max: 3 });
-});
-afterAll(async () => {
-  await Promise.all([one.close(), two.close()]);
-  await db.end();
+  },
 });
 
 const CHANGED = {

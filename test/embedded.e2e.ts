@@ -4,9 +4,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listMigrations } from '../src/database/migrator.js';
 import { client, login, registerAndLogin, uniqueEmail } from './support/http.js';
+import { useTeardown } from './support/fixture.js';
 import { freePort } from './support/net.js';
 
 // The no-setup path: `npm start` with no configuration runs the built service on an embedded PGlite
@@ -23,23 +24,13 @@ interface Server {
   exited: Promise<number | null>;
 }
 
-const children: ChildProcess[] = [];
-const tempDirs: string[] = [];
-
-afterAll(async () => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-  await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? once(c) : undefined)));
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
-
-const once = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+// Each test's processes and folders go when it ends (see useTeardown); the tests stop their servers
+// themselves, since how a server exits is what they check.
+const teardown = useTeardown();
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'monta-embedded-'));
-  tempDirs.push(dir);
+  teardown.add(async () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -50,7 +41,12 @@ async function spawnServer(cwd: string, dataDir?: string): Promise<Server> {
   if (process.env.HOME) env.HOME = process.env.HOME;
   if (dataDir) env.DATA_DIR = dataDir;
   const child = spawn(process.execPath, [MAIN], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
+  const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  teardown.add(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await exit;
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

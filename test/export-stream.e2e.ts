@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DATABASE, type Database } from '../src/database/client.js';
-import { startApp, type TestApp } from './support/app.js';
+import { useApp } from './support/app.js';
 import { parseCsv } from './support/csv-parse.js';
-import { type Client, client, registerAndLogin } from './support/http.js';
-import { type Db, openDb } from './support/db.js';
+import { useTeardown } from './support/fixture.js';
+import { registerAndLogin } from './support/http.js';
+import { useDb } from './support/db.js';
 
 // The export is a stream: it stops cleanly when the reader goes, aborts (never ends as if complete)
 // when the database fails mid-file, is capped in number, and works on the embedded database too.
@@ -34,23 +35,11 @@ function openExport(url: string, memberId: string, token: string, query = '') {
 }
 
 describe('export stream on PostgreSQL', () => {
-  let app: TestApp;
-  let api: Client;
-  let db: Db;
-
-  beforeAll(async () => {
-    app = await startApp({
-      EXPORT_BATCH_SIZE: '200',
-      EXPORT_MAX_CONCURRENT: '1',
-      RATE_LIMIT_EXPORT_PER_ACCOUNT: '100',
-    });
-    api = client(app.url);
-    db = openDb();
+  const db = useDb();
+  const app = useApp({
+    env: { EXPORT_BATCH_SIZE: '200', EXPORT_MAX_CONCURRENT: '1', RATE_LIMIT_EXPORT_PER_ACCOUNT: '100' },
   });
-  afterAll(async () => {
-    await app?.close();
-    await db?.end();
-  });
+  const { api } = app;
 
   it('a database failure mid-file aborts the connection: the download fails, never a complete-looking file', async () => {
     const owner = await registerAndLogin(api);
@@ -113,19 +102,17 @@ describe('export stream on PostgreSQL', () => {
 });
 
 describe('export on the embedded database (PGlite)', () => {
-  let app: TestApp;
-  let api: Client;
-  let dir: string;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'monta-export-'));
-    app = await startApp({ DATABASE_URL: '', DATA_DIR: dir, EXPORT_BATCH_SIZE: '500' });
-    api = client(app.url);
-  }, 120_000);
-  afterAll(async () => {
-    await app?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  // The folder goes after the app closed (its teardown is registered first, so it runs last).
+  const teardown = useTeardown();
+  const app = useApp(
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'monta-export-'));
+      teardown.add(async () => rmSync(dir, { recursive: true, force: true }));
+      return { env: { DATABASE_URL: '', DATA_DIR: dir, EXPORT_BATCH_SIZE: '500' } };
+    },
+    { timeout: 120_000 },
+  );
+  const { api } = app;
 
   it('exports JSON and CSV, and a paused download does not hold the one connection from others', async () => {
     const owner = await registerAndLogin(api);

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
 import { parseCsv } from './support/csv-parse.js';
 import { insertInventory, insertPalette } from './support/factories.js';
-import { type Client, client, registerAndLogin } from './support/http.js';
-import { type Db, openDb } from './support/db.js';
+import { type Client, registerAndLogin } from './support/http.js';
+import { type Db, useDb } from './support/db.js';
 
 // GET /timer-api/members/:id/export: a streamed file of everything held about the caller.
 const P = '/timer-api';
@@ -71,19 +71,9 @@ async function richOwner(api: Client, db: Db) {
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
 describe('data export', () => {
-  let app: TestApp;
-  let api: Client;
-  let db: Db;
-
-  beforeAll(async () => {
-    app = await startApp({ RATE_LIMIT_EXPORT_PER_ACCOUNT: '1000' });
-    api = client(app.url);
-    db = openDb();
-  });
-  afterAll(async () => {
-    await app?.close();
-    await db?.end();
-  });
+  const db = useDb();
+  const app = useApp({ env: { RATE_LIMIT_EXPORT_PER_ACCOUNT: '1000' } });
+  const { api } = app;
 
   it('JSON: an attachment holding everything the database holds about the owner, row by row', async () => {
     const owner = await richOwner(api, db);
@@ -348,14 +338,8 @@ describe('data export', () => {
 });
 
 describe('data export limits', () => {
-  let app: TestApp;
-  let api: Client;
-
-  beforeAll(async () => {
-    app = await startApp({ RATE_LIMIT_EXPORT_PER_ACCOUNT: '2', RATE_LIMIT_WINDOW_SECONDS: '60' });
-    api = client(app.url);
-  });
-  afterAll(async () => app?.close());
+  const app = useApp({ env: { RATE_LIMIT_EXPORT_PER_ACCOUNT: '2', RATE_LIMIT_WINDOW_SECONDS: '60' } });
+  const { api } = app;
 
   it('per account: the third export in the window is 429 with Retry-After; another account is unaffected', async () => {
     const a = await registerAndLogin(api);

@@ -1,19 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { GROUP_CAPACITY, type GroupMember, type GroupStore, socketRef } from '../src/study-groups/group-store.js';
 import { MemoryGroupStore } from '../src/study-groups/memory-group-store.js';
 import { RedisGroupStore } from '../src/study-groups/redis-group-store.js';
+import { useTeardown } from './support/fixture.js';
 
 // One contract, two stores: in memory (one instance) and Redis (two instances sharing it, each with
 // its own connection). Issue 4: the cap of 8, one seat per member, stale sockets released.
-const connections: Redis[] = [];
-const created: GroupStore[] = [];
-afterAll(async () => {
-  // Leave nothing behind in the shared Redis: removeAll deletes every key a store made.
-  for (const store of created) await store.removeAll();
-  connections.forEach((c) => c.disconnect());
-});
+const teardown = useTeardown();
+
+/** A Redis store on a connection of its own, under `prefix`; both go when the test ends. */
+function redisStore(prefix = `test:${randomUUID()}:`) {
+  const redis = new Redis(inject('redisUrl'));
+  const store = new RedisGroupStore(redis, prefix);
+  teardown.add(async () => {
+    // Leave nothing behind in the shared Redis: removeAll deletes every key a store made.
+    await store.removeAll();
+    redis.disconnect();
+  });
+  return { prefix, redis, store };
+}
 
 interface Setup {
   /** Two views of the same state (two instances); the memory store has one view twice. */
@@ -31,12 +38,8 @@ const setups: [string, () => Setup][] = [
   [
     'redis (two instances)',
     () => {
-      const prefix = `test:${randomUUID()}:`;
-      const [a, b] = [new Redis(inject('redisUrl')), new Redis(inject('redisUrl'))];
-      connections.push(a, b);
-      const stores: [GroupStore, GroupStore] = [new RedisGroupStore(a, prefix), new RedisGroupStore(b, prefix)];
-      created.push(stores[0]);
-      return { stores };
+      const { prefix, store } = redisStore();
+      return { stores: [store, redisStore(prefix).store] };
     },
   ],
 ];
@@ -172,11 +175,7 @@ describe.each(setups)('%s group store', (_name, setup) => {
 
 describe('redis group store, liveness', () => {
   it('an instance that stored sockets but never beat is still found stale, and only once', async () => {
-    const prefix = `test:${randomUUID()}:`;
-    const redis = new Redis(inject('redisUrl'));
-    connections.push(redis);
-    const store = new RedisGroupStore(redis, prefix);
-    created.push(store);
+    const { prefix, redis, store } = redisStore();
     const m = member();
     const before = Date.now();
     await store.join(m, socketRef('crashed-early', 's1'), 'g');
@@ -191,11 +190,7 @@ describe('redis group store, liveness', () => {
   });
 
   it('heartbeat tells when the store forgot the instance: first beat, Redis emptied, or swept as dead', async () => {
-    const prefix = `test:${randomUUID()}:`;
-    const redis = new Redis(inject('redisUrl'));
-    connections.push(redis);
-    const store = new RedisGroupStore(redis, prefix);
-    created.push(store);
+    const { prefix, redis, store } = redisStore();
     const forgot = () => store.heartbeat('i', Date.now());
     expect(await forgot()).toBe(true);
     await store.join(member(), socketRef('i', 's'), 'g');

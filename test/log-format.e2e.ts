@@ -2,12 +2,14 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
+import { useTeardown } from './support/fixture.js';
 import { freePort } from './support/net.js';
 
 // The built service's log lines as an operator sees them: human ones on a development terminal (a
 // real pseudo-terminal through `script`), JSON in a pipe or when LOG_FORMAT=json; Nest's route
 // mapping stays out of `info` either way.
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const teardown = useTeardown();
 
 /** Starts the service, waits for its "listening" line, stops it; returns what it wrote. */
 async function bootOutput(env: Record<string, string>, terminal: boolean): Promise<string> {
@@ -33,6 +35,12 @@ async function bootOutput(env: Record<string, string>, terminal: boolean): Promi
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Stopping it is part of what the test checks; this only ends one a failed assertion left running.
+  teardown.add(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await exited;
+  });
   const deadline = Date.now() + 25_000;
   while (!out.includes('monta-server listening') && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 100));

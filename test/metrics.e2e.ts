@@ -1,23 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from './support/app.js';
+import { describe, expect, it } from 'vitest';
+import { useApp } from './support/app.js';
 import { client, registerAndLogin } from './support/http.js';
 import { joinGroup } from './support/sockets.js';
 
 // GET /metrics: Prometheus text from the app's own registry, labels by route template, the bearer token.
 const TOKEN = randomBytes(24).toString('hex');
-let open: TestApp;
-let guarded: TestApp;
-
-beforeAll(async () => {
-  const prefix = `metrics-${randomUUID()}:`;
-  open = await startApp({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: prefix });
-  guarded = await startApp({ METRICS_TOKEN: TOKEN });
-});
-afterAll(async () => {
-  await open?.close();
-  await guarded?.close();
-});
+const open = useApp({ env: { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `metrics-${randomUUID()}:` } });
+const guarded = useApp({ env: { METRICS_TOKEN: TOKEN } });
 
 /** The value of one series, by metric name and exact label text (`{a="b",c="d"}` or ''). */
 function sample(text: string, name: string, labels = ''): number | undefined {

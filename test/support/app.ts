@@ -64,6 +64,11 @@ export interface AppSetup extends StartOptions {
   env?: Record<string, string>;
 }
 
+/** The fixture's `beforeAll`: `timeout` for a start slower than the hook timeout (an embedded database). */
+export interface HookOptions {
+  timeout?: number;
+}
+
 /** A service started by a fixture, and a client for it. `close` may be called early, and more than once. */
 export interface UsedApp extends TestApp {
   api: Client;
@@ -112,6 +117,7 @@ export function useInstances(): Instances {
 export function useApps<N extends number>(
   count: N,
   setup: AppSetup | ((index: number) => AppSetup | Promise<AppSetup>) = {},
+  hook: HookOptions = {},
 ): Tuple<N, UsedApp> {
   const instances = useInstances();
   const started: (UsedApp | undefined)[] = [];
@@ -120,7 +126,7 @@ export function useApps<N extends number>(
       const { env, ...options } = typeof setup === 'function' ? await setup(i) : setup;
       started[i] = await instances.start(env, options);
     }
-  });
+  }, hook.timeout);
   return Array.from({ length: count }, (_, i) => lazyApp(() => started[i])) as Tuple<N, UsedApp>;
 }
 
@@ -132,8 +138,8 @@ type Tuple<N extends number, T, R extends T[] = []> = number extends N
     : Tuple<N, T, [...R, T]>;
 
 /** The suite's service: `useApps(1, setup)`. */
-export function useApp(setup: AppSetup | (() => AppSetup | Promise<AppSetup>) = {}): UsedApp {
-  return useApps(1, typeof setup === 'function' ? () => setup() : setup)[0];
+export function useApp(setup: AppSetup | (() => AppSetup | Promise<AppSetup>) = {}, hook: HookOptions = {}): UsedApp {
+  return useApps(1, typeof setup === 'function' ? () => setup() : setup, hook)[0];
 }
 
 function lazyApp(get: () => UsedApp | undefined): UsedApp {
