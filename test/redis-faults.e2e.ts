@@ -1,20 +1,15 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { GROUP_CAPACITY } from '../src/study-groups/group-store.js';
 import { type TestApp, useApps } from './support/app.js';
 import { groupsKit, ids, type Member, pwaList, waitFor } from './support/groups-kit.js';
 import { client, login, uniqueEmail } from './support/http.js';
-import { ownRedis, type OwnRedis } from './support/redis-server.js';
+import { useOwnRedis } from './support/redis-server.js';
 import { connected } from './support/sockets.js';
 
 // Issue 9 item 7 and the Redis half of item 8, against a redis-server of this file's own (it is stopped
 // and restarted under the running service; the shared one at 6379 is never touched).
-let redis: OwnRedis;
-beforeAll(async () => {
-  redis = await ownRedis();
-  await redis.start();
-});
-afterAll(() => redis.stop());
+const redis = useOwnRedis();
 
 const UNAVAILABLE = { status: 'error', message: 'unavailable' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,11 +1,11 @@
 import type { Server } from 'socket.io';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { GROUP_STORE, type GroupStore } from '../src/study-groups/group-store.js';
 import { StudyGroupGateway } from '../src/study-groups/study-group.gateway.js';
 import { type TestApp, useApp, useApps, useInstances } from './support/app.js';
 import { type Cluster, events, groupsKit, ids, type Member, pwaList, waitFor } from './support/groups-kit.js';
 import type { TestSocket } from './support/sockets.js';
-import { ownRedis, type OwnRedis } from './support/redis-server.js';
+import { useOwnRedis } from './support/redis-server.js';
 
 // GROUP_RECONNECT_GRACE_SECONDS > 0 (issue: "Leaving"): a member's seat outlives their last socket by
 // the grace, so a reconnect keeps it; explicit leave and account deletion stay immediate; an instance
@@ -226,15 +226,9 @@ describe('reconnect grace: one instance, memory store', () => {
 });
 
 describe('reconnect grace: two instances sharing Redis', () => {
-  let redis: OwnRedis | undefined;
-  const redisUrl = () => redis!.url;
-
-  beforeAll(async () => {
-    redis = await ownRedis();
-    await redis.start();
-  });
-  // Registered before the instances, so Redis stops after they closed.
-  afterAll(() => redis?.stop());
+  // Called before the instances' fixture, so Redis stops after they closed.
+  const redis = useOwnRedis();
+  const redisUrl = () => redis.url;
   const apps = useApps(2, () => ({ env: { REDIS_URL: redisUrl(), ...GRACE } }));
   const instances = useInstances();
 

@@ -1,28 +1,22 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { useApps } from './support/app.js';
 import { groupsKit, ids, pwaList, waitFor } from './support/groups-kit.js';
 import { connected } from './support/sockets.js';
 import { studyGroupsSuite } from './support/study-groups-suite.js';
 import { freePort } from './support/net.js';
-import { exited, ownRedis, type OwnRedis } from './support/redis-server.js';
+import { exited, useOwnRedis } from './support/redis-server.js';
 
 // Two instances sharing Redis, clients spread over both. The groups live under a fixed key prefix, so
 // this file runs its own redis-server (other suites share the one at 6379); that also lets it stop
 // and restart Redis under the running service.
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-let redis: OwnRedis;
+// Called before the instances' fixture, so Redis stops after they closed.
+const redis = useOwnRedis();
 const redisUrl = () => redis.url;
 const stopRedis = () => redis.stop();
-
-beforeAll(async () => {
-  redis = await ownRedis();
-  await redis.start();
-});
-// Registered before the instances, so Redis stops after they closed.
-afterAll(() => stopRedis());
 const apps = useApps(2, () => ({ env: { REDIS_URL: redisUrl() } }));
 
 studyGroupsSuite('study groups: two instances sharing Redis', () => ({ apps }));
