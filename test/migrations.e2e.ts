@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../src/database/client.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -16,40 +16,37 @@ import {
   publicRelations,
   type SchemaFingerprint,
   schemaFingerprint,
-  type ScratchDatabase,
 } from './support/scratch-db.js';
-import { startApp } from './support/app.js';
+import { useInstances } from './support/app.js';
+import { useTeardown } from './support/fixture.js';
 
 // Every migration up → down → up, on real PostgreSQL and on the embedded PGlite (STYLE.md, Data).
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const MIGRATIONS = listMigrations();
 const TAGS = MIGRATIONS.map((m) => m.tag);
 
-const scratch: ScratchDatabase[] = [];
-const tempDirs: string[] = [];
-const open: Database[] = [];
+// What a test opens, it closes when it ends, last opened first (see useTeardown).
+const teardown = useTeardown();
+const instances = useInstances();
+
+/** A database handle closed when the test ends. */
+function closing(database: Database): Database {
+  teardown.add(() => database.close());
+  return database;
+}
 
 async function freshPostgres(pool = 5): Promise<{ url: string; database: Database }> {
   const db = await createScratchDatabase('migrations');
-  scratch.push(db);
-  const database = await openDatabase({ url: db.url, dataDir: '', poolSize: pool });
-  open.push(database);
+  teardown.add(() => db.drop());
+  const database = closing(await openDatabase({ url: db.url, dataDir: '', poolSize: pool }));
   return { url: db.url, database };
 }
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'monta-migrations-'));
-  tempDirs.push(dir);
+  teardown.add(async () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((d) => d.close()));
-});
-afterAll(async () => {
-  await Promise.all(scratch.splice(0).map((d) => d.drop()));
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
 const isEmpty = (f: SchemaFingerprint) => Object.values(f).every((lines) => lines.length === 0);
 
@@ -116,8 +113,7 @@ describe('migrations on PostgreSQL', () => {
 
   it('two instances migrating at once apply each migration exactly once', async () => {
     const { url, database } = await freshPostgres();
-    const other = await openDatabase({ url, dataDir: '' });
-    open.push(other);
+    const other = closing(await openDatabase({ url, dataDir: '' }));
     const [a, b] = await Promise.all([runMigrations(database.db), runMigrations(other.db)]);
     expect([...a, ...b].sort()).toEqual(TAGS);
     expect(await appliedTags(other)).toEqual(TAGS);
@@ -133,7 +129,7 @@ describe('migrations on PostgreSQL', () => {
     const released = sleep(2500).then(() => holder.query('commit'));
     const started = Date.now();
     try {
-      const app = await startApp({
+      const app = await instances.start({
         DATABASE_URL: url,
         DATABASE_QUERY_TIMEOUT_MS: '1500',
         DATABASE_STATEMENT_TIMEOUT_MS: '800',
@@ -161,8 +157,7 @@ describe('migrations on PostgreSQL', () => {
 describe('migrations on the embedded database (PGlite)', () => {
   it('up → down → up, one migration at a time, leaves the schema identical', { timeout: 120_000 }, async () => {
     const dataDir = join(tempDir(), 'nested', 'data');
-    const database = await openDatabase({ dataDir });
-    open.push(database);
+    const database = closing(await openDatabase({ dataDir }));
     expect(database.kind).toBe('pglite');
     await upDownUp(database);
   });
