@@ -16,7 +16,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { TEST_ACCOUNTS } from '../src/seeds/seed.js';
 import { runBench } from './lib/cleanup.js';
-import { figures, FIGURES, HttpClient, type Measured, measure } from './lib/http.js';
+import { figures, FIGURES, httpClient, type Measured, measure } from './lib/http.js';
 import { API } from './lib/members.js';
 import { BENCH_SECRETS, type ServerProcess, startMonta, startServer } from './lib/proc.js';
 import { printRatios, printTable, ratio } from './lib/report.js';
@@ -35,22 +35,17 @@ const ME = `${API}/members/me`;
 
 /** Both servers must do the same thing before their figures mean anything; returns monta's token. */
 async function checkSameAnswers(monta: ServerProcess, bare: ServerProcess): Promise<string> {
-  const [m, b] = [new HttpClient(monta.url, 1), new HttpClient(bare.url, 1)];
-  try {
-    const body = JSON.stringify({ email: USER.email, password: USER.password });
-    const { access_token: token } = await m.data<{ access_token: string }>('POST', `${API}/auth/email/login`, { body });
-    const [montaMe, bareMe] = [await m.call('GET', ME, { token }), await b.call('GET', ME, { token })];
-    if (montaMe.status !== 200 || !isDeepStrictEqual(JSON.parse(montaMe.text), JSON.parse(bareMe.text))) {
-      throw new Error(`the two servers answer /members/me differently: ${montaMe.text} vs ${bareMe.text}`);
-    }
-    const tampered = token.slice(0, -2) + (token.endsWith('A') ? 'BB' : 'AA');
-    const refused = await b.call('GET', ME, { token: tampered });
-    if (refused.status !== 401) throw new Error(`the bare server accepted a tampered token: ${refused.status}`);
-    return token;
-  } finally {
-    m.close();
-    b.close();
+  const [m, b] = [httpClient(monta.url), httpClient(bare.url)];
+  const body = JSON.stringify({ email: USER.email, password: USER.password });
+  const { access_token: token } = await m.data<{ access_token: string }>('POST', `${API}/auth/email/login`, { body });
+  const [montaMe, bareMe] = [await m.call('GET', ME, { token }), await b.call('GET', ME, { token })];
+  if (montaMe.status !== 200 || !isDeepStrictEqual(JSON.parse(montaMe.text), JSON.parse(bareMe.text))) {
+    throw new Error(`the two servers answer /members/me differently: ${montaMe.text} vs ${bareMe.text}`);
   }
+  const tampered = token.slice(0, -2) + (token.endsWith('A') ? 'BB' : 'AA');
+  const refused = await b.call('GET', ME, { token: tampered });
+  if (refused.status !== 401) throw new Error(`the bare server accepted a tampered token: ${refused.status}`);
+  return token;
 }
 
 async function main(): Promise<void> {

@@ -22,7 +22,7 @@ import { loadConfig } from '../src/config/config.js';
 import { periodOf, type Period } from '../src/rankings/periods.js';
 import { addDays, localDate } from '../src/common/local-days.js';
 import { runBench } from './lib/cleanup.js';
-import { figures, FIGURES, HttpClient, measure } from './lib/http.js';
+import { figures, FIGURES, httpClient, measure } from './lib/http.js';
 import { API, type BenchMember, insertMembers, logIn } from './lib/members.js';
 import { startMonta } from './lib/proc.js';
 import { printTable } from './lib/report.js';
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     .find((id) => exact.get('day')!.has(id) && exact.get('week')!.has(id))!;
   const snapshot = process.env.RANKING_SNAPSHOT_SECONDS;
   const server = await startMonta(database.url, snapshot ? { RANKING_SNAPSHOT_SECONDS: snapshot } : {});
-  const http = new HttpClient(server.url, 1);
+  const http = httpClient(server.url);
   const [{ token }] = await logIn(client, http, [members.find((m) => m.memberId === callerId)!]);
 
   const rows: string[][] = [];
@@ -136,7 +136,6 @@ async function main(): Promise<void> {
     if (!ok) throw new Error(`wrong answer: expected total ${totals.size}, me rank ${rank} seconds ${mine}`);
     await load(`GET /rankings ${period}`, period, path);
   }
-  http.close();
   console.log('\nResults');
   printTable(['route', 'conc.', ...FIGURES], rows);
 }

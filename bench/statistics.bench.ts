@@ -34,13 +34,13 @@ import { StatJobs } from '../src/stat-jobs/stat-jobs.js';
 import { RollupReader } from '../src/statistics/rollup-reader.js';
 import { StatisticsRepository } from '../src/statistics/statistics.repository.js';
 import { cleanups, runBench } from './lib/cleanup.js';
-import { HttpClient, type Measured, measure } from './lib/http.js';
+import { httpClient, type Measured, measure } from './lib/http.js';
 import { API, insertMembers, logIn } from './lib/members.js';
-import { type ServerProcess, startMonta } from './lib/proc.js';
-import { fixed, loadAverage, printMachine, printTable, ratio } from './lib/report.js';
+import { startMonta } from './lib/proc.js';
+import { fixed, loadAverage, printTable, ratio } from './lib/report.js';
 import { schedTimes } from './lib/sample.js';
-import { connect, createScratchDatabase } from './lib/scratch-database.js';
-import { ADMIN_URL, intListSetting, intSetting } from './lib/settings.js';
+import { setUp } from './lib/scratch-database.js';
+import { intListSetting, intSetting } from './lib/settings.js';
 
 const settings = {
   seconds: intSetting('BENCH_SECONDS', 10, 1, 600),
@@ -55,7 +55,6 @@ const slotSeconds = Math.floor((settings.days * 86_400) / settings.recordsPerMem
 if (slotSeconds < 7_200) throw new Error('BENCH_DAYS × 86400 / BENCH_RECORDS_PER_MEMBER must leave 2 h per session');
 
 const TZ = loadConfig({}).DEFAULT_TIMEZONE;
-const elapsed = (from: number) => `${((performance.now() - from) / 1000).toFixed(1)} s`;
 
 /** The members (the first is measured) and their sessions; returns the first member. */
 async function loadData(client: pg.Client, today: string) {
@@ -92,160 +91,110 @@ async function loadData(client: pg.Client, today: string) {
   return members[0]!;
 }
 
-/** The SQL that answering sends: raw through drizzle's logger, rollups through executePrepared. */
-async function captureStatements(url: string, member: string, r: Ranges, rollups: boolean) {
-  const seen: { name?: string; text: string; params: unknown[] }[] = [];
+type Route = 'daily' | 'monthly' | 'heatMap';
+const ROUTES: Route[] = ['daily', 'monthly', 'heatMap'];
+/** Each load: a route at a concurrency, in the order of the table's rows. */
+const LOADS = ROUTES.flatMap((route) => settings.concurrencies.map((concurrency) => ({ route, concurrency })));
+type Statement = { name?: string; text: string; params: unknown[] };
+
+/** The last SQL each answer sends: raw through drizzle's logger, rollups through executePrepared. */
+async function captureStatements(url: string, member: string, ranges: Record<Route, string[]>, rollups: boolean) {
+  const seen: Statement[] = [];
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   const db = drizzle(pool, { logger: { logQuery: (text, params) => seen.push({ text, params }) } });
-  const database = {
-    db: db as unknown as Db,
-    kind: 'postgres',
-    executePrepared: async (name: string, text: string, params: unknown[]) => {
-      seen.push({ name, text, params });
-      return pool.query({ name, text, values: params });
-    },
-  } as unknown as Database;
-  const take = async (answer: () => Promise<unknown>) => {
-    seen.length = 0;
-    await answer();
-    return seen.at(-1)!;
+  const executePrepared = async (name: string, text: string, params: unknown[]) => {
+    seen.push({ name, text, params });
+    return pool.query({ name, text, values: params });
   };
+  const database = { db: db as unknown as Db, kind: 'postgres', executePrepared } as unknown as Database;
+  const reader = rollups ? new RollupReader(database, { DEFAULT_TIMEZONE: TZ } as never) : undefined;
+  const raw = new StatisticsRepository(database);
+  const statements = {} as Record<Route, Statement>;
   try {
-    if (!rollups) {
-      const raw = new StatisticsRepository(database);
-      return {
-        daily: await take(() => raw.dayTotals(member, r.daily, r.daily, TZ)),
-        monthly: await take(() => raw.dayTotals(member, r.monthFirst, r.monthLast, TZ)),
-        heatMap: await take(() => raw.dayTotals(member, r.heatStart, r.heatEnd, TZ)),
-      };
+    for (const route of ROUTES) {
+      const [from, to] = ranges[route] as [string, string];
+      seen.length = 0;
+      if (!reader) await raw.dayTotals(member, from, to, TZ);
+      else if (route === 'monthly') await reader.exactMonth(member, from, to, TZ);
+      else await reader.dayTotals(member, from, to, TZ);
+      statements[route] = seen.at(-1)!;
     }
-    const reader = new RollupReader(database, { DEFAULT_TIMEZONE: TZ } as never);
-    return {
-      daily: await take(() => reader.dayTotals(member, r.daily, r.daily, TZ)),
-      monthly: await take(() => reader.exactMonth(member, r.monthFirst, r.monthLast, TZ)),
-      heatMap: await take(() => reader.dayTotals(member, r.heatStart, r.heatEnd, TZ)),
-    };
+    return statements;
   } finally {
     await pool.end();
   }
 }
 
-interface Ranges {
-  daily: string;
-  monthFirst: string;
-  monthLast: string;
-  heatStart: string;
-  heatEnd: string;
-}
-type Route = 'daily' | 'monthly' | 'heatMap';
-const ROUTES: Route[] = ['daily', 'monthly', 'heatMap'];
-interface Context {
-  client: pg.Client;
-  url: string;
-  dbName: string;
-  member: string;
-  ranges: Ranges;
-  server: ServerProcess;
-  token: string;
-  paths: Record<Route, string>;
-  exclude: Set<number>;
-}
-
-/** One side: each answer's own statement timed by its backend's CPU, then the routes under load. */
-async function measureSide(side: 'raw' | 'rollups', ctx: Context) {
-  const statements = await captureStatements(ctx.url, ctx.member, ctx.ranges, side === 'rollups');
-  const ownPid = (await ctx.client.query<{ pid: number }>('select pg_backend_pid() pid')).rows[0]!.pid;
-  const statementCpuMs = {} as Record<Route, number>;
-  for (const route of ROUTES) {
-    const s = statements[route];
-    const query = s.name
-      ? { name: `bench_${s.name}`, text: s.text, values: s.params }
-      : { text: s.text, values: s.params };
-    for (let i = 0; i < 20; i++) await ctx.client.query(query); // warm: plan cache, buffers
-    const before = schedTimes(ownPid)!;
-    for (let i = 0; i < settings.statementRuns; i++) await ctx.client.query(query);
-    statementCpuMs[route] = (schedTimes(ownPid)!.cpuMs - before.cpuMs) / settings.statementRuns;
-  }
-  if (side === 'rollups') {
-    const s = statements.heatMap;
-    const plan = await ctx.client.query<{ 'QUERY PLAN': string }>(
-      `explain (analyze, buffers, costs off) ${s.text}`,
-      s.params,
-    );
-    console.log(
-      `  plan of the rollup heat-map statement:\n${plan.rows.map((r) => `    ${r['QUERY PLAN']}`).join('\n')}`,
-    );
-  }
-  const loads: Measured[] = [];
-  for (const route of ROUTES) {
-    for (const concurrency of settings.concurrencies) {
-      const spec = {
-        method: 'GET' as const,
-        path: ctx.paths[route],
-        headers: { authorization: `Bearer ${ctx.token}` },
-        expectStatus: 200,
-        concurrency,
-        warmupSeconds: settings.warmupSeconds,
-        seconds: settings.seconds,
-      };
-      loads.push(await measure(`${route} (${side})`, ctx.server, spec, { name: ctx.dbName, exclude: ctx.exclude }));
-    }
-  }
-  return { statementCpuMs, loads };
-}
-
 async function main(): Promise<void> {
-  console.log('Machine');
-  await printMachine(ADMIN_URL);
+  const { members, recordsPerMember, days, seconds, warmupSeconds, concurrencies, statementRuns } = settings;
+  const t0 = performance.now();
+  const { database, client } = await setUp(
+    `${members} members × ${recordsPerMember} sessions over ${days} days, ${statementRuns} runs per statement, ` +
+      `${warmupSeconds} s warm-up + ${seconds} s measured per load, concurrency ${concurrencies.join(', ')}`,
+  );
   const today = localDate(new Date(), TZ);
   const lastMonthDay = addDays(`${today.slice(0, 8)}01`, -1);
-  const ranges: Ranges = {
-    daily: addDays(today, -1),
-    monthFirst: `${lastMonthDay.slice(0, 8)}01`,
-    monthLast: lastMonthDay,
-    heatStart: addDays(today, -364),
-    heatEnd: today,
-  };
-  const t0 = performance.now();
-  const database = await createScratchDatabase(ADMIN_URL, 'monta_bench');
-  const client = await connect(database.url);
   const first = await loadData(client, today);
   const latest = await client.query<{ day: string }>(
     `select to_char(max(start_time) at time zone $2, 'YYYY-MM-DD') as day from study_record where member_id = $1`,
     [first.memberId, TZ],
   );
-  ranges.daily = latest.rows[0]!.day;
-  console.log(`${settings.members * settings.recordsPerMember} records loaded in ${elapsed(t0)}`);
+  const day = latest.rows[0]!.day;
+  const ranges: Record<Route, string[]> = {
+    daily: [day, day],
+    monthly: [`${lastMonthDay.slice(0, 8)}01`, lastMonthDay],
+    heatMap: [addDays(today, -364), today],
+  };
+  console.log(`${members * recordsPerMember} records loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const server = await startMonta(database.url);
   cleanups.push(() => server.stop());
-  const http = new HttpClient(server.url, 4);
-  cleanups.push(async () => http.close());
-  const [member] = await logIn(client, http, [first]);
-  const base = `${API}/members/${member!.memberId}/statistics`;
-  const [year, month] = [Number(lastMonthDay.slice(0, 4)), Number(lastMonthDay.slice(5, 7))];
+  const http = httpClient(server.url);
+  const [{ memberId, token }] = await logIn(client, http, [first]);
+  const base = `${API}/members/${memberId}/statistics`;
   const paths: Record<Route, string> = {
-    daily: `${base}?date=${ranges.daily}`,
-    monthly: `${base}/monthly?year=${year}&month=${month}`,
-    heatMap: `${base}/heat-map?start=${ranges.heatStart}&end=${ranges.heatEnd}`,
+    daily: `${base}?date=${day}`,
+    monthly: `${base}/monthly?year=${Number(lastMonthDay.slice(0, 4))}&month=${Number(lastMonthDay.slice(5, 7))}`,
+    heatMap: `${base}/heat-map?start=${ranges.heatMap[0]}&end=${today}`,
   };
-  const token = member!.token;
-  const answers = () => Promise.all(ROUTES.map((r) => http.call('GET', paths[r], { token }).then((a) => a.text)));
+  const answers = () =>
+    Promise.all(ROUTES.map(async (route) => (await http.call('GET', paths[route], { token })).text));
   const ownPid = (await client.query<{ pid: number }>('select pg_backend_pid() pid')).rows[0]!.pid;
-  const ctx: Context = {
-    client,
-    url: database.url,
-    dbName: database.name,
-    member: member!.memberId,
-    ranges,
-    server,
-    token,
-    paths,
-    exclude: new Set([ownPid]),
+
+  /** One side: each answer's own statement timed by this connection's backend CPU, then the routes under load. */
+  const measureSide = async (side: 'raw' | 'rollups') => {
+    const statements = await captureStatements(database.url, memberId, ranges, side === 'rollups');
+    const statementCpuMs = {} as Record<Route, number>;
+    for (const route of ROUTES) {
+      const { name, text, params: values } = statements[route];
+      const query = name ? { name: `bench_${name}`, text, values } : { text, values };
+      for (let i = 0; i < 20; i++) await client.query(query); // warm: plan cache, buffers
+      const before = schedTimes(ownPid)!.cpuMs;
+      for (let i = 0; i < statementRuns; i++) await client.query(query);
+      statementCpuMs[route] = (schedTimes(ownPid)!.cpuMs - before) / statementRuns;
+    }
+    if (side === 'rollups') {
+      const { text, params } = statements.heatMap;
+      const plan = await client.query<{ 'QUERY PLAN': string }>(
+        `explain (analyze, buffers, costs off) ${text}`,
+        params,
+      );
+      console.log(
+        `  plan of the rollup heat-map statement:\n${plan.rows.map((r) => `    ${r['QUERY PLAN']}`).join('\n')}`,
+      );
+    }
+    const loads: Measured[] = [];
+    for (const { route, concurrency } of LOADS) {
+      const spec = { path: paths[route], token, concurrency, warmupSeconds, seconds };
+      loads.push(
+        await measure(`${route} (${side})`, server, spec, { name: database.name, exclude: new Set([ownPid]) }),
+      );
+    }
+    return { statementCpuMs, loads };
   };
 
   const rawAnswers = await answers();
-  const raw = await measureSide('raw', ctx);
+  const raw = await measureSide('raw');
 
   const jobDb = openJobDatabase({ kind: 'postgres' } as Database, {
     url: database.url,
@@ -255,26 +204,26 @@ async function main(): Promise<void> {
   });
   cleanups.push(() => jobDb.close());
   const jobs = new StatJobs(jobDb, TZ);
-  const timed = async <T>(work: () => Promise<T>) => {
+  const timed = async (work: () => Promise<{ written: number }>) => {
     const t = performance.now();
-    const result = await work();
-    return { result, ms: performance.now() - t };
+    const { written } = await work();
+    return { written, ms: performance.now() - t };
   };
-  const backfill = await timed(() => jobs.backfill(addDays(today, -settings.days - 1), addDays(today, -2), new Date()));
+  const backfill = await timed(() => jobs.backfill(addDays(today, -days - 1), addDays(today, -2), new Date()));
   const monthly = await timed(() => jobs.monthly(new Date()));
   const daily = await timed(() => jobs.daily(new Date()));
   await client.query('vacuum (analyze) stat_daily, stat_month_days, stat_monthly, stat_state, stat_change');
   console.log(
-    `jobs: full backfill ${(backfill.ms / 1000).toFixed(1)} s (${backfill.result.written} rows), ` +
-      `monthly ${monthly.ms.toFixed(0)} ms (${monthly.result.written} rows), ` +
-      `daily for one day ${daily.ms.toFixed(0)} ms (${daily.result.written} rows)`,
+    `jobs: full backfill ${(backfill.ms / 1000).toFixed(1)} s (${backfill.written} rows), ` +
+      `monthly ${monthly.ms.toFixed(0)} ms (${monthly.written} rows), ` +
+      `daily for one day ${daily.ms.toFixed(0)} ms (${daily.written} rows)`,
   );
   const rollupAnswers = await answers();
   ROUTES.forEach((route, i) => {
     if (rollupAnswers[i] !== rawAnswers[i]) throw new Error(`${route}: the rollup answer differs from the raw one`);
   });
   console.log('the three answers on rollups are byte-identical to the raw ones');
-  const rollups = await measureSide('rollups', ctx);
+  const rollups = await measureSide('rollups');
 
   console.log(`\nload average at the end: ${loadAverage()}\n`);
   printTable(
@@ -286,34 +235,21 @@ async function main(): Promise<void> {
   );
   console.log();
   const perRequest = (m: Measured) => (m.pgCpuMs === undefined ? undefined : m.pgCpuMs / Math.max(1, m.requests));
-  const latency = (m: Measured) => `${fixed(m.p50, 2)} / ${fixed(m.p95, 2)} / ${fixed(m.p99, 2)}`;
+  const side = (m: Measured) => [
+    fixed(m.requestsPerSecond, 0),
+    `${fixed(m.p50, 2)} / ${fixed(m.p95, 2)} / ${fixed(m.p99, 2)}`,
+    fixed(perRequest(m), 3),
+  ];
   printTable(
     [
       'route',
       'conc.',
-      'raw req/s',
-      'raw p50 / p95 / p99 ms',
-      'raw PG CPU ms/req',
-      'rollups req/s',
-      'rollups p50 / p95 / p99 ms',
-      'rollups PG CPU ms/req',
+      ...['raw', 'rollups'].flatMap((s) => [`${s} req/s`, `${s} p50 / p95 / p99 ms`, `${s} PG CPU ms/req`]),
       'PG CPU ratio',
     ],
-    raw.loads.map((a, i) => {
-      const b = rollups.loads[i]!;
-      const route = ROUTES[Math.floor(i / settings.concurrencies.length)]!;
-      const c = settings.concurrencies[i % settings.concurrencies.length]!;
-      return [
-        route,
-        String(c),
-        fixed(a.requestsPerSecond, 0),
-        latency(a),
-        fixed(perRequest(a), 3),
-        fixed(b.requestsPerSecond, 0),
-        latency(b),
-        fixed(perRequest(b), 3),
-        ratio(perRequest(a), perRequest(b)),
-      ];
+    LOADS.map(({ route, concurrency }, i) => {
+      const [a, b] = [raw.loads[i]!, rollups.loads[i]!];
+      return [route, String(concurrency), ...side(a), ...side(b), ratio(perRequest(a), perRequest(b))];
     }),
   );
 }

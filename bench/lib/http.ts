@@ -1,4 +1,3 @@
-import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -106,47 +105,27 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
-/** A small keep-alive client for set-up and checks. */
-export class HttpClient {
-  private readonly url: URL;
-  private readonly agent: Agent;
+type Call = (method: 'GET' | 'POST', path: string, options?: { token?: string; body?: string }) => Promise<Answer>;
+type Answer = { status: number; text: string };
+export type HttpClient = ReturnType<typeof httpClient>;
 
-  constructor(baseUrl: string, maxSockets: number) {
-    this.url = new URL(requireLoopback(baseUrl, 'the HTTP client URL'));
-    this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
-  }
-
-  /** Sends one request and reads the whole answer (bodies here are small). */
-  call(method: 'GET' | 'POST', path: string, options: { token?: string; body?: string } = {}) {
-    return new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const body = options.body === undefined ? undefined : Buffer.from(options.body);
-      const headers: Record<string, string | number> = {};
-      if (options.token) headers.authorization = `Bearer ${options.token}`;
-      if (body) Object.assign(headers, { 'content-type': 'application/json', 'content-length': body.length });
-      const { hostname, port } = this.url;
-      const req = request({ agent: this.agent, hostname, port, method, path, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-
-  /** `data` of the success envelope, or an error naming what failed. */
-  async data<T>(method: 'GET' | 'POST', path: string, options: { token?: string; body?: string } = {}): Promise<T> {
-    const reply = await this.call(method, path, options);
-    const data = (JSON.parse(reply.text) as { data?: T }).data;
-    if (reply.status >= 300 || data === undefined)
-      throw new Error(`${method} ${path}: ${reply.status} ${reply.text.slice(0, 300)}`);
-    return data;
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
+/** Set-up and check requests (fetch, loopback only): each answer's status and whole text, or its envelope's `data`. */
+export function httpClient(baseUrl: string) {
+  requireLoopback(baseUrl, 'the HTTP client URL');
+  const call: Call = async (method, path, { token, body } = {}) => {
+    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const answer = await fetch(new URL(path, baseUrl), { method, headers, body });
+    return { status: answer.status, text: await answer.text() };
+  };
+  const data = async <T>(...request: Parameters<Call>): Promise<T> => {
+    const reply = await call(...request);
+    const value = (JSON.parse(reply.text) as { data?: T }).data;
+    if (reply.status >= 300 || value === undefined)
+      throw new Error(`${request[0]} ${request[1]}: ${reply.status} ${reply.text.slice(0, 300)}`);
+    return value;
+  };
+  return { call, data };
 }
 
 /** A load run with the server's CPU time and peak RSS (and its database's backends' CPU) over its window. */
