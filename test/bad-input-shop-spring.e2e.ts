@@ -12,7 +12,7 @@ import {
 } from './support/bad-input.js';
 import { createCharacter, createItem, insertInventory } from './support/factories.js';
 import { registerAndLogin } from './support/http.js';
-import { memberRow, transactions } from './support/study-db.js';
+import { shopState } from './support/shop-kit.js';
 import { type Sender, useBadInputSuite } from './support/bad-input-suite.js';
 
 // Bad input on the shop's Spring routes (S1–S4): credentials first, every row gets its exact status
@@ -177,17 +177,8 @@ beforeAll(async () => {
   };
 });
 
-/** Everything a shop request could touch for one member, every column (updated_at included). */
-async function state(memberId: string) {
-  const rows = async (sql: string) => (await db.query(sql, [memberId])).rows;
-  return {
-    member: await memberRow(db, memberId),
-    items: await rows('select * from item_inventory where member_id = $1 order by item_inventory_id'),
-    characters: await rows('select * from character_inventory where member_id = $1 order by character_inventory_id'),
-    streak: await rows('select * from study_streak where member_id = $1'),
-    transactions: await transactions(db, memberId),
-  };
-}
+/** Everything a shop request could touch for one member (see shopState). */
+const state = (memberId: string) => shopState(db, memberId, { streak: true });
 
 async function check(method: string, path: string, make: Make, expected: Expected, auth: Sender = 'self') {
   const payload = typeof make === 'function' ? make(ids) : make;

@@ -11,7 +11,7 @@ import {
   validation,
 } from './support/bad-input.js';
 import { createCharacter, insertInventory } from './support/factories.js';
-import { memberRow, transactions } from './support/study-db.js';
+import { shopState } from './support/shop-kit.js';
 import { type Sender, useBadInputSuite } from './support/bad-input-suite.js';
 
 // Bad input on the shop's Nest routes (N14, N15, N25): credentials and ownership come first, every
@@ -84,16 +84,8 @@ beforeAll(async () => {
   }
 });
 
-/** Everything of one member a request could touch, every column (updated_at included). */
-async function state(memberId: string) {
-  const rows = async (sql: string) => (await db.query(sql, [memberId])).rows;
-  return {
-    member: await memberRow(db, memberId),
-    items: await rows('select * from item_inventory where member_id = $1 order by item_inventory_id'),
-    characters: await rows('select * from character_inventory where member_id = $1 order by character_inventory_id'),
-    transactions: await transactions(db, memberId),
-  };
-}
+/** Everything of one member a request could touch (see shopState). */
+const state = (memberId: string) => shopState(db, memberId);
 
 async function check(path: string, expected: Expected, auth: Sender = 'self') {
   const before = await Promise.all([state(me.memberId), state(other.memberId)]);

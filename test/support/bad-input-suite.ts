@@ -1,8 +1,8 @@
 import { beforeAll } from 'vitest';
-import { startApp, type TestApp, useApp, type UsedApp } from './app.js';
+import { useApp, type UsedApp } from './app.js';
 import { type Auth, type BadToken, badAuthorizations } from './bad-input.js';
-import { client, type Client, login, registerAndLogin, uniqueEmail } from './http.js';
-import { type Db, openDb, useDb } from './db.js';
+import { type Client, login, registerAndLogin, uniqueEmail } from './http.js';
+import { type Db, useDb } from './db.js';
 
 export type Member = Awaited<ReturnType<typeof registerAndLogin>>;
 
@@ -16,12 +16,6 @@ interface Callers {
   noMember: string;
 }
 
-export interface BadInputSuite extends Callers {
-  app: TestApp;
-  api: Client;
-  db: Db;
-}
-
 /** The seeded admin, two members, every bad credential and an account without a member row. */
 async function callers(api: Client, accessSecret: string): Promise<Callers> {
   const admin = await login(api, 'admin@test.com');
@@ -32,13 +26,6 @@ async function callers(api: Client, accessSecret: string): Promise<Callers> {
     json: { email: uniqueEmail('bare'), password: 'qwer1234' },
   });
   return { me, other, bad, noMember: reg.body.data.access_token as string };
-}
-
-/** What every bad-input table starts from, for a suite that closes it itself (prefer `useBadInputSuite`). */
-export async function startBadInputSuite(): Promise<BadInputSuite> {
-  const app = await startApp();
-  const api = client(app.url);
-  return { app, api, db: openDb(), ...(await callers(api, app.handle.config.AUTH_JWT_SECRET)) };
 }
 
 export interface UsedBadInputSuite {

@@ -4,6 +4,7 @@ import { Random } from '../../src/common/random.js';
 import { spring } from './bad-input.js';
 import { type Client, uniqueEmail } from './http.js';
 import type { Db } from './db.js';
+import { memberRow, transactions } from './study-db.js';
 
 // Factories for the shop suites: catalogue rows with unique names (suites share one database, and
 // the seeded catalogue is there too) and randomness the tests control.
@@ -113,4 +114,19 @@ export class ScriptedRandom extends Random {
   int(max: number): number {
     return (this.queue.shift() ?? 0) % max;
   }
+}
+
+/**
+ * Everything a shop request could touch for one member, every column (updated_at included): equal
+ * before and after, nothing changed. `streak` adds the member's streak row (what a purchase may touch).
+ */
+export async function shopState(db: Db, memberId: string, { streak = false } = {}) {
+  const rows = async (sql: string) => (await db.query(sql, [memberId])).rows;
+  return {
+    member: await memberRow(db, memberId),
+    items: await rows('select * from item_inventory where member_id = $1 order by item_inventory_id'),
+    characters: await rows('select * from character_inventory where member_id = $1 order by character_inventory_id'),
+    ...(streak ? { streak: await rows('select * from study_streak where member_id = $1') } : {}),
+    transactions: await transactions(db, memberId),
+  };
 }
