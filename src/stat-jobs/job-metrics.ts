@@ -35,7 +35,7 @@ export class JobMetrics {
     });
     this.queueErrors = new Counter({
       name: 'monta_stats_job_queue_errors_total',
-      help: "Errors inside pg-boss, logged and contained: its error event, or its settling of an attempt",
+      help: 'Errors inside pg-boss, logged and contained: its error event, or its settling of an attempt',
       labelNames: ['source'],
       registers: [registry],
     });
