@@ -142,7 +142,10 @@ const DAY_TOTALS = dialect.sqlToQuery(sql`
   select s.daily_from - ${first} lo, s.daily_through - ${first} hi, ch.a changed_from, ch.b changed_to,
     m.months, m.seconds, r.ids raw_ids, r.days raw_days, r.micros raw_micros
   from (
-    select array_agg(month - ${first}) months, array_agg(seconds) seconds
+    -- The day totals as text, months apart by ';' and days by ',' (parsing a two-dimensional int
+    -- array allocated ~80 KB per year in the service, the largest part of what a heat-map allocates).
+    select array_agg(month - ${first} order by month) months,
+      string_agg(array_to_string(seconds, ','), ';' order by month) seconds
     from stat_month_days
     where member_id = ${member} and month between date_trunc('month', ${first}::timestamp)::date and ${last}
       and exists (select from s)
@@ -154,8 +157,8 @@ const DAY_TOTALS = dialect.sqlToQuery(sql`
 
 /**
  * The statement's answer, in day offsets from `from` (null where there is none): the coverage
- * [lo, hi] and its changed day ranges; each stored month's first day and its 31 day totals; the raw
- * slices (record, day, microseconds).
+ * [lo, hi] and its changed day ranges; each stored month's first day and its 31 day totals (as
+ * `t,t,…;t,t,…`, in the months' order); the raw slices (record, day, microseconds).
  */
 interface DayArrays {
   lo: number | null;
@@ -163,11 +166,13 @@ interface DayArrays {
   changed_from: number[] | null;
   changed_to: number[] | null;
   months: number[] | null;
-  seconds: number[][] | null;
+  seconds: string | null;
   raw_ids: string[] | null;
   raw_days: number[] | null;
   raw_micros: string[] | null;
 }
+
+const [ZERO, NINE, SEMICOLON] = ['0', '9', ';'].map((c) => c.charCodeAt(0)) as [number, number, number];
 
 /**
  * The day totals the raw query gives, sorted by day: a covered, unchanged day counts its stored
@@ -182,12 +187,21 @@ function mergeDays(from: string, span: number, row: DayArrays): DayTotal[] {
   });
   if (row.lo !== null && row.hi !== null && row.months) {
     const [lo, hi] = [Math.max(0, row.lo), Math.min(span, row.hi)];
-    row.months.forEach((month, i) =>
-      row.seconds![i]!.forEach((seconds, k) => {
-        const d = month + k;
-        if (seconds > 0 && d >= lo && d <= hi && !changed.has(d)) byOffset[d] = seconds;
-      }),
-    );
+    // Read digit by digit: no substring or number array per day.
+    const [months, text] = [row.months, row.seconds!];
+    let [month, day, seconds] = [0, 0, 0];
+    for (let p = 0; p <= text.length; p++) {
+      const c = p < text.length ? text.charCodeAt(p) : SEMICOLON;
+      if (c >= ZERO && c <= NINE) {
+        seconds = seconds * 10 + (c - ZERO);
+        continue;
+      }
+      const d = months[month]! + day;
+      if (seconds > 0 && d >= lo && d <= hi && !changed.has(d)) byOffset[d] = seconds;
+      seconds = 0;
+      if (c === SEMICOLON) [month, day] = [month + 1, 0];
+      else day++;
+    }
   }
   if (row.raw_days) {
     const micros = new Map<number, number>();
