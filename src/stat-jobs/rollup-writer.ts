@@ -228,24 +228,18 @@ export class RollupWriter {
       read: rows[0]!.read,
       written:
         rows[0]!.written +
-        (await refreshMonthDays(
-          run,
-          `unnest($1::uuid[], $2::date[]) as p(member_id, month)
-           cross join lateral (select * from stat_daily s where s.member_id = p.member_id
-             and s.local_date >= p.month and s.local_date < (p.month + interval '1 month')::date) s`,
-          `(m.member_id, m.month) in (select * from unnest($1::uuid[], $2::date[]))`,
-          [touched.map((m) => m.member), touched.map((m) => m.month)],
-        )),
+        (await refreshMonthDays(run, DAILY_OF_PAIRS, PAIRS, [
+          touched.map((m) => m.member),
+          touched.map((m) => m.month),
+        ])),
     };
     if (!state.monthlyFrom || !state.monthlyThrough) return counts;
     const months = touched.filter((p) => p.month >= state.monthlyFrom! && p.month <= state.monthlyThrough!);
     if (!months.length) return counts;
-    const written = await refreshMonthly(
-      run,
-      `(s.member_id, date_trunc('month', s.local_date)::date) in (select * from unnest($1::uuid[], $2::date[]))`,
-      `(m.member_id, m.month) in (select * from unnest($1::uuid[], $2::date[]))`,
-      [months.map((m) => m.member), months.map((m) => m.month)],
-    );
+    const written = await refreshMonthly(run, DAILY_OF_PAIRS, PAIRS, [
+      months.map((m) => m.member),
+      months.map((m) => m.month),
+    ]);
     return { read: counts.read, written: counts.written + written };
   }
 
@@ -275,23 +269,16 @@ export class RollupWriter {
       // row of these days went or came (a backfill's chunks before the first record).
       let written = rows[0]!.written;
       if (written > 0 || gone[0]!.n > 0)
-        written += await refreshMonthDays(
-          run,
-          'stat_daily s where s.local_date between $1::date and $2::date',
-          'm.month between $1::date and $2::date',
-          [monthOf(from), addDays(nextMonth(monthOf(to)), -1)],
-        );
+        written += await refreshMonthDays(run, DAILY_OF_MONTHS, 'm.month between $1::date and $2::date', [
+          monthOf(from),
+          monthOf(to),
+        ]);
       // Monthly rows over these days stay exact: a refill of covered months refreshes them too.
       if (state.monthlyFrom && state.monthlyThrough) {
         const lo = monthOf(from) > state.monthlyFrom ? monthOf(from) : state.monthlyFrom;
         const hi = monthOf(to) < state.monthlyThrough ? monthOf(to) : state.monthlyThrough;
         if (lo <= hi) {
-          written += await refreshMonthly(
-            run,
-            `date_trunc('month', s.local_date)::date between $1::date and $2::date`,
-            `m.month between $1::date and $2::date`,
-            [lo, hi],
-          );
+          written += await refreshMonthly(run, DAILY_OF_MONTHS, 'm.month between $1::date and $2::date', [lo, hi]);
         }
       }
       await saveState(run, extend(state));
@@ -320,7 +307,7 @@ export class RollupWriter {
       const written = months.length
         ? await refreshMonthly(
             run,
-            `date_trunc('month', s.local_date)::date = any($1::date[])`,
+            `stat_daily s where date_trunc('month', s.local_date)::date = any($1::date[])`,
             `m.month = any($1::date[])`,
             [months],
           )
@@ -336,8 +323,11 @@ export class RollupWriter {
   }
 }
 
-/** Monthly rows from the daily ones: seconds sum the floored day totals, as the monthly route does. */
-async function refreshMonthly(run: RunSql, dailyFilter: string, monthlyFilter: string, params: unknown[]) {
+/**
+ * Rebuilds the stat_monthly rows `monthlyFilter` selects (`m`) from the stat_daily rows `daily` yields (a
+ * from-clause naming them `s`): seconds sum the floored day totals, as the monthly route does.
+ */
+async function refreshMonthly(run: RunSql, daily: string, monthlyFilter: string, params: unknown[]) {
   await run(`delete from stat_monthly m where ${monthlyFilter}`, params);
   const { rows } = await run<{ written: number }>(
     `with ins as (
@@ -347,7 +337,7 @@ async function refreshMonthly(run: RunSql, dailyFilter: string, monthlyFilter: s
        from (
          select s.member_id, s.local_date, floor(sum(s.micros) / 1000000.0) seconds, sum(s.micros) micros,
            sum(s.sessions) sessions, sum(s.completed) completed
-         from stat_daily s where ${dailyFilter}
+         from ${daily}
          group by s.member_id, s.local_date
        ) day
        group by member_id, date_trunc('month', local_date)
@@ -359,6 +349,14 @@ async function refreshMonthly(run: RunSql, dailyFilter: string, monthlyFilter: s
   );
   return rows[0]!.written;
 }
+
+// The stat_daily rows (`s`) of the (member, month) pairs $1, $2 (an index range each), and of the
+// days of the months from $1's to $2's (an index range): what both month rebuilds read.
+const DAILY_OF_PAIRS = `unnest($1::uuid[], $2::date[]) as p(member_id, month)
+  cross join lateral (select * from stat_daily s where s.member_id = p.member_id
+    and s.local_date >= p.month and s.local_date < (p.month + interval '1 month')::date) s`;
+const DAILY_OF_MONTHS = `stat_daily s where s.local_date >= $1::date and s.local_date < ($2::date + interval '1 month')::date`;
+const PAIRS = `(m.member_id, m.month) in (select * from unnest($1::uuid[], $2::date[]))`;
 
 /**
  * Rebuilds the stat_month_days rows of the (member, month)s `monthFilter` selects (`m`) from their
